@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"bytes"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func run(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = Main(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := run("version")
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if !strings.HasPrefix(out, "attractor ") || !strings.Contains(out, runtime.Version()) || !strings.Contains(out, "commit ") {
+		t.Errorf("version output %q lacks version, commit or Go version", out)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	code, _, errOut := run("frobnicate")
+	if code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("got code %d, stderr %q", code, errOut)
+	}
+}
+
+func TestBadFlag(t *testing.T) {
+	code, _, errOut := run("version", "--nope")
+	if code != 2 || !strings.Contains(errOut, "usage: attractor version") {
+		t.Errorf("got code %d, stderr %q", code, errOut)
+	}
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	code, out, _ := run("help")
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	for name := range commands {
+		if !strings.Contains(out, name) {
+			t.Errorf("help does not list %q", name)
+		}
+	}
+}
