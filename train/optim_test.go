@@ -1,7 +1,10 @@
 package train
 
 import (
+	"encoding/json"
 	"math"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -96,3 +99,85 @@ func TestClipGradNorm(t *testing.T) {
 }
 
 func close(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(b)) }
+
+type torchOptimFixture struct {
+	P0    []float64   `json:"p0"`
+	Grads [][]float64 `json:"grads"`
+	Cases map[string]struct {
+		Kwargs     map[string]any `json:"kwargs"`
+		Trajectory [][]float64    `json:"trajectory"`
+	} `json:"cases"`
+	Clip struct {
+		GradsIn  [][]float64 `json:"grads_in"`
+		MaxNorm  float64     `json:"max_norm"`
+		Norm     float64     `json:"norm"`
+		GradsOut [][]float64 `json:"grads_out"`
+	} `json:"clip"`
+}
+
+func loadOptimFixture(t *testing.T) *torchOptimFixture {
+	b, err := os.ReadFile("testdata/optim_torch.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f torchOptimFixture
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	return &f
+}
+
+// TestOptimizersMatchTorch replays the gradients of a real torch.optim run
+// and compares every parameter after every step (float64) to 1e-14.
+func TestOptimizersMatchTorch(t *testing.T) {
+	f := loadOptimFixture(t)
+	num := func(kw map[string]any, k string) float64 {
+		if v, ok := kw[k].(float64); ok {
+			return v
+		}
+		return 0
+	}
+	for name, c := range f.Cases {
+		var o Optimizer
+		kw := c.Kwargs
+		if strings.HasPrefix(name, "sgd") {
+			nest, _ := kw["nesterov"].(bool)
+			o = &SGD{LR: num(kw, "lr"), Momentum: num(kw, "momentum"), WeightDecay: num(kw, "weight_decay"), Dampening: num(kw, "dampening"), Nesterov: nest}
+		} else {
+			a := NewAdam(num(kw, "lr"))
+			if betas, ok := kw["betas"].([]any); ok {
+				a.Beta1, a.Beta2 = betas[0].(float64), betas[1].(float64)
+			}
+			if _, ok := kw["eps"]; ok {
+				a.Eps = num(kw, "eps")
+			}
+			a.WeightDecay = num(kw, "weight_decay")
+			o = a
+		}
+		p := &Param{Name: "p", Value: append([]float64(nil), f.P0...), Grad: make([]float64, len(f.P0))}
+		for step, g := range f.Grads {
+			copy(p.Grad, g)
+			o.Step([]*Param{p})
+			for i, want := range c.Trajectory[step] {
+				if math.Abs(p.Value[i]-want) > 1e-14*math.Max(1, math.Abs(want)) {
+					t.Fatalf("%s step %d [%d]: %v, torch %v", name, step+1, i, p.Value[i], want)
+				}
+			}
+		}
+	}
+}
+
+func TestClipMatchesTorch(t *testing.T) {
+	c := loadOptimFixture(t).Clip
+	ps := []*Param{{Grad: append([]float64(nil), c.GradsIn[0]...)}, {Grad: append([]float64(nil), c.GradsIn[1]...)}}
+	if n := ClipGradNorm(ps, c.MaxNorm); math.Abs(n-c.Norm) > 1e-14 {
+		t.Errorf("norm %v, torch %v", n, c.Norm)
+	}
+	for j, p := range ps {
+		for i, g := range p.Grad {
+			if math.Abs(g-c.GradsOut[j][i]) > 1e-15 {
+				t.Errorf("clipped grad [%d][%d] %v, torch %v", j, i, g, c.GradsOut[j][i])
+			}
+		}
+	}
+}
