@@ -1,6 +1,9 @@
 package model
 
 import (
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -79,4 +82,33 @@ func (r *RNG) Perm(n int) []int {
 		p[i], p[j] = p[j], p[i]
 	}
 	return p
+}
+
+// MarshalBinary encodes the generator's full state, so that a resumed run
+// continues the same stream.
+func (r *RNG) MarshalBinary() ([]byte, error) {
+	b, err := r.pcg.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	var flag byte
+	if r.hasSpare {
+		flag = 1
+	}
+	b = append(b, flag)
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(r.spare)), nil
+}
+
+// UnmarshalBinary restores a state written by MarshalBinary.
+func (r *RNG) UnmarshalBinary(b []byte) error {
+	if len(b) < 9 {
+		return errors.New("model: RNG state too short")
+	}
+	n := len(b) - 9
+	if err := r.pcg.UnmarshalBinary(b[:n]); err != nil {
+		return fmt.Errorf("model: RNG state: %w", err)
+	}
+	r.hasSpare = b[n] == 1
+	r.spare = math.Float64frombits(binary.LittleEndian.Uint64(b[n+1:]))
+	return nil
 }
