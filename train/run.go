@@ -1,0 +1,186 @@
+package train
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+)
+
+// Metrics is one line of a run's metrics log (JSON lines in
+// DIR/metrics.jsonl).
+type Metrics struct {
+	Step     int                `json:"step"` // training units done: epochs (BPTT) or trials (FORCE)
+	Loss     float64            `json:"loss"`
+	Accuracy float64            `json:"accuracy"`
+	GradNorm float64            `json:"grad_norm,omitempty"`
+	Wall     float64            `json:"wall_s"` // seconds of training so far, summed over resumes
+	Extra    map[string]float64 `json:"extra,omitempty"`
+}
+
+// Session is one training run's state that Run drives: a network, its
+// optimiser or RLS state and its random source.
+type Session interface {
+	// Step performs one unit of training (an epoch or a trial) and returns
+	// its metrics (Step and Wall are filled in by Run). A non-finite loss or
+	// gradient must be returned as an error before any parameter changes.
+	Step(ctx context.Context) (Metrics, error)
+	// Save writes everything needed to resume after done units into the
+	// file name, atomically.
+	Save(name string, done int) error
+}
+
+// RunOptions configures Run.
+type RunOptions struct {
+	Dir             string // run directory (created if missing)
+	Total           int    // units to train in all
+	Start           int    // units already done (non-zero when resuming)
+	CheckpointEvery int    // units between checkpoints (0: only at the end)
+	// StartWall is the training time already spent before Start, in seconds.
+	StartWall float64
+	// Progress, if set, is called after every unit.
+	Progress func(m Metrics, total int)
+	// Latest, if set, receives every unit's metrics for in-process watchers
+	// (the UI polls it).
+	Latest *atomic.Pointer[Metrics]
+}
+
+// Checkpoint file names inside a run directory.
+const (
+	CheckpointFile = "checkpoint.npz"
+	MetricsFile    = "metrics.jsonl"
+)
+
+// ErrInterrupted is returned by Run when its context was cancelled; a
+// checkpoint has been written.
+var ErrInterrupted = errors.New("training interrupted")
+
+// DivergedError reports a run stopped by a non-finite loss or gradient.
+type DivergedError struct {
+	Step       int    // the unit that diverged
+	Err        error  // what the session reported
+	Checkpoint string // the last good checkpoint kept, or "" if none
+}
+
+func (e *DivergedError) Error() string {
+	kept := "no checkpoint had been written yet"
+	if e.Checkpoint != "" {
+		kept = "the last good checkpoint is kept at " + e.Checkpoint
+	}
+	return fmt.Sprintf("training diverged at step %d: %v; %s", e.Step, e.Err, kept)
+}
+
+func (e *DivergedError) Unwrap() error { return e.Err }
+
+// Run trains s from opt.Start to opt.Total units, appending every unit's
+// metrics to DIR/metrics.jsonl and writing DIR/checkpoint.npz every
+// CheckpointEvery units and at the end. When ctx is cancelled (Ctrl-C) it
+// writes a checkpoint after the unit in progress and returns ErrInterrupted.
+// A non-finite loss stops the run with a *DivergedError naming the step and
+// the last good checkpoint, which is left untouched.
+func Run(ctx context.Context, s Session, opt RunOptions) error {
+	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
+		return fmt.Errorf("run directory: %w", err)
+	}
+	logf, err := os.OpenFile(filepath.Join(opt.Dir, MetricsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("metrics log: %w", err)
+	}
+	defer logf.Close()
+	ckpt := filepath.Join(opt.Dir, CheckpointFile)
+	lastGood := ""
+	if opt.Start > 0 {
+		if _, err := os.Stat(ckpt); err == nil {
+			lastGood = ckpt
+		}
+	}
+	save := func(done int) error {
+		if err := s.Save(ckpt, done); err != nil {
+			return fmt.Errorf("checkpoint after step %d: %w", done, err)
+		}
+		lastGood = ckpt
+		return logf.Sync()
+	}
+	began := time.Now()
+	enc := json.NewEncoder(logf)
+	for done := opt.Start; done < opt.Total; {
+		if ctx.Err() != nil {
+			if err := save(done); err != nil {
+				return err
+			}
+			return ErrInterrupted
+		}
+		m, err := s.Step(ctx)
+		if err == nil && (math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0)) {
+			err = fmt.Errorf("loss is %v", m.Loss)
+		}
+		if err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				continue // the unit was abandoned; checkpoint at the top
+			}
+			return &DivergedError{Step: done + 1, Err: err, Checkpoint: lastGood}
+		}
+		done++
+		m.Step = done
+		m.Wall = opt.StartWall + time.Since(began).Seconds()
+		if err := enc.Encode(m); err != nil {
+			return fmt.Errorf("metrics log: %w", err)
+		}
+		if opt.Latest != nil {
+			mm := m
+			opt.Latest.Store(&mm)
+		}
+		if opt.Progress != nil {
+			opt.Progress(m, opt.Total)
+		}
+		if done == opt.Total || (opt.CheckpointEvery > 0 && done%opt.CheckpointEvery == 0) {
+			if err := save(done); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ReadMetrics reads a metrics log from offset and returns the complete lines
+// parsed since then and the offset after the last complete line, so a
+// watcher can follow a log another process is writing. When a step appears
+// more than once (a run resumed from an earlier checkpoint), callers keep the
+// last.
+func ReadMetrics(name string, offset int64) ([]Metrics, int64, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, offset, err
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return nil, offset, err
+	}
+	var out []Metrics
+	r := bufio.NewReader(f)
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			offset += int64(len(line))
+			var m Metrics
+			if jerr := json.Unmarshal(bytes.TrimSpace(line), &m); jerr != nil {
+				return out, offset, fmt.Errorf("%s: line at byte %d: %w", name, offset-int64(len(line)), jerr)
+			}
+			out = append(out, m)
+		}
+		if err == io.EOF {
+			return out, offset, nil
+		}
+		if err != nil {
+			return out, offset, err
+		}
+	}
+}
