@@ -8,7 +8,7 @@ import "errors"
 // example "header", "shape", "data_offsets" or a tensor name, and Err is the
 // underlying cause. Its message reads
 //
-//	saved: net.npz: W_rec.npy: header: shape declares 1e12 elements, file has 4096 bytes
+//	saved: net.npz: W_rec.npy: shape: (1000000, 1000000) declares 1000000000000 elements of <f8 (8000000000000 bytes), file has 4096 bytes of data
 type FileError struct {
 	File  string
 	Field string
@@ -37,3 +37,51 @@ func (e *FileError) Unwrap() error { return e.Err }
 // beyond a Limits bound, so callers can tell a refused file from a corrupt
 // one with errors.Is(err, ErrLimit).
 var ErrLimit = errors.New("limit exceeded")
+
+// Limits bounds the memory a reader may spend on one file. Every size a file
+// declares is checked against these bounds, and against the bytes the file
+// really has, before anything is allocated. A zero field means the default in
+// DefaultLimits. The methods of Limits read files under these bounds; the
+// package-level functions of the same names use DefaultLimits.
+type Limits struct {
+	// MaxHeaderBytes bounds one .npy header or one safetensors JSON header.
+	MaxHeaderBytes int64
+	// MaxEntryBytes bounds the uncompressed size of one archive entry and
+	// the data of one array.
+	MaxEntryBytes int64
+	// MaxTotalBytes bounds the sum of the uncompressed sizes of all entries
+	// read from one archive, and separately the sum over all tensors of
+	// 8 bytes per element (their size in memory as float64).
+	MaxTotalBytes int64
+	// MaxEntries bounds the number of entries of an archive and the number
+	// of tensors of a safetensors file.
+	MaxEntries int
+}
+
+// DefaultLimits are the bounds used by the package-level readers: headers up
+// to 100 MB (the safetensors limit), entries and totals up to 4 GiB, and at
+// most 1<<16 entries.
+var DefaultLimits = Limits{
+	MaxHeaderBytes: 100_000_000,
+	MaxEntryBytes:  4 << 30,
+	MaxTotalBytes:  4 << 30,
+	MaxEntries:     1 << 16,
+}
+
+// orDefault returns l with every zero or negative field replaced by the
+// field of DefaultLimits.
+func (l Limits) orDefault() Limits {
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = DefaultLimits.MaxHeaderBytes
+	}
+	if l.MaxEntryBytes <= 0 {
+		l.MaxEntryBytes = DefaultLimits.MaxEntryBytes
+	}
+	if l.MaxTotalBytes <= 0 {
+		l.MaxTotalBytes = DefaultLimits.MaxTotalBytes
+	}
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = DefaultLimits.MaxEntries
+	}
+	return l
+}
