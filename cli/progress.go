@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// progress shows the advance of long work: a redrawn bar on a terminal,
+// plain lines (about one per 5 % or per 10 s) otherwise.
+type progress struct {
+	w       io.Writer
+	tty     bool
+	label   string
+	total   int
+	start   time.Time
+	lastOut time.Time
+	lastPct int
+	unit    string // what one step counts, such as "epoch"
+}
+
+// isTerminal reports whether w is a character device.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func newProgress(w io.Writer, label, unit string, total int) *progress {
+	now := time.Now()
+	return &progress{w: w, tty: isTerminal(w), label: label, unit: unit, total: total, start: now, lastOut: now, lastPct: -1}
+}
+
+// update reports that done of total units are finished; detail is a short
+// status such as "loss 0.0213 acc 1.000".
+func (p *progress) update(done int, detail string) {
+	now := time.Now()
+	el := now.Sub(p.start).Seconds()
+	rate := 0.0
+	if el > 0 {
+		rate = float64(done) / el
+	}
+	eta := "?"
+	if rate > 0 && p.total > done {
+		eta = (time.Duration(float64(p.total-done)/rate) * time.Second).Round(time.Second).String()
+	} else if done >= p.total {
+		eta = "0s"
+	}
+	frac := 1.0
+	if p.total > 0 {
+		frac = float64(done) / float64(p.total)
+	}
+	if p.tty {
+		if now.Sub(p.lastOut) < 100*time.Millisecond && done < p.total {
+			return
+		}
+		p.lastOut = now
+		const width = 24
+		fill := int(frac * width)
+		bar := strings.Repeat("█", fill) + strings.Repeat("░", width-fill)
+		fmt.Fprintf(p.w, "\r\x1b[K%s %s %d/%d %s  %s  %.1f %s/s  ETA %s", p.label, bar, done, p.total, p.unit, detail, rate, p.unit, eta)
+		if done >= p.total {
+			fmt.Fprintln(p.w)
+		}
+		return
+	}
+	pct := int(frac * 100)
+	if pct/5 == p.lastPct/5 && now.Sub(p.lastOut) < 10*time.Second && done < p.total {
+		return
+	}
+	p.lastPct, p.lastOut = pct, now
+	fmt.Fprintf(p.w, "%s %d/%d %s (%d%%) %s, %.1f %s/s, ETA %s\n", p.label, done, p.total, p.unit, pct, detail, rate, p.unit, eta)
+}
+
+// finish ends a bar line that was interrupted before the total.
+func (p *progress) finish() {
+	if p.tty {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,184 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"attractor/model"
+	"attractor/saved"
+	"attractor/train/task"
+)
+
+// ForceSignalConfig configures FORCE training of a Sussillo–Abbott network
+// on a target signal, the configuration of the peer script force_numpy.py.
+type ForceSignalConfig struct {
+	Hidden  int     `json:"hidden"`  // N (1000)
+	Density float64 `json:"density"` // connection density p of J (0.1)
+	G       float64 `json:"g"`       // gain g (1.5)
+	Alpha   float64 `json:"alpha"`   // RLS regulariser α (1)
+	Every   int     `json:"every"`   // steps between updates (2)
+	Steps   int     `json:"steps"`   // training Euler steps
+	Test    int     `json:"test"`    // test steps with learning off
+	Chunk   int     `json:"chunk"`   // steps per logged unit (100)
+	Target  string  `json:"target"`  // "sine" or "foursine"
+	Period  float64 `json:"period"`  // sine period in τ (60)
+	Seed    uint64  `json:"seed"`
+}
+
+// DefaultForceSignal returns the peer's defaults.
+func DefaultForceSignal() ForceSignalConfig {
+	return ForceSignalConfig{Hidden: 1000, Density: 0.1, G: 1.5, Alpha: 1, Every: 2, Steps: 20000, Test: 5000,
+		Chunk: 100, Target: "sine", Period: 60}
+}
+
+// Signal returns the configured target.
+func (c ForceSignalConfig) Signal() (task.Signal, error) {
+	switch c.Target {
+	case "sine":
+		if !(c.Period > 0) {
+			return nil, fmt.Errorf("sine period %v must be positive", c.Period)
+		}
+		return task.Sine{Period: c.Period, Amp: 1}, nil
+	case "foursine":
+		return task.FourSine{}, nil
+	}
+	return nil, fmt.Errorf("unknown target %q (sine or foursine)", c.Target)
+}
+
+// Validate reports an invalid configuration.
+func (c ForceSignalConfig) Validate() error {
+	switch {
+	case c.Hidden < 1:
+		return fmt.Errorf("hidden size %d must be positive", c.Hidden)
+	case !(c.Density > 0 && c.Density <= 1):
+		return fmt.Errorf("density %v must be in (0, 1]", c.Density)
+	case c.Steps < 0 || c.Test < 0:
+		return fmt.Errorf("steps %d and test %d must be non-negative", c.Steps, c.Test)
+	case c.Chunk < 1:
+		return fmt.Errorf("chunk %d must be positive", c.Chunk)
+	case !(c.Alpha > 0) || c.Every < 1:
+		return fmt.Errorf("α = %v and update interval %d; want α > 0 and interval ≥ 1", c.Alpha, c.Every)
+	}
+	_, err := c.Signal()
+	return err
+}
+
+// ForceSignalSession trains by FORCE on a signal, one chunk of steps per
+// unit; it implements Session.
+type ForceSignalSession struct {
+	Cfg     ForceSignalConfig
+	Force   *Force
+	Program saved.Program
+	History []saved.HistoryPoint
+	sig     task.Signal
+}
+
+// NewForceSignalSession builds the network and trainer from the seed.
+// Draws: the network (model.RandomSussilloAbbott), then x(0) ~ 0.5·N(0, 1).
+func NewForceSignalSession(cfg ForceSignalConfig) (*ForceSignalSession, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	sig, _ := cfg.Signal()
+	rng := model.NewRNG(cfg.Seed, 0)
+	net, err := model.RandomSussilloAbbott(cfg.Hidden, cfg.Density, cfg.G, rng)
+	if err != nil {
+		return nil, err
+	}
+	f, err := NewForce(net, cfg.Alpha, cfg.Every, model.NormalVector(cfg.Hidden, 0.5, rng))
+	if err != nil {
+		return nil, err
+	}
+	return &ForceSignalSession{Cfg: cfg, Force: f, sig: sig}, nil
+}
+
+// Units returns the number of logged units of the training phase.
+func (s *ForceSignalSession) Units() int { return (s.Cfg.Steps + s.Cfg.Chunk - 1) / s.Cfg.Chunk }
+
+// Step trains one chunk and reports its mean |e₋| as the loss.
+func (s *ForceSignalSession) Step(ctx context.Context) (Metrics, error) {
+	n := min(s.Cfg.Chunk, s.Cfg.Steps-s.Force.Steps())
+	st, err := s.Force.TrainSignal(s.sig, n, 0)
+	if err != nil {
+		return Metrics{}, err
+	}
+	if unit := (s.Force.Steps() + s.Cfg.Chunk - 1) / s.Cfg.Chunk; unit%historyEvery(s.Units()) == 0 || unit == s.Units() {
+		s.History = append(s.History, saved.HistoryPoint{Step: s.Force.Steps(), Loss: st.MAE})
+	}
+	return Metrics{Loss: st.MAE, Extra: map[string]float64{"updates": float64(st.Updates)}}, nil
+}
+
+// Network returns the network with its manifest.
+func (s *ForceSignalSession) Network() *saved.Network {
+	seed := s.Cfg.Seed
+	cfg, _ := json.Marshal(s.Cfg)
+	tk, _ := json.Marshal(map[string]any{"name": "signal", "target": s.Cfg.Target, "period": s.Cfg.Period})
+	return &saved.Network{Net: s.Force.Net, Manifest: saved.Manifest{
+		Seed: &seed, Train: json.RawMessage(`{"method":"force","config":` + string(cfg) + `}`), Task: tk,
+		History: s.History, Program: s.Program}}
+}
+
+// Save writes the network and the trainer's state (state x, fed-back
+// readout z, P's upper triangle, step count) as a native checkpoint.
+func (s *ForceSignalSession) Save(name string, done int) error {
+	n := s.Network()
+	po, _ := s.Force.RLSStates()
+	zo, _ := s.Force.Outputs()
+	n.Extra = []saved.Tensor{
+		{Name: "train.x", Shape: []int{len(s.Force.x)}, DType: saved.Float64, Data: s.Force.State()},
+		{Name: "train.z_o", Shape: []int{len(zo)}, DType: saved.Float64, Data: zo},
+		{Name: "train.P_o", Shape: []int{po.n * (po.n + 1) / 2}, DType: saved.Float64, Data: po.Triangle()},
+		{Name: "train.step", Shape: []int{1}, DType: saved.Float64, Data: []float64{float64(s.Force.Steps())}},
+	}
+	return saved.WriteNative(name, n)
+}
+
+// ResumeForceSignal rebuilds a session from a checkpoint written by Save.
+func ResumeForceSignal(name string) (*ForceSignalSession, int, error) {
+	ck, err := saved.ReadNative(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	var tr struct {
+		Method string            `json:"method"`
+		Config ForceSignalConfig `json:"config"`
+	}
+	if err := json.Unmarshal(ck.Manifest.Train, &tr); err != nil || tr.Method != "force" {
+		return nil, 0, fmt.Errorf("%s: not a FORCE signal checkpoint (train config %s)", name, ck.Manifest.Train)
+	}
+	net, ok := ck.Net.(*model.CTRNN)
+	if !ok {
+		return nil, 0, fmt.Errorf("%s: checkpoint holds a %s network, want ctrnn", name, ck.Net.Family())
+	}
+	ex := map[string][]float64{}
+	for _, t := range ck.Extra {
+		ex[t.Name] = t.Data
+	}
+	for _, k := range []string{"train.x", "train.z_o", "train.P_o", "train.step"} {
+		if ex[k] == nil {
+			return nil, 0, fmt.Errorf("%s: checkpoint lacks %s", name, k)
+		}
+	}
+	f, err := NewForce(net, tr.Config.Alpha, tr.Config.Every, ex["train.x"])
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := f.po.SetTriangle(ex["train.P_o"]); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	step := int(ex["train.step"][0])
+	if err := f.Restore(step, ex["train.x"], ex["train.z_o"], nil); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	sig, err := tr.Config.Signal()
+	if err != nil {
+		return nil, 0, err
+	}
+	s := &ForceSignalSession{Cfg: tr.Config, Force: f, sig: sig, History: ck.Manifest.History}
+	return s, (step + tr.Config.Chunk - 1) / tr.Config.Chunk, nil
+}
+
+// historyEvery returns the units between history points: about 100 points
+// over a run.
+func historyEvery(units int) int { return max(1, units/100) }
