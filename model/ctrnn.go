@@ -11,8 +11,8 @@ import (
 // CTRNN is the continuous-time rate network of Sussillo & Abbott (2009) and
 // Ghazizadeh & Ching (2021), with state the current x of N neurons:
 //
-//	τ dx/dt = −x + g J φ(x) + W_f z_o + W_fd z_d + W_in u + b,   φ = tanh,
-//	z_o = W_oᵀ φ(x),   z_d = W_dᵀ φ(x).
+//	τ dx/dt = −x + g J φ(x) + W_f z_o + W_fd z_d + W_in u + b,   φ = tanh (or ReLU, field Phi),
+//	z_o = W_oᵀ φ(x) + b_o,   z_d = W_dᵀ φ(x).
 //
 // z_o is the trained output (one or more channels) and z_d the "dummy"
 // latent memory readout of Ghazizadeh & Ching; both are fed back through
@@ -21,7 +21,7 @@ import (
 //
 //	∂F/∂x = (−I + J_T diag(φ'(x))) / τ,   J_T = g J + W_f W_oᵀ + W_fd W_dᵀ,
 //
-// with φ'(x) = 1 − tanh²(x) (science spec eq. 1.1, §1.4, §3.1). Step is the
+// with φ'(x) = 1 − tanh²(x) for tanh (science spec eq. 1.1, §1.4, §3.1). Step is the
 // forward-Euler step x + DT·F(x, u) (eq. 1.2) and its Jacobian is
 // I + DT·∂F/∂x.
 //
@@ -50,6 +50,12 @@ type CTRNN struct {
 	Tau float64
 	// DT is the forward-Euler step, in the same units (0.1 in both papers).
 	DT float64
+	// Phi is the transfer function φ: CTRNNTanh (the default, both papers)
+	// or CTRNNReLU (PsychRNN's default, for imported networks).
+	Phi CTRNNActivation
+	// BO is the length-O output bias, added to z_o (and so fed back with
+	// it), or nil for none. Imported networks may have one.
+	BO []float64
 
 	n, nIn, nOut, nD int
 
@@ -65,6 +71,8 @@ type CTRNN struct {
 // those of [CTRNN]. WF may be non-nil only with a WO of the same number of
 // columns, and WFD only with a WD of the same number of columns.
 type CTRNNParams struct {
+	Phi CTRNNActivation
+	BO  []float64
 	G   float64
 	J   Recurrent
 	WF  *mat.Dense
@@ -169,9 +177,18 @@ func NewCTRNN(p CTRNNParams) (*CTRNN, error) {
 	if err := CheckFinite("b", p.B); err != nil {
 		return nil, err
 	}
+	if p.BO != nil && len(p.BO) != nOut {
+		return nil, fmt.Errorf("model: NewCTRNN: b_o has length %d, want %d (the columns of W_o)", len(p.BO), nOut)
+	}
+	if err := CheckFinite("b_o", p.BO); err != nil {
+		return nil, err
+	}
+	if p.Phi != CTRNNTanh && p.Phi != CTRNNReLU {
+		return nil, fmt.Errorf("model: NewCTRNN: unknown transfer function %d", p.Phi)
+	}
 	net := &CTRNN{
 		G: p.G, J: p.J, WF: p.WF, WFD: p.WFD, WIn: p.WIn, WO: p.WO, WD: p.WD,
-		B: p.B, Tau: p.Tau, DT: p.DT,
+		B: p.B, Tau: p.Tau, DT: p.DT, Phi: p.Phi, BO: p.BO,
 		n: n, nIn: nIn, nOut: nOut, nD: nD,
 	}
 	net.ctrnnAlloc()
@@ -194,7 +211,7 @@ func (c *CTRNN) Family() Family { return FamilyCTRNN }
 // columns of W_o plus those of W_d.
 func (c *CTRNN) Dims() Dims { return Dims{State: c.n, Input: c.nIn, Output: c.nOut + c.nD} }
 
-// StateVar returns StateCurrent: the state is the current x, r = tanh(x).
+// StateVar returns StateCurrent: the state is the current x, r = φ(x).
 func (c *CTRNN) StateVar() StateVar { return StateCurrent }
 
 // Dt returns the Euler step DT.
@@ -207,13 +224,63 @@ func (c *CTRNN) Clone() Network {
 	return &d
 }
 
-// ctrnnReadouts fills c.r = tanh(x), c.zo = W_oᵀ r and c.zd = W_dᵀ r.
-func (c *CTRNN) ctrnnReadouts(x []float64) {
-	for i, v := range x {
-		c.r[i] = math.Tanh(v)
+// CTRNNActivation selects the transfer function φ of a CTRNN.
+type CTRNNActivation int
+
+const (
+	// CTRNNTanh is φ = tanh, φ' = 1 − tanh² (the zero value).
+	CTRNNTanh CTRNNActivation = iota
+	// CTRNNReLU is φ = max(0, x), with φ'(x) = 1 for x > 0 and 0 otherwise
+	// (the derivative at the kink is taken as 0).
+	CTRNNReLU
+)
+
+// String returns "tanh" or "relu".
+func (a CTRNNActivation) String() string {
+	if a == CTRNNReLU {
+		return "relu"
 	}
+	return "tanh"
+}
+
+// ctrnnPhi sets r = φ(x) and, when dphi is not nil, dphi = φ'(x).
+func (c *CTRNN) ctrnnPhi(r, dphi, x []float64) {
+	if c.Phi == CTRNNReLU {
+		for i, v := range x {
+			d := 0.0
+			if v > 0 {
+				d = 1
+			} else {
+				v = 0
+			}
+			if r != nil {
+				r[i] = v
+			}
+			if dphi != nil {
+				dphi[i] = d
+			}
+		}
+		return
+	}
+	for i, v := range x {
+		t := math.Tanh(v)
+		if r != nil {
+			r[i] = t
+		}
+		if dphi != nil {
+			dphi[i] = 1 - t*t
+		}
+	}
+}
+
+// ctrnnReadouts fills c.r = φ(x), c.zo = W_oᵀ r + b_o and c.zd = W_dᵀ r.
+func (c *CTRNN) ctrnnReadouts(x []float64) {
+	c.ctrnnPhi(c.r, nil, x)
 	if c.WO != nil {
 		mulTransVecAdd(c.zo, c.WO, c.r, 0)
+		for i, b := range c.BO {
+			c.zo[i] += b
+		}
 	}
 	if c.WD != nil {
 		mulTransVecAdd(c.zd, c.WD, c.r, 0)
@@ -267,7 +334,7 @@ func (c *CTRNN) Step(dst, x, u []float64) {
 	}
 }
 
-// VelocityJacobian writes ∂F/∂x = (−I + J_T diag(1 − tanh²(x)))/τ into dst,
+// VelocityJacobian writes ∂F/∂x = (−I + J_T diag(φ'(x)))/τ into dst,
 // with J_T = g J + W_f W_oᵀ + W_fd W_dᵀ. It does not depend on u.
 func (c *CTRNN) VelocityJacobian(dst *mat.Dense, x, u []float64) {
 	checkDense("CTRNN.VelocityJacobian", "dst", dst, c.n, c.n)
@@ -277,10 +344,7 @@ func (c *CTRNN) VelocityJacobian(dst *mat.Dense, x, u []float64) {
 }
 
 func (c *CTRNN) ctrnnVelocityJacobian(dst *mat.Dense, x []float64) {
-	for i, v := range x {
-		t := math.Tanh(v)
-		c.dphi[i] = 1 - t*t
-	}
+	c.ctrnnPhi(nil, c.dphi, x)
 	raw := dst.RawMatrix()
 	for i := 0; i < c.n; i++ {
 		clear(raw.Data[i*raw.Stride : i*raw.Stride+c.n])
@@ -340,7 +404,7 @@ func (c *CTRNN) InputJacobian(dst *mat.Dense, x, u []float64) {
 }
 
 // Output writes the readouts at x, (z_o, z_d) = (W_oᵀ r, W_dᵀ r) with
-// r = tanh(x), concatenated, into dst.
+// r = φ(x) (plus the output bias b_o on z_o), concatenated, into dst.
 func (c *CTRNN) Output(dst, x []float64) {
 	checkLen("CTRNN.Output", "dst", dst, c.nOut+c.nD)
 	checkLen("CTRNN.Output", "x", x, c.n)
@@ -349,13 +413,11 @@ func (c *CTRNN) Output(dst, x []float64) {
 	copy(dst[c.nOut:], c.zd)
 }
 
-// Rates writes the firing rates r = tanh(x) into dst.
+// Rates writes the firing rates r = φ(x) into dst.
 func (c *CTRNN) Rates(dst, x []float64) {
 	checkLen("CTRNN.Rates", "dst", dst, c.n)
 	checkLen("CTRNN.Rates", "x", x, c.n)
-	for i, v := range x {
-		dst[i] = math.Tanh(v)
-	}
+	c.ctrnnPhi(dst, nil, x)
 }
 
 // EffectiveJ returns a new dense N×N matrix holding the effective

@@ -467,3 +467,49 @@ func TestEC04SubCriticalDecay(t *testing.T) {
 		}
 	}
 }
+
+// TestCTRNNReLUAndOutputBias checks the ReLU transfer function (PsychRNN's
+// default) and the output bias, by finite differences away from the kink
+// and by hand on two neurons.
+func TestCTRNNReLUAndOutputBias(t *testing.T) {
+	rng := NewRNG(8, 0)
+	n := 7
+	wo := mat.NewDense(n, 2, nil)
+	wf := mat.NewDense(n, 2, nil)
+	win := mat.NewDense(n, 3, nil)
+	for _, m := range []*mat.Dense{wo, wf, win} {
+		r, c := m.Dims()
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				m.Set(i, j, 0.3*rng.Norm())
+			}
+		}
+	}
+	net, err := NewCTRNN(CTRNNParams{Phi: CTRNNReLU, G: 1.1, J: NewRecurrent(DenseGaussian(n, 1, rng)),
+		WO: wo, WF: wf, WIn: win, BO: []float64{0.5, -0.25}, Tau: 1.5, DT: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.Norm()
+		if math.Abs(x[i]) < 0.05 {
+			x[i] = 0.5 // keep finite differences off the kink
+		}
+	}
+	checkJacobians(t, net, x, []float64{0.1, -0.2, 0.3})
+	out := make([]float64, 2)
+	net.Output(out, x)
+	for k := 0; k < 2; k++ {
+		want := net.BO[k]
+		for i, v := range x {
+			want += wo.At(i, k) * math.Max(v, 0)
+		}
+		if math.Abs(out[k]-want) > 1e-14 {
+			t.Errorf("z_o[%d] = %v, want %v", k, out[k], want)
+		}
+	}
+	if _, err := NewCTRNN(CTRNNParams{J: NewRecurrent(DenseGaussian(n, 1, rng)), WO: wo, BO: []float64{1}, Tau: 1, DT: 0.1}); err == nil {
+		t.Error("output bias of the wrong length accepted")
+	}
+}

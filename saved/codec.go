@@ -163,7 +163,8 @@ func encodeCTRNN(net model.Network) ([]Tensor, Hyper, error) {
 	ts = appendMat(ts, "W_o", c.WO)
 	ts = appendMat(ts, "W_d", c.WD)
 	ts = appendVec(ts, "b", c.B)
-	return ts, Hyper{"g": c.G, "tau": c.Tau, "dt": c.DT}, nil
+	ts = appendVec(ts, "b_o", c.BO)
+	return ts, Hyper{"g": c.G, "tau": c.Tau, "dt": c.DT, "phi": c.Phi.String()}, nil
 }
 
 func decodeCTRNN(s tensorSet, h Hyper) (model.Network, error) {
@@ -183,6 +184,17 @@ func decodeCTRNN(s tensorSet, h Hyper) (model.Network, error) {
 	}
 	if p.B, err = s.vec("b", true); err != nil {
 		return nil, err
+	}
+	if p.BO, err = s.vec("b_o", true); err != nil {
+		return nil, err
+	}
+	switch phi := h.str("phi", "tanh"); phi {
+	case "tanh":
+		p.Phi = model.CTRNNTanh
+	case "relu":
+		p.Phi = model.CTRNNReLU
+	default:
+		return nil, fmt.Errorf("hyper-parameter phi: %q is not tanh or relu", phi)
 	}
 	if p.G, err = h.num("g", 1); err != nil {
 		return nil, err

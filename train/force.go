@@ -54,6 +54,9 @@ func NewForce(net *model.CTRNN, alpha float64, every int, x0 []float64) (*Force,
 	if len(x0) != n {
 		return nil, fmt.Errorf("force: initial state has length %d, want %d", len(x0), n)
 	}
+	if net.Phi != model.CTRNNTanh || net.BO != nil {
+		return nil, fmt.Errorf("force: FORCE trains tanh networks without an output bias (this one has φ = %v)", net.Phi)
+	}
 	if !(alpha > 0) || every < 1 {
 		return nil, fmt.Errorf("force: α = %v and update interval %d; want α > 0 and interval ≥ 1", alpha, every)
 	}
