@@ -88,23 +88,38 @@ func (s *SPM) Validate() error {
 	return nil
 }
 
+// TrialTypes returns n trial types (2·d₁ + d₂) in equal numbers
+// (cyclically when n is not a multiple of 4), in a random order.
+func TrialTypes(n int, rng *model.RNG) []int {
+	types := make([]int, n)
+	for i, p := range rng.Perm(n) {
+		types[i] = p % 4
+	}
+	return types
+}
+
 // Sequence returns n trials concatenated without reset as one batch of size
-// 1 and n·TrialSteps() steps. Trial types (d₁, d₂) ∈ {0,1}² appear in equal
-// numbers (cyclically when n is not a multiple of 4) in a random order; the
-// class of trial k is 2·d₁ + d₂, recorded in Marks.
+// 1 and n·TrialSteps() steps, with trial types from TrialTypes; the class of
+// trial k is recorded in Marks.
 func (s *SPM) Sequence(n int, rng *model.RNG) *Batch {
+	types := TrialTypes(n, rng)
+	return s.Trials(types, rng)
+}
+
+// Trials returns the trials of the given types (2·d₁ + d₂) concatenated as
+// one batch of size 1. Stimulus samples are drawn from rng in step order.
+func (s *SPM) Trials(types []int, rng *model.RNG) *Batch {
 	if err := s.Validate(); err != nil {
 		panic(err)
 	}
 	st, dl, rs := s.EpochSteps()
 	L := s.TrialSteps()
-	b := NewBatch(n*L, 1, 2, 3)
+	b := NewBatch(len(types)*L, 1, 2, 3)
 	b.Dt, b.Unit = s.Dt, "τ"
-	types := make([]int, n)
-	for i, p := range rng.Perm(n) {
-		types[i] = p % 4
-	}
 	for k, typ := range types {
+		if typ < 0 || typ > 3 {
+			panic(fmt.Sprintf("task: SPM trial type %d, want 0…3", typ))
+		}
 		d := [2]int{typ / 2, typ % 2}
 		t0 := k * L
 		b.Marks = append(b.Marks, Mark{Step: t0, Class: typ})
