@@ -19,7 +19,7 @@ import (
 // sync the directory after the rename is reported, but the new file is then
 // already in place. If name is a symbolic link, the link is replaced, not
 // its target.
-func WriteFileAtomic(name string, write func(w io.Writer) error, perm os.FileMode) (err error) {
+func WriteFileAtomic(name string, write func(w io.Writer) error, perm os.FileMode) error {
 	dir, base := filepath.Split(name)
 	if dir == "" {
 		dir = "."

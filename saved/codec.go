@@ -347,3 +347,174 @@ func decodeGated(s tensorSet, h Hyper) (model.Network, error) {
 	}
 	return model.NewGated(p, w, c)
 }
+
+func init() {
+	codecs[model.FamilyLeaky] = codec{encodeLeaky, decodeLeaky}
+	codecs[model.FamilyLowRank] = codec{encodeLowRank, decodeLowRank}
+	codecs[model.FamilyTRNN] = codec{encodeTRNN, decodeTRNN}
+}
+
+// Leaky: the nn.Linear names of the reference code.
+func encodeLeaky(net model.Network) ([]Tensor, Hyper, error) {
+	l := net.(*model.Leaky)
+	var ts []Tensor
+	ts = appendMat(ts, "W_in.weight", l.WIn)
+	ts = appendVec(ts, "W_in.bias", l.BIn)
+	ts = appendMat(ts, "W_rec.weight", l.WRec)
+	ts = appendVec(ts, "W_rec.bias", l.BRec)
+	ts = appendMat(ts, "W_out.weight", l.WOut)
+	ts = appendVec(ts, "W_out.bias", l.BOut)
+	ro := "sigmoid"
+	if l.Readout == model.LeakyLinear {
+		ro = "linear"
+	}
+	return ts, Hyper{"dt": l.DT, "tau": l.Tau, "readout": ro}, nil
+}
+
+func decodeLeaky(s tensorSet, h Hyper) (model.Network, error) {
+	var p model.LeakyParams
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  **mat.Dense
+		opt  bool
+	}{{"W_in.weight", &p.WIn, true}, {"W_rec.weight", &p.WRec, false}, {"W_out.weight", &p.WOut, true}} {
+		if *f.dst, err = s.dense(f.name, f.opt); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *[]float64
+	}{{"W_in.bias", &p.BIn}, {"W_rec.bias", &p.BRec}, {"W_out.bias", &p.BOut}} {
+		if *f.dst, err = s.vec(f.name, true); err != nil {
+			return nil, err
+		}
+	}
+	if p.DT, err = h.num("dt", 5); err != nil {
+		return nil, err
+	}
+	if p.Tau, err = h.num("tau", 10); err != nil {
+		return nil, err
+	}
+	switch ro := h.str("readout", "sigmoid"); ro {
+	case "sigmoid":
+		p.Readout = model.LeakySigmoid
+	case "linear":
+		p.Readout = model.LeakyLinear
+	default:
+		return nil, fmt.Errorf("hyper-parameter readout: %q is not sigmoid or linear", ro)
+	}
+	return model.NewLeaky(p)
+}
+
+// LowRank: m (N×K), n (K×N), b, W_out (K), b_out (scalar as a 1-vector).
+func encodeLowRank(net model.Network) ([]Tensor, Hyper, error) {
+	l := net.(*model.LowRank)
+	ts := []Tensor{matTensor("m", l.M), matTensor("n", l.N)}
+	ts = appendVec(ts, "b", l.B)
+	ts = appendVec(ts, "W_out", l.WOut)
+	ts = append(ts, vecTensor("b_out", []float64{l.BOut}))
+	return ts, Hyper{"dt": l.DT, "tau": l.Tau}, nil
+}
+
+func decodeLowRank(s tensorSet, h Hyper) (model.Network, error) {
+	var p model.LowRankParams
+	var err error
+	if p.M, err = s.dense("m", false); err != nil {
+		return nil, err
+	}
+	if p.N, err = s.dense("n", false); err != nil {
+		return nil, err
+	}
+	if p.B, err = s.vec("b", true); err != nil {
+		return nil, err
+	}
+	if p.WOut, err = s.vec("W_out", false); err != nil {
+		return nil, err
+	}
+	bo, err := s.vec("b_out", true)
+	if err != nil {
+		return nil, err
+	}
+	if len(bo) > 1 {
+		return nil, &FileError{Field: "b_out", Err: fmt.Errorf("%d values, want one", len(bo))}
+	}
+	if len(bo) == 1 {
+		p.BOut = bo[0]
+	}
+	if p.DT, err = h.num("dt", 5); err != nil {
+		return nil, err
+	}
+	if p.Tau, err = h.num("tau", 10); err != nil {
+		return nil, err
+	}
+	return model.NewLowRank(p)
+}
+
+// TRNN: W, the mask M, U, b, V, c and every TRNNConfig field.
+func encodeTRNN(net model.Network) ([]Tensor, Hyper, error) {
+	t := net.(*model.TRNN)
+	c := t.Config()
+	ts := []Tensor{matTensor("W", t.W), matTensor("mask", t.Mask)}
+	ts = appendMat(ts, "U", t.U)
+	ts = appendVec(ts, "b", t.B)
+	ts = appendMat(ts, "V", t.V)
+	ts = appendVec(ts, "c", t.C)
+	act := "relu"
+	if c.Activation == model.TRNNTanh {
+		act = "tanh"
+	}
+	fb := 0.0
+	if c.Feedback {
+		fb = 1
+	}
+	return ts, Hyper{"activation": act, "dt": c.DT, "tau": c.Tau, "self_inhibition": c.SelfInhibition,
+		"conn_prob": c.ConnProb, "modules": float64(c.Modules), "feedback": fb, "feedback_prob": c.FeedbackProb, "gain": c.Gain}, nil
+}
+
+func decodeTRNN(s tensorSet, h Hyper) (model.Network, error) {
+	var p model.TRNNParams
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  **mat.Dense
+		opt  bool
+	}{{"W", &p.W, false}, {"mask", &p.Mask, false}, {"U", &p.U, true}, {"V", &p.V, true}} {
+		if *f.dst, err = s.dense(f.name, f.opt); err != nil {
+			return nil, err
+		}
+	}
+	if p.B, err = s.vec("b", true); err != nil {
+		return nil, err
+	}
+	if p.C, err = s.vec("c", true); err != nil {
+		return nil, err
+	}
+	c := model.DefaultTRNNConfig()
+	switch act := h.str("activation", "relu"); act {
+	case "relu":
+		c.Activation = model.TRNNReLU
+	case "tanh":
+		c.Activation = model.TRNNTanh
+	default:
+		return nil, fmt.Errorf("hyper-parameter activation: %q is not relu or tanh", act)
+	}
+	var modules, fb float64
+	for _, f := range []struct {
+		key string
+		dst *float64
+		def float64
+	}{{"dt", &c.DT, c.DT}, {"tau", &c.Tau, c.Tau}, {"self_inhibition", &c.SelfInhibition, c.SelfInhibition},
+		{"conn_prob", &c.ConnProb, c.ConnProb}, {"modules", &modules, float64(c.Modules)}, {"feedback", &fb, 0},
+		{"feedback_prob", &c.FeedbackProb, c.FeedbackProb}, {"gain", &c.Gain, c.Gain}} {
+		if *f.dst, err = h.num(f.key, f.def); err != nil {
+			return nil, err
+		}
+	}
+	if modules != float64(int(modules)) || modules < 1 {
+		return nil, fmt.Errorf("hyper-parameter modules: %v is not a positive integer", modules)
+	}
+	c.Modules, c.Feedback = int(modules), fb != 0
+	return model.NewTRNN(p, c)
+}

@@ -30,8 +30,15 @@ func testNetworks(t *testing.T) []model.Network {
 	if err != nil {
 		t.Fatal(err)
 	}
+	trnn, err := model.RandomTRNN(30, 2, 2, model.DefaultTRNNConfig(), rng)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return []model.Network{
 		ct,
+		model.RandomKurtkaya(10, 2, 2, rng),
+		model.RandomLowRank(10, 2, rng),
+		trnn,
 		model.RandomTorchRNN(6, 3, 2, rng),
 		model.RandomGRU(6, 3, 2, rng),
 		model.RandomLSTM(6, 3, 0, rng),

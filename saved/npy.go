@@ -397,6 +397,12 @@ func (d *npyDecoder) decode(file, name string, b []byte) (Tensor, error) {
 		t.Shape[i] = int(dim)
 	}
 	sz := elem.size
+	if h.Descr == "<f8" && (!h.Fortran || len(t.Shape) < 2) {
+		for i := range t.Data { // fast path for the common case
+			t.Data[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
+		}
+		return t, nil
+	}
 	if !h.Fortran || len(t.Shape) < 2 {
 		for i := range t.Data {
 			t.Data[i] = elem.decode(data[i*sz:])

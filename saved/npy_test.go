@@ -370,3 +370,23 @@ func FuzzNPY(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkNPYDecode measures decoding a 512×512 float64 array.
+func BenchmarkNPYDecode(b *testing.B) {
+	in := Tensor{Name: "W", Shape: []int{512, 512}, Data: make([]float64, 512*512)}
+	for i := range in.Data {
+		in.Data[i] = float64(i)
+	}
+	enc, err := npyEncode(&in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(enc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d := npyDecoder{lim: DefaultLimits}
+		if _, err := d.decode("W.npy", "W", enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

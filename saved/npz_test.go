@@ -293,7 +293,10 @@ func npzFuzzSeeds(f *testing.F) [][]byte {
 	if err != nil {
 		f.Fatal(err)
 	}
-	return append(out, buf.Bytes())
+	out = append(out, buf.Bytes())
+	small := npyRaw("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", make([]byte, 16))
+	out = append(out, npzBuild(f, npzEntry{"a.npy", zip.Deflate, npzDeflate(f, small), uint64(len(small)), crc32.ChecksumIEEE(small)}))
+	return append(out, npzBuild(f, npzStored("s.npy", small), npzStored("x.json", []byte("{}"))))
 }
 
 // FuzzNPZ checks that reading arbitrary bytes as an .npz never panics,
