@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,40 +22,71 @@ import (
 const runFile = "run.json"
 
 type runRecord struct {
-	Task   string          `json:"task"`
-	Method string          `json:"method"`
-	Out    string          `json:"out"`
-	Config json.RawMessage `json:"config"`
+	Task   string `json:"task"`
+	Method string `json:"method"`
+	Out    string `json:"out"`
 }
+
+// job is one training run as the train command drives it.
+type job interface {
+	train.Session
+	// Units is the number of units (epochs, trials, chunks of steps).
+	Units() int
+	// Unit names what one unit is, for the progress bar.
+	Unit() string
+	// Network returns the network with its manifest as it stands.
+	Network() *saved.Network
+	// SetProgram records the build that trains it.
+	SetProgram(saved.Program)
+	// Finish runs the post-training evaluation and returns the figures
+	// for the summary and the --json line.
+	Finish(dir string) (map[string]any, error)
+}
+
+// trainFlags are the flags of every task; each task reads those it uses.
+type trainFlags struct {
+	hidden, steps, test, every, trials, epochs, testSeeds int
+	g, density, alpha, period, fb                         float64
+	native                                                bool
+	seed                                                  uint64
+}
+
+// taskBuilders makes a job for each task and method.
+var taskBuilders = map[string]func(method string, f *trainFlags, set map[string]bool) (job, error){}
+
+// taskResumers rebuild a job from a checkpoint, by the record's method.
+var taskResumers = map[string]func(checkpoint string) (job, int, error){}
 
 func init() {
 	register(&command{name: "train", args: "TASK [flags] -o NET.npz | --resume DIR",
-		short: "train a network (tasks: sinusoid, foursine)",
+		short: "train a network (tasks: sinusoid, foursine, spm)",
 		run:   runTrain})
 }
 
 func runTrain(env *Env, args []string) error {
 	c := commands["train"]
 	fs := newFlags(env, c)
-	def := train.DefaultForceSignal()
-	var (
-		out     = fs.String("o", "", "output network file (native .npz)")
-		runDir  = fs.String("run", "", "run directory for checkpoints and the metrics log (default: OUT.run)")
-		resume  = fs.String("resume", "", "resume the stopped run in `DIR`")
-		method  = fs.String("method", "force", "training method: force")
-		hidden  = fs.Int("hidden", def.Hidden, "number of neurons N")
-		steps   = fs.Int("steps", def.Steps, "training Euler steps (FORCE)")
-		test    = fs.Int("test", def.Test, "test steps with learning off (FORCE)")
-		seed    = fs.Uint64("seed", 0, "seed of every random draw")
-		g       = fs.Float64("g", def.G, "gain g of the random connectivity")
-		density = fs.Float64("density", def.Density, "connection density p of J")
-		alpha   = fs.Float64("alpha", def.Alpha, "RLS regulariser α, P(0) = I/α")
-		every   = fs.Int("every", def.Every, "Euler steps between RLS updates")
-		period  = fs.Float64("period", def.Period, "sinusoid period in units of τ")
-		ckEvery = fs.Int("checkpoint-every", 0, "units between checkpoints (default: about 20 per run)")
-		jsonOut = fs.Bool("json", false, "print a final JSON line with the run's figures")
-		_       = fs.Int("threads", 1, "threads (FORCE uses one)")
-	)
+	var f trainFlags
+	out := fs.String("o", "", "output network file (native .npz)")
+	runDir := fs.String("run", "", "run directory for checkpoints and the metrics log (default: OUT.run)")
+	resume := fs.String("resume", "", "resume the stopped run in `DIR`")
+	method := fs.String("method", "force", "training method: force")
+	ckEvery := fs.Int("checkpoint-every", 0, "units between checkpoints (default: about 20 per run)")
+	jsonOut := fs.Bool("json", false, "print a final JSON line with the run's figures")
+	fs.Int("threads", 1, "threads (FORCE uses one)")
+	fs.IntVar(&f.hidden, "hidden", 0, "number of neurons N (default per task: sinusoid 1000, spm 300)")
+	fs.IntVar(&f.steps, "steps", 20000, "training Euler steps (sinusoid, foursine)")
+	fs.IntVar(&f.test, "test", 5000, "test steps with learning off (sinusoid, foursine)")
+	fs.IntVar(&f.every, "every", 2, "Euler steps between RLS updates")
+	fs.IntVar(&f.trials, "trials", 3500, "training trials (spm)")
+	fs.IntVar(&f.testSeeds, "test-seeds", 10, "stimulus realisations in the trainability test (spm)")
+	fs.Float64Var(&f.g, "g", 1.5, "gain g of the random connectivity")
+	fs.Float64Var(&f.density, "density", 0, "connection density p of J (default per task: sinusoid 0.1, spm 0.2)")
+	fs.Float64Var(&f.alpha, "alpha", 1, "RLS regulariser α, P(0) = I/α")
+	fs.Float64Var(&f.period, "period", 60, "sinusoid period in units of τ")
+	fs.Float64Var(&f.fb, "fb", 1, "feedback scale: feedback weights ~ N(0, (1/fb)²) (spm)")
+	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
 	taskName := ""
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		taskName, args = args[0], args[1:]
@@ -65,6 +97,8 @@ func runTrain(env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -72,31 +106,18 @@ func runTrain(env *Env, args []string) error {
 		return resumeTrain(ctx, env, *resume, *jsonOut)
 	}
 	if taskName == "" {
-		return usageError("name a task (sinusoid, foursine) or --resume DIR")
+		return usageError("name a task (sinusoid, foursine, spm) or --resume DIR")
+	}
+	build, ok := taskBuilders[taskName]
+	if !ok {
+		return usageError("unknown task %q (sinusoid, foursine, spm)", taskName)
 	}
 	if *out == "" {
 		return usageError("-o NET.npz is required")
 	}
-	if *method != "force" {
-		return usageError("--method %q: only force is available for %s", *method, taskName)
-	}
-	cfg := def
-	cfg.Hidden, cfg.Steps, cfg.Test, cfg.Seed = *hidden, *steps, *test, *seed
-	cfg.G, cfg.Density, cfg.Alpha, cfg.Every, cfg.Period = *g, *density, *alpha, *every, *period
-	switch taskName {
-	case "sinusoid", "sine":
-		cfg.Target = "sine"
-	case "foursine":
-		cfg.Target = "foursine"
-	default:
-		return usageError("unknown task %q (sinusoid, foursine)", taskName)
-	}
-	if err := cfg.Validate(); err != nil {
-		return usageError("%v", err)
-	}
-	s, err := train.NewForceSignalSession(cfg)
+	j, err := build(*method, &f, set)
 	if err != nil {
-		return err
+		return usageError("%v", err)
 	}
 	dir := *runDir
 	if dir == "" {
@@ -105,12 +126,11 @@ func runTrain(env *Env, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	rc, _ := json.Marshal(cfg)
-	rec := runRecord{Task: taskName, Method: "force", Out: absPath(*out), Config: rc}
+	rec := runRecord{Task: taskName, Method: *method, Out: absPath(*out)}
 	if err := writeJSONAtomic(filepath.Join(dir, runFile), rec); err != nil {
 		return err
 	}
-	return finishForce(ctx, env, s, dir, rec, 0, *ckEvery, *jsonOut)
+	return runJob(ctx, env, j, dir, rec, 0, *ckEvery, *jsonOut)
 }
 
 func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error {
@@ -122,29 +142,31 @@ func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error 
 	if err := json.Unmarshal(b, &rec); err != nil {
 		return fmt.Errorf("resume: %s: %w", filepath.Join(dir, runFile), err)
 	}
-	s, done, err := train.ResumeForceSignal(filepath.Join(dir, train.CheckpointFile))
+	resumer, ok := taskResumers[rec.Task]
+	if !ok {
+		return fmt.Errorf("resume: %s names task %q, which this build cannot resume", filepath.Join(dir, runFile), rec.Task)
+	}
+	j, done, err := resumer(filepath.Join(dir, train.CheckpointFile))
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
-	fmt.Fprintf(env.Stderr, "resuming %s from unit %d of %d\n", dir, done, s.Units())
-	return finishForce(ctx, env, s, dir, rec, done, 0, jsonOut)
+	fmt.Fprintf(env.Stderr, "resuming %s from %s %d of %d\n", dir, j.Unit(), done, j.Units())
+	return runJob(ctx, env, j, dir, rec, done, 0, jsonOut)
 }
 
-// finishForce runs (or continues) FORCE training, tests the network and
-// writes it.
-func finishForce(ctx context.Context, env *Env, s *train.ForceSignalSession, dir string, rec runRecord, start, ckEvery int, jsonOut bool) error {
+// runJob runs (or continues) training, evaluates the network and writes it.
+func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, start, ckEvery int, jsonOut bool) error {
 	b := Build()
-	s.Program = saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion}
-	units := s.Units()
+	j.SetProgram(saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion})
+	units := j.Units()
 	if ckEvery <= 0 {
 		ckEvery = max(1, units/20)
 	}
-	chunk := s.Cfg.Chunk
-	bar := newProgress(env.Stderr, "train "+rec.Task, "steps", s.Cfg.Steps)
+	bar := newProgress(env.Stderr, "train "+rec.Task, j.Unit()+"s", units)
 	t0 := time.Now()
-	err := train.Run(ctx, s, train.RunOptions{Dir: dir, Total: units, Start: start, CheckpointEvery: ckEvery,
+	err := train.Run(ctx, j, train.RunOptions{Dir: dir, Total: units, Start: start, CheckpointEvery: ckEvery,
 		Progress: func(m train.Metrics, total int) {
-			bar.update(min(m.Step*chunk, s.Cfg.Steps), fmt.Sprintf("MAE %.3g", m.Loss))
+			bar.update(m.Step, fmt.Sprintf("loss %.3g", m.Loss))
 		}})
 	if errors.Is(err, train.ErrInterrupted) {
 		bar.finish()
@@ -155,30 +177,41 @@ func finishForce(ctx context.Context, env *Env, s *train.ForceSignalSession, dir
 		bar.finish()
 		return err
 	}
-	trainSec := time.Since(t0).Seconds()
-	trainSteps := s.Cfg.Steps - min(start*s.Cfg.Chunk, s.Cfg.Steps)
-	trainMAE, err := lastUnitsMean(filepath.Join(dir, train.MetricsFile), units, max(1, 2000/chunk))
+	sec := time.Since(t0).Seconds()
+	res, err := j.Finish(dir)
 	if err != nil {
 		return err
 	}
-	sig, _ := s.Cfg.Signal()
-	testMAE, err := s.Force.TestSignal(sig, s.Cfg.Test)
-	if err != nil {
+	if err := saved.WriteNative(rec.Out, j.Network()); err != nil {
 		return err
 	}
-	if err := saved.WriteNative(rec.Out, s.Network()); err != nil {
-		return err
+	res["train_seconds"] = round3(sec)
+	res["units_per_second"] = round1(float64(units-start) / sec)
+	if sj, ok := j.(interface{ StepsPerUnit() int }); ok {
+		res["train_steps_per_second"] = round1(float64((units-start)*sj.StepsPerUnit()) / sec)
 	}
-	fmt.Fprintf(env.Stderr, "wrote %s: N = %d, training MAE %.3g (last 2000 steps), test MAE %.3g over %d steps (%.1f steps/s training)\n",
-		rec.Out, s.Cfg.Hidden, trainMAE, testMAE, s.Cfg.Test, float64(trainSteps)/trainSec)
+	res["out"] = rec.Out
+	res["task"] = rec.Task
+	fmt.Fprintf(env.Stderr, "wrote %s (%s)\n", rec.Out, summary(res))
 	if jsonOut {
-		return json.NewEncoder(env.Stdout).Encode(map[string]any{
-			"program": "attractor-force", "n": s.Cfg.Hidden, "steps": s.Cfg.Steps, "every": s.Cfg.Every,
-			"train_seconds": round3(trainSec), "train_steps_per_second": round1(float64(trainSteps) / trainSec),
-			"train_mae_last2000": trainMAE, "test_mae": testMAE, "out": rec.Out,
-		})
+		return json.NewEncoder(env.Stdout).Encode(res)
 	}
 	return nil
+}
+
+// summary renders the figures of a result for a person.
+func summary(res map[string]any) string {
+	keys := []string{"train_mae_last2000", "test_mae", "trainable", "test_rmse_max", "train_steps_per_second", "units_per_second"}
+	s := ""
+	for _, k := range keys {
+		if v, ok := res[k]; ok {
+			if s != "" {
+				s += ", "
+			}
+			s += fmt.Sprintf("%s %v", k, v)
+		}
+	}
+	return s
 }
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }

@@ -123,14 +123,7 @@ func (s *ForceSignalSession) Network() *saved.Network {
 // readout z, P's upper triangle, step count) as a native checkpoint.
 func (s *ForceSignalSession) Save(name string, done int) error {
 	n := s.Network()
-	po, _ := s.Force.RLSStates()
-	zo, _ := s.Force.Outputs()
-	n.Extra = []saved.Tensor{
-		{Name: "train.x", Shape: []int{len(s.Force.x)}, DType: saved.Float64, Data: s.Force.State()},
-		{Name: "train.z_o", Shape: []int{len(zo)}, DType: saved.Float64, Data: zo},
-		{Name: "train.P_o", Shape: []int{po.n * (po.n + 1) / 2}, DType: saved.Float64, Data: po.Triangle()},
-		{Name: "train.step", Shape: []int{1}, DType: saved.Float64, Data: []float64{float64(s.Force.Steps())}},
-	}
+	n.Extra = forceExtras(s.Force)
 	return saved.WriteNative(name, n)
 }
 
@@ -147,36 +140,16 @@ func ResumeForceSignal(name string) (*ForceSignalSession, int, error) {
 	if err := json.Unmarshal(ck.Manifest.Train, &tr); err != nil || tr.Method != "force" {
 		return nil, 0, fmt.Errorf("%s: not a FORCE signal checkpoint (train config %s)", name, ck.Manifest.Train)
 	}
-	net, ok := ck.Net.(*model.CTRNN)
-	if !ok {
-		return nil, 0, fmt.Errorf("%s: checkpoint holds a %s network, want ctrnn", name, ck.Net.Family())
-	}
-	ex := map[string][]float64{}
-	for _, t := range ck.Extra {
-		ex[t.Name] = t.Data
-	}
-	for _, k := range []string{"train.x", "train.z_o", "train.P_o", "train.step"} {
-		if ex[k] == nil {
-			return nil, 0, fmt.Errorf("%s: checkpoint lacks %s", name, k)
-		}
-	}
-	f, err := NewForce(net, tr.Config.Alpha, tr.Config.Every, ex["train.x"])
+	f, err := restoreForce(name, ck.Net, tr.Config.Alpha, tr.Config.Every, extras(ck))
 	if err != nil {
 		return nil, 0, err
-	}
-	if err := f.po.SetTriangle(ex["train.P_o"]); err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", name, err)
-	}
-	step := int(ex["train.step"][0])
-	if err := f.Restore(step, ex["train.x"], ex["train.z_o"], nil); err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", name, err)
 	}
 	sig, err := tr.Config.Signal()
 	if err != nil {
 		return nil, 0, err
 	}
 	s := &ForceSignalSession{Cfg: tr.Config, Force: f, sig: sig, History: ck.Manifest.History}
-	return s, (step + tr.Config.Chunk - 1) / tr.Config.Chunk, nil
+	return s, (f.Steps() + tr.Config.Chunk - 1) / tr.Config.Chunk, nil
 }
 
 // historyEvery returns the units between history points: about 100 points

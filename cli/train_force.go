@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"attractor/saved"
+	"attractor/train"
+)
+
+// forceSignalJob is FORCE learning of a signal (sinusoid, foursine).
+type forceSignalJob struct{ *train.ForceSignalSession }
+
+func (j forceSignalJob) Unit() string               { return "chunk" }
+func (j forceSignalJob) SetProgram(p saved.Program) { j.Program = p }
+func (j forceSignalJob) StepsPerUnit() int          { return j.Cfg.Chunk }
+
+// Finish reports the training MAE over the last 2000 steps (as the peer
+// script does) and the MAE of a test run with learning off.
+func (j forceSignalJob) Finish(dir string) (map[string]any, error) {
+	cfg := j.Cfg
+	trainMAE, err := lastUnitsMean(filepath.Join(dir, train.MetricsFile), j.Units(), max(1, 2000/cfg.Chunk))
+	if err != nil {
+		return nil, err
+	}
+	sig, _ := cfg.Signal()
+	testMAE, err := j.Force.TestSignal(sig, cfg.Test)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"program": "attractor-force", "n": cfg.Hidden, "steps": cfg.Steps, "every": cfg.Every,
+		"train_mae_last2000": trainMAE, "test_mae": testMAE}, nil
+}
+
+// forceSPMJob is FORCE learning of the sequential pattern-matching task.
+type forceSPMJob struct {
+	*train.ForceSPMSession
+	testSeeds int
+}
+
+func (j forceSPMJob) Unit() string               { return "trial" }
+func (j forceSPMJob) SetProgram(p saved.Program) { j.Program = p }
+
+// Finish runs the trainability test of science.md §3.3.
+func (j forceSPMJob) Finish(dir string) (map[string]any, error) {
+	seeds := j.testSeeds
+	if seeds <= 0 {
+		seeds = 10
+	}
+	res, err := train.TestSPM(j.Force.Net, j.Task, j.Force.State(), seeds, j.Cfg.Seed, 0.01)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"program": "attractor-force-spm", "n": j.Cfg.Hidden, "trials": j.Cfg.Trials,
+		"test_trials": len(res.RMSE), "test_rmse_max": res.Max, "trainable": res.Trainable}, nil
+}
+
+func init() {
+	signal := func(target string) func(string, *trainFlags, map[string]bool) (job, error) {
+		return func(method string, f *trainFlags, set map[string]bool) (job, error) {
+			if method != "force" {
+				return nil, fmt.Errorf("--method %q: the %s task trains by force", method, target)
+			}
+			cfg := train.DefaultForceSignal()
+			cfg.Target, cfg.Steps, cfg.Test, cfg.Seed = target, f.steps, f.test, f.seed
+			cfg.G, cfg.Alpha, cfg.Every, cfg.Period = f.g, f.alpha, f.every, f.period
+			if f.hidden != 0 {
+				cfg.Hidden = f.hidden
+			}
+			if f.density != 0 {
+				cfg.Density = f.density
+			}
+			s, err := train.NewForceSignalSession(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return forceSignalJob{s}, nil
+		}
+	}
+	resumeSignal := func(ck string) (job, int, error) {
+		s, done, err := train.ResumeForceSignal(ck)
+		return forceSignalJob{s}, done, err
+	}
+	for _, t := range []struct{ name, target string }{{"sinusoid", "sine"}, {"foursine", "foursine"}} {
+		taskBuilders[t.name] = signal(t.target)
+		taskResumers[t.name] = resumeSignal
+	}
+	taskBuilders["spm"] = func(method string, f *trainFlags, set map[string]bool) (job, error) {
+		if method != "force" {
+			return nil, fmt.Errorf("--method %q: the spm task trains by force", method)
+		}
+		cfg := train.DefaultForceSPM()
+		cfg.Trials, cfg.G, cfg.FB, cfg.Alpha, cfg.Native, cfg.Seed = f.trials, f.g, f.fb, f.alpha, f.native, f.seed
+		if f.hidden != 0 {
+			cfg.Hidden = f.hidden
+		}
+		if f.density != 0 {
+			cfg.Density = f.density
+		}
+		s, err := train.NewForceSPMSession(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return forceSPMJob{s, f.testSeeds}, nil
+	}
+	taskResumers["spm"] = func(ck string) (job, int, error) {
+		s, done, err := train.ResumeForceSPM(ck)
+		return forceSPMJob{ForceSPMSession: s}, done, err
+	}
+}

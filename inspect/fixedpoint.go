@@ -1,0 +1,1320 @@
+package inspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+	"gonum.org/v1/gonum/mat"
+
+	"attractor/model"
+)
+
+// Method is the optimiser [FindFixedPoints] uses on q.
+type Method int
+
+const (
+	// TrustRegion (the default) is a damped Newton method on F(x) = 0 with
+	// the analytic Jacobian: the Newton step −Jac⁻¹F, clipped to a trust
+	// radius and backtracked until q decreases, falling back to the
+	// Levenberg–Marquardt step −(JacᵀJac + μI)⁻¹JacᵀF when Jac is singular
+	// or the Newton step fails. Candidates are solved in batches of
+	// Settings.Batch in input order; a candidate stops as soon as it comes
+	// within TolUnique of a point already converged, and before its own
+	// solve it first tries chord steps x ← x − Jac(x*)⁻¹F(x) with the stored
+	// factorisation of the two nearest converged points x* (cheap, O(N²)
+	// each). Unique points are then polished by Newton steps.
+	TrustRegion Method = iota
+	// Adam is FixedPointFinder's method: all candidates are optimised jointly
+	// on the mean of q by Adam (β = 0.9, 0.999, ε = 1e-8, lr 1.0) with
+	// PyTorch's ReduceLROnPlateau (factor 0.95, patience 2, relative
+	// threshold 1e-4), stopping when every q < TolQ, when the mean q changes
+	// by less than TolDQ·lr, or after MaxIters iterations.
+	Adam
+)
+
+// String returns "trust-region" or "adam".
+func (m Method) String() string {
+	switch m {
+	case TrustRegion:
+		return "trust-region"
+	case Adam:
+		return "adam"
+	}
+	return fmt.Sprintf("Method(%d)", int(m))
+}
+
+// FixedPointProblem is a fixed-point search: the network, the input held
+// fixed during the search, and the initial states.
+type FixedPointProblem struct {
+	// Net is the network. When it is a [model.Flow] the search solves
+	// F(x, u) = 0 for its velocity F and reports continuous-time
+	// eigenvalues; otherwise it solves f(x, u) − x = 0 for its step f and
+	// reports discrete-map multipliers.
+	Net model.Network
+	// Input is the frozen input u (nil means zero input).
+	Input []float64
+	// Inits are the initial states, each of length Net.Dims().State,
+	// usually sampled from trajectories with a little noise.
+	Inits [][]float64
+}
+
+// FixedPointSettings tunes [FindFixedPoints]. A zero field takes the
+// default shown, which for the shared fields is FixedPointFinder's (Golub &
+// Sussillo 2018); a nil *FixedPointSettings means all defaults.
+type FixedPointSettings struct {
+	Method Method // TrustRegion
+
+	TolQ      float64 // 1e-12: a candidate with q < TolQ has converged to a fixed point
+	TolDQ     float64 // 1e-20: Adam stops when |Δ mean q| < TolDQ·lr; TrustRegion stops a candidate when q falls by less
+	MaxIters  int     // 5000 for Adam, 200 per candidate for TrustRegion
+	TolUnique float64 // 1e-3: points closer than this (2-norm) are one point, keeping the lower q
+	QSlow     float64 // 1e-4: TolQ ≤ q < QSlow is a slow point; q ≥ QSlow did not converge
+
+	// KeepDistanceOutliers disables FixedPointFinder's default exclusion of
+	// points whose distance to the centroid of Inits, divided by the mean
+	// init-to-centroid distance, is at least OutlierDistanceScale.
+	KeepDistanceOutliers bool
+	OutlierDistanceScale float64 // 10
+
+	// TolMarginal is the tolerance on Re λ (continuous time) or |μ| − 1
+	// (discrete map) within which a mode counts as marginal. Default 1e-3.
+	TolMarginal float64
+
+	LearningRate float64 // Adam: 1.0
+	LRFactor     float64 // Adam: ReduceLROnPlateau factor 0.95
+	LRPatience   int     // Adam: ReduceLROnPlateau patience 2
+
+	Batch       int  // TrustRegion: largest batch of candidates solved at once, 8; results do not depend on Concurrency
+	NoCapture   bool // TrustRegion: disable the early merging of candidates into converged points
+	NoPolish    bool // skip the Newton polishing of the unique points
+	NoSpectra   bool // skip the eigenvalues (Kind is then decided by q only: Stable or Slow)
+	Concurrency int  // goroutines; 0 means runtime.GOMAXPROCS(0)
+}
+
+// DefaultFixedPointSettings returns the settings with every default filled in.
+func DefaultFixedPointSettings() *FixedPointSettings {
+	s := &FixedPointSettings{}
+	s.fill()
+	return s
+}
+
+// fill replaces zero fields by their defaults.
+func (s *FixedPointSettings) fill() {
+	setF := func(p *float64, v float64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	setF(&s.TolQ, 1e-12)
+	setF(&s.TolDQ, 1e-20)
+	setF(&s.TolUnique, 1e-3)
+	setF(&s.QSlow, 1e-4)
+	setF(&s.OutlierDistanceScale, 10)
+	setF(&s.TolMarginal, 1e-3)
+	setF(&s.LearningRate, 1.0)
+	setF(&s.LRFactor, 0.95)
+	if s.LRPatience == 0 {
+		s.LRPatience = 2
+	}
+	if s.MaxIters == 0 {
+		s.MaxIters = 200
+		if s.Method == Adam {
+			s.MaxIters = 5000
+		}
+	}
+	if s.Batch <= 0 {
+		s.Batch = 8
+	}
+	if s.Concurrency <= 0 {
+		s.Concurrency = runtime.GOMAXPROCS(0)
+	}
+}
+
+// Status is how the search of one candidate ended.
+type Status int
+
+const (
+	// Converged: q < TolQ.
+	Converged Status = iota
+	// Captured: the candidate came within TolUnique of a point already
+	// converged and stopped there (TrustRegion only).
+	Captured
+	// SlowPoint: the search stopped at TolQ ≤ q < QSlow.
+	SlowPoint
+	// NotConverged: the search stopped (iteration limit, stagnation or a
+	// singular Jacobian with no descent) with q ≥ QSlow.
+	NotConverged
+	// NonFinite: the initial state, or an iterate, held a NaN or infinity.
+	NonFinite
+)
+
+// String returns the lower-case name of the status.
+func (s Status) String() string {
+	switch s {
+	case Converged:
+		return "converged"
+	case Captured:
+		return "captured"
+	case SlowPoint:
+		return "slow"
+	case NotConverged:
+		return "not converged"
+	case NonFinite:
+		return "non-finite"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// Candidate is the outcome of the search from one initial state.
+type Candidate struct {
+	Status Status
+	Q      float64 // q at the end of its search (the lowest reached by TrustRegion)
+	Iters  int     // iterations spent on it (Adam: the joint iteration count)
+	// Singular counts iterations whose Jacobian was numerically singular
+	// (reciprocal condition number below 1e-14).
+	Singular int
+	// Point is the index in Result.Points of the point the candidate ended
+	// at, or −1 (not converged, non-finite, or a dropped distance outlier).
+	Point int
+}
+
+// FixedPoint is one unique fixed or slow point.
+type FixedPoint struct {
+	X []float64 // the state
+	Q float64   // the speed ½|F(X)|²
+	// Kind is the class: Slow when Q ≥ TolQ, otherwise decided by the
+	// spectrum (Stable when NoSpectra is set).
+	Kind Kind
+	// UnstableDims and MarginalDims count the growing and marginal modes.
+	UnstableDims, MarginalDims int
+	// Eigenvalues is the spectrum of the Jacobian at X, sorted from the most
+	// unstable mode: rates of ∂F/∂x for a Flow, multipliers of ∂f/∂x for a
+	// plain Network. Empty when NoSpectra is set.
+	Eigenvalues Spectrum
+	// Count is the number of candidates that ended at this point.
+	Count int
+}
+
+// FixedPointResult is the outcome of [FindFixedPoints].
+type FixedPointResult struct {
+	// Points are the unique fixed and slow points, in the order in which
+	// their first candidate appears in Inits.
+	Points []FixedPoint
+	// Candidates holds the outcome for every initial state, in input order.
+	Candidates []Candidate
+	// Convention is that of the eigenvalues in Points.
+	Convention Convention
+	Method     Method
+	// Iterations is the number of joint iterations (Adam) or the total over
+	// candidates (TrustRegion).
+	Iterations int
+	// Counts of candidates by outcome.
+	Converged, Captured, Slow, NotConverged, NonFinite int
+	// DistanceOutliers is the number of unique points dropped as distance
+	// outliers (see [ExcludeDistanceOutliers]).
+	DistanceOutliers int
+	// BestQ is the lowest q among candidates that did not converge (NaN if
+	// all converged or were non-finite).
+	BestQ float64
+	// Runtime is the wall time of the search.
+	Runtime time.Duration
+}
+
+// ErrNoInits is returned when a problem has no initial states.
+var ErrNoInits = errors.New("inspect: fixed-point problem has no initial states")
+
+// FindFixedPoints searches for fixed and slow points of p.Net with the input
+// frozen at p.Input, starting from every state of p.Inits.
+//
+// It minimises q(x) = ½|F(x)|² with gradient Jac(x)ᵀF(x), where F is the
+// velocity of a Flow (continuous-time convention, in the model's time
+// units) or F(x) = f(x) − x for a plain Network. Points closer than
+// TolUnique are merged keeping the lower q, distance outliers are dropped,
+// the unique points are polished by Newton steps, and each is classified
+// from its Jacobian spectrum. The search is parallel over candidates (one
+// Clone of the network per goroutine) and its result does not depend on
+// Concurrency. The context is checked every iteration; on cancellation
+// FindFixedPoints returns ctx.Err() (a single eigenvalue decomposition,
+// about a second at N = 1000, is not interrupted). Non-finite states,
+// non-convergence and
+// singular Jacobians are reported in the result, never as a panic.
+func FindFixedPoints(ctx context.Context, p FixedPointProblem, s *FixedPointSettings) (*FixedPointResult, error) {
+	start := time.Now()
+	var set FixedPointSettings
+	if s != nil {
+		set = *s
+	}
+	set.fill()
+	if p.Net == nil {
+		return nil, errors.New("inspect: fixed-point problem has no network")
+	}
+	if len(p.Inits) == 0 {
+		return nil, ErrNoInits
+	}
+	d := p.Net.Dims()
+	for i, x := range p.Inits {
+		if len(x) != d.State {
+			return nil, fmt.Errorf("inspect: init %d has length %d, want %d", i, len(x), d.State)
+		}
+	}
+	if p.Input != nil && len(p.Input) != d.Input {
+		return nil, fmt.Errorf("inspect: input has length %d, want %d", len(p.Input), d.Input)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	conv := DiscreteMap
+	if _, ok := p.Net.(model.Flow); ok {
+		conv = ContinuousTime
+	}
+	res := &FixedPointResult{Convention: conv, Method: set.Method}
+
+	var cands []fpCandidate
+	var err error
+	switch set.Method {
+	case TrustRegion:
+		cands, err = fpRunTrustRegion(ctx, p, &set, res)
+	case Adam:
+		cands, err = fpRunAdam(ctx, p, &set, res)
+	default:
+		return nil, fmt.Errorf("inspect: unknown method %v", set.Method)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := fpFinish(ctx, p, &set, res, cands); err != nil {
+		return nil, err
+	}
+	res.Runtime = time.Since(start)
+	return res, nil
+}
+
+// fpCandidate is the internal outcome of one candidate's search.
+type fpCandidate struct {
+	x        []float64 // final state (nil for non-finite)
+	q        float64
+	status   Status
+	iters    int
+	singular int
+	point    int // index into the search's point list for Captured, else −1
+}
+
+// fpSystem evaluates F and its Jacobian for one goroutine.
+type fpSystem struct {
+	net  model.Network
+	flow model.Flow // nil for a plain map
+	u    []float64
+	n    int
+	tmp  []float64
+}
+
+func fpNewSystem(net model.Network, u []float64) *fpSystem {
+	s := &fpSystem{net: net, u: u, n: net.Dims().State}
+	s.flow, _ = net.(model.Flow)
+	s.tmp = make([]float64, s.n)
+	return s
+}
+
+// residual writes F(x) into dst and returns q = ½|F|².
+func (s *fpSystem) residual(dst, x []float64) float64 {
+	if s.flow != nil {
+		s.flow.Velocity(dst, x, s.u)
+	} else {
+		s.net.Step(dst, x, s.u)
+		for i := range dst {
+			dst[i] -= x[i]
+		}
+	}
+	return 0.5 * fpDot(dst, dst)
+}
+
+// jacobian writes ∂F/∂x at x into dst.
+func (s *fpSystem) jacobian(dst *mat.Dense, x []float64) {
+	if s.flow != nil {
+		s.flow.VelocityJacobian(dst, x, s.u)
+		return
+	}
+	s.net.Jacobian(dst, x, s.u)
+	raw := dst.RawMatrix()
+	for i := 0; i < s.n; i++ {
+		raw.Data[i*raw.Stride+i]--
+	}
+}
+
+// spectrumJacobian writes the Jacobian whose eigenvalues are reported:
+// ∂F/∂x for a flow, ∂f/∂x for a map.
+func (s *fpSystem) spectrumJacobian(dst *mat.Dense, x []float64) {
+	if s.flow != nil {
+		s.flow.VelocityJacobian(dst, x, s.u)
+		return
+	}
+	s.net.Jacobian(dst, x, s.u)
+}
+
+// fpLU is a dense LU factorisation with cheap O(N²) solves.
+type fpLU struct {
+	n    int
+	a    blas64.General
+	ipiv []int
+}
+
+func fpNewLU(n int) *fpLU {
+	return &fpLU{n: n, a: blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)},
+		ipiv: make([]int, n)}
+}
+
+// factor factorises m and reports whether it is numerically non-singular
+// (smallest |pivot| ≥ 1e-14 × largest).
+func (f *fpLU) factor(m *mat.Dense) bool {
+	raw := m.RawMatrix()
+	for i := 0; i < f.n; i++ {
+		copy(f.a.Data[i*f.n:(i+1)*f.n], raw.Data[i*raw.Stride:i*raw.Stride+f.n])
+	}
+	if !lapack64.Getrf(f.a, f.ipiv) {
+		return false
+	}
+	// A cheap singularity test on the pivots of U (a condition estimate
+	// costs as much as a quarter of the factorisation).
+	lo, hi := math.Inf(1), 0.0
+	for i := 0; i < f.n; i++ {
+		d := math.Abs(f.a.Data[i*f.n+i])
+		lo, hi = math.Min(lo, d), math.Max(hi, d)
+	}
+	return hi > 0 && !math.IsInf(hi, 0) && !math.IsNaN(hi) && lo >= 1e-14*hi
+}
+
+// inverse returns A⁻¹ from the factorisation, as a dense matrix for O(N²)
+// matrix–vector chord steps.
+func (f *fpLU) inverse() blas64.General {
+	inv := blas64.General{Rows: f.n, Cols: f.n, Stride: f.n, Data: append([]float64(nil), f.a.Data...)}
+	work := make([]float64, 4*f.n)
+	if !lapack64.Getri(inv, f.ipiv, work, len(work)) {
+		return blas64.General{}
+	}
+	return inv
+}
+
+// solve overwrites b with A⁻¹b.
+func (f *fpLU) solve(b []float64) {
+	for i, p := range f.ipiv {
+		if p != i {
+			b[i], b[p] = b[p], b[i]
+		}
+	}
+	v := blas64.Vector{N: f.n, Inc: 1, Data: b}
+	blas64.Trsv(blas.NoTrans, blas64.Triangular{Uplo: blas.Lower, Diag: blas.Unit, N: f.n, Stride: f.n, Data: f.a.Data}, v)
+	blas64.Trsv(blas.NoTrans, blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: f.n, Stride: f.n, Data: f.a.Data}, v)
+}
+
+// fpWorker holds one goroutine's network clone and scratch space.
+type fpWorker struct {
+	sys               *fpSystem
+	n                 int
+	jac               *mat.Dense
+	lu                *fpLU
+	luValid           bool // lu holds a usable factorisation of a recent Jacobian
+	jtj               blas64.Symmetric
+	f, fn, p, xn, g   []float64
+	x                 []float64
+	jtjData, lmFactor []float64
+}
+
+func fpNewWorker(net model.Network, u []float64) *fpWorker {
+	n := net.Dims().State
+	w := &fpWorker{sys: fpNewSystem(net, u), n: n, jac: mat.NewDense(n, n, nil), lu: fpNewLU(n)}
+	w.f, w.fn, w.p, w.xn, w.g, w.x = make([]float64, n), make([]float64, n), make([]float64, n),
+		make([]float64, n), make([]float64, n), make([]float64, n)
+	return w
+}
+
+// fpKnown is a converged point visible to later batches, with the LU
+// factorisation of its Jacobian for chord capture.
+type fpKnown struct {
+	x   []float64
+	q   float64
+	inv blas64.General // Jac(x)⁻¹; Data nil when not available (slow points)
+}
+
+// fpSolveResult is what the worker returns for one candidate.
+type fpSolveResult struct {
+	fpCandidate
+	inv blas64.General // inverse Jacobian near the final point when Converged
+}
+
+// fpRunTrustRegion runs the TrustRegion method over all candidates in
+// batches; point indices in Captured candidates refer to known.
+func fpRunTrustRegion(ctx context.Context, p FixedPointProblem, s *FixedPointSettings, res *FixedPointResult) ([]fpCandidate, error) {
+	k := len(p.Inits)
+	cands := make([]fpCandidate, k)
+	workers := make([]*fpWorker, s.Concurrency)
+	for i := range workers {
+		workers[i] = fpNewWorker(p.Net.Clone(), p.Input)
+	}
+	var known []fpKnown
+	const maxStoredLU = 64
+	storedLU := 0
+	// Batches grow 2, 4, … up to Batch, so that the first converged points
+	// are known before many candidates are solved in full.
+	size := min(2, s.Batch)
+	for b0 := 0; b0 < k; b0, size = b0+size, min(2*size, s.Batch) {
+		b1 := min(b0+size, k)
+		out := make([]fpSolveResult, b1-b0)
+		var next int
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		snapshot := known
+		for _, w := range workers[:min(len(workers), b1-b0)] {
+			wg.Add(1)
+			go func(w *fpWorker) {
+				defer wg.Done()
+				for {
+					mu.Lock()
+					i := next
+					next++
+					mu.Unlock()
+					if i >= b1-b0 || ctx.Err() != nil {
+						return
+					}
+					out[i] = w.solve(ctx, p.Inits[b0+i], snapshot, s)
+				}
+			}(w)
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		// Gather in input order.
+		for i := range out {
+			r := &out[i]
+			c := r.fpCandidate
+			res.Iterations += c.iters
+			if c.status == Converged || c.status == SlowPoint {
+				j := fpNearest(known, c.x, s.TolUnique)
+				if j >= 0 {
+					if c.q < known[j].q {
+						known[j].x, known[j].q = c.x, c.q
+						if r.inv.Data != nil {
+							known[j].inv = r.inv
+						}
+					}
+				} else {
+					kn := fpKnown{x: c.x, q: c.q}
+					if r.inv.Data != nil && storedLU < maxStoredLU {
+						kn.inv = r.inv
+						storedLU++
+					}
+					known = append(known, kn)
+				}
+			}
+			cands[b0+i] = c
+		}
+	}
+	// Captured candidates point at known[j]: give them that state so the
+	// final merge places them with it.
+	for i := range cands {
+		if cands[i].status == Captured {
+			cands[i].x = known[cands[i].point].x
+		}
+	}
+	return cands, nil
+}
+
+// fpNearest returns the index of the known point nearest to x within tol,
+// or −1.
+func fpNearest(known []fpKnown, x []float64, tol float64) int {
+	best, bd := -1, tol
+	for j := range known {
+		if d := fpDist(known[j].x, x); d <= bd {
+			best, bd = j, d
+		}
+	}
+	return best
+}
+
+// solve runs the TrustRegion search from x0.
+func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *FixedPointSettings) fpSolveResult {
+	r := fpSolveResult{fpCandidate: fpCandidate{point: -1}}
+	if !fpFinite(x0) {
+		r.status, r.q = NonFinite, math.NaN()
+		return r
+	}
+	x := w.x
+	copy(x, x0)
+	q := w.sys.residual(w.f, x)
+	if !fpFinite(w.f) {
+		r.status, r.q = NonFinite, math.NaN()
+		return r
+	}
+	iters := 0
+	// Chord capture against the two nearest converged points.
+	if !s.NoCapture && len(known) > 0 {
+		j, it := w.capture(x, known, s)
+		if j >= 0 {
+			r.status, r.point, r.iters = Captured, j, it
+			r.q = w.sys.residual(w.f, x)
+			return r
+		}
+		iters += it
+		copy(x, x0)
+		q = w.sys.residual(w.f, x)
+	}
+	n := w.n
+	delta := math.Max(math.Sqrt(float64(n)), fpNorm(x))
+	lmMu := 1e-3
+	stall := 0
+	w.luValid = false
+	ratio := 1.0 // q_new/q_old of the last accepted step
+	status := NotConverged
+	for ; iters < s.MaxIters; iters++ {
+		if ctx.Err() != nil {
+			break
+		}
+		if q < s.TolQ {
+			status = Converged
+			break
+		}
+		if !s.NoCapture {
+			if j := fpNearest(known, x, s.TolUnique); j >= 0 {
+				r.status, r.point, r.iters, r.q = Captured, j, iters, q
+				r.x = append([]float64(nil), x...)
+				return r
+			}
+		}
+		// While Newton converges fast, reuse the last factorisation
+		// (a chord step, O(N²)); refactorise when it stops contracting.
+		if w.luValid && ratio < 0.25 {
+			for i := range w.p {
+				w.p[i] = -w.f[i]
+			}
+			w.lu.solve(w.p)
+			if pn := fpNorm(w.p); pn <= delta {
+				for i := range x {
+					w.xn[i] = x[i] + w.p[i]
+				}
+				if qn := w.sys.residual(w.fn, w.xn); qn <= 0.25*q {
+					ratio = qn / q
+					copy(x, w.xn)
+					copy(w.f, w.fn)
+					q = qn
+					stall = 0
+					continue
+				}
+			}
+		}
+		w.sys.jacobian(w.jac, x)
+		qn := math.Inf(1)
+		accepted := false
+		if w.luValid = w.lu.factor(w.jac); w.luValid {
+			for i := range w.p {
+				w.p[i] = -w.f[i]
+			}
+			w.lu.solve(w.p)
+			pn := fpNorm(w.p)
+			scale := 1.0
+			if pn > delta {
+				scale = delta / pn
+			}
+			t := scale
+			for try := 0; try < 10; try++ {
+				for i := range x {
+					w.xn[i] = x[i] + t*w.p[i]
+				}
+				qn = w.sys.residual(w.fn, w.xn)
+				// Armijo on q: the directional derivative along p is −2q.
+				if qn <= q*(1-2e-4*t) {
+					accepted = true
+					break
+				}
+				t *= 0.5
+			}
+			if accepted {
+				if t == 1 || t == scale && scale < 1 {
+					delta = math.Max(delta, 2*t*pn)
+				} else {
+					delta = math.Max(t*pn, 1e-8)
+				}
+			}
+		} else {
+			r.singular++
+		}
+		if !accepted {
+			// Levenberg–Marquardt: (JᵀJ + μ·max diag I) p = −JᵀF.
+			accepted, qn = w.lmStep(x, q, &lmMu)
+		}
+		if !accepted {
+			break // no descent: a minimum of q (slow point) or failure
+		}
+		dq := q - qn
+		ratio = qn / q
+		copy(x, w.xn)
+		copy(w.f, w.fn)
+		q = qn
+		if dq < s.TolDQ || dq < 1e-6*q {
+			stall++
+			if stall >= 10 {
+				iters++
+				break
+			}
+		} else {
+			stall = 0
+		}
+	}
+	if q < s.TolQ {
+		status = Converged
+	} else if q < s.QSlow {
+		status = SlowPoint
+	}
+	if !fpFinite(x) || math.IsNaN(q) {
+		status = NonFinite
+	}
+	r.iters, r.q, r.status = iters, q, status
+	if status == Converged || status == SlowPoint {
+		if !s.NoPolish {
+			r.q = w.polish(x, q)
+		}
+		r.x = append([]float64(nil), x...)
+		if status == Converged && !s.NoCapture {
+			// The last factorisation is at, or one Newton step from, x:
+			// good enough for chord steps.
+			if !w.luValid {
+				w.sys.jacobian(w.jac, x)
+				w.luValid = w.lu.factor(w.jac)
+			}
+			if w.luValid {
+				r.inv = w.lu.inverse()
+			}
+		}
+	} else if status == NotConverged {
+		r.x = append([]float64(nil), x...)
+	}
+	return r
+}
+
+// lmStep tries Levenberg–Marquardt steps from x (with F in w.f and the
+// Jacobian in w.jac), adapting mu, and leaves an accepted point in w.xn,
+// w.fn.
+func (w *fpWorker) lmStep(x []float64, q float64, mu *float64) (bool, float64) {
+	n := w.n
+	if w.jtjData == nil {
+		w.jtjData = make([]float64, n*n)
+		w.lmFactor = make([]float64, n*n)
+	}
+	raw := w.jac.RawMatrix()
+	// g = JᵀF
+	blas64.Gemv(blas.Trans, 1, raw, blas64.Vector{N: n, Inc: 1, Data: w.f}, 0, blas64.Vector{N: n, Inc: 1, Data: w.g})
+	jtj := blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: w.jtjData}
+	blas64.Syrk(blas.Trans, 1, raw, 0, jtj)
+	maxd := 0.0
+	for i := 0; i < n; i++ {
+		maxd = math.Max(maxd, w.jtjData[i*n+i])
+	}
+	if maxd == 0 || math.IsNaN(maxd) || math.IsInf(maxd, 0) {
+		return false, q
+	}
+	for try := 0; try < 12; try++ {
+		copy(w.lmFactor, w.jtjData)
+		for i := 0; i < n; i++ {
+			w.lmFactor[i*n+i] += *mu * maxd
+		}
+		t, ok := lapack64.Potrf(blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: w.lmFactor})
+		if ok {
+			for i := range w.p {
+				w.p[i] = -w.g[i]
+			}
+			v := blas64.Vector{N: n, Inc: 1, Data: w.p}
+			blas64.Trsv(blas.Trans, t, v)
+			blas64.Trsv(blas.NoTrans, t, v)
+			for i := range x {
+				w.xn[i] = x[i] + w.p[i]
+			}
+			qn := w.sys.residual(w.fn, w.xn)
+			if qn < q {
+				*mu = math.Max(*mu/3, 1e-12)
+				return true, qn
+			}
+		}
+		*mu *= 4
+	}
+	return false, q
+}
+
+// capture tries chord iterations toward the two known points nearest to x
+// (those with a stored factorisation). On success it returns the index of
+// the point and leaves x within TolUnique of it; otherwise it returns −1
+// and x is undefined. It also returns the chord steps spent.
+func (w *fpWorker) capture(x []float64, known []fpKnown, s *FixedPointSettings) (int, int) {
+	type cand struct {
+		j int
+		d float64
+	}
+	var near [2]cand
+	nn := 0
+	for j := range known {
+		if known[j].inv.Data == nil {
+			continue
+		}
+		d := fpDist(known[j].x, x)
+		switch {
+		case nn < 2:
+			near[nn] = cand{j, d}
+			nn++
+			if nn == 2 && near[1].d < near[0].d {
+				near[0], near[1] = near[1], near[0]
+			}
+		case d < near[0].d:
+			near[1], near[0] = near[0], cand{j, d}
+		case d < near[1].d:
+			near[1] = cand{j, d}
+		}
+	}
+	x0 := w.xn
+	copy(x0, x)
+	steps := 0
+	for _, c := range near[:nn] {
+		kp := known[c.j]
+		copy(x, x0)
+		prev := math.Inf(1)
+		for it := 0; it < 30; it++ {
+			steps++
+			w.sys.residual(w.g, x)
+			blas64.Gemv(blas.NoTrans, 1, kp.inv, blas64.Vector{N: w.n, Inc: 1, Data: w.g}, 0, blas64.Vector{N: w.n, Inc: 1, Data: w.p})
+			sn := fpNorm(w.p)
+			if !(sn < 0.9*prev) && it >= 2 || math.IsNaN(sn) {
+				break
+			}
+			prev = sn
+			for i := range x {
+				x[i] -= w.p[i]
+			}
+			if fpDist(x, kp.x) <= s.TolUnique {
+				return c.j, steps
+			}
+		}
+	}
+	copy(x, x0)
+	return -1, steps
+}
+
+// polish takes Newton steps from x while they lower q (at most 8) and
+// returns the final q.
+func (w *fpWorker) polish(x []float64, q float64) float64 {
+	w.sys.residual(w.f, x)
+	w.luValid = false
+	for it := 0; it < 4 && q > 0; it++ {
+		w.sys.jacobian(w.jac, x)
+		if w.luValid = w.lu.factor(w.jac); !w.luValid {
+			break
+		}
+		for i := range w.p {
+			w.p[i] = -w.f[i]
+		}
+		w.lu.solve(w.p)
+		for i := range x {
+			w.xn[i] = x[i] + w.p[i]
+		}
+		qn := w.sys.residual(w.fn, w.xn)
+		if !(qn < q) {
+			break
+		}
+		copy(x, w.xn)
+		copy(w.f, w.fn)
+		done := qn > 1e-3*q || qn < 1e-28
+		q = qn
+		if done {
+			break // at the rounding floor
+		}
+	}
+	return q
+}
+
+// fpRunAdam runs FixedPointFinder's joint Adam optimisation.
+func fpRunAdam(ctx context.Context, p FixedPointProblem, s *FixedPointSettings, res *FixedPointResult) ([]fpCandidate, error) {
+	k := len(p.Inits)
+	n := p.Net.Dims().State
+	cands := make([]fpCandidate, k)
+	active := make([]bool, k)
+	nActive := 0
+	xs := make([][]float64, k)
+	m1 := make([][]float64, k)
+	m2 := make([][]float64, k)
+	qs := make([]float64, k)
+	for i, x0 := range p.Inits {
+		cands[i].point = -1
+		if !fpFinite(x0) {
+			cands[i].status, cands[i].q = NonFinite, math.NaN()
+			continue
+		}
+		active[i] = true
+		nActive++
+		xs[i] = append([]float64(nil), x0...)
+		m1[i], m2[i] = make([]float64, n), make([]float64, n)
+	}
+	workers := make([]*fpWorker, s.Concurrency)
+	for i := range workers {
+		workers[i] = fpNewWorker(p.Net.Clone(), p.Input)
+	}
+	const beta1, beta2, eps = 0.9, 0.999, 1e-8
+	lr := s.LearningRate
+	best := math.Inf(1)
+	bad := 0
+	prev := math.NaN()
+	iters := 0
+	for iters < s.MaxIters && nActive > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		step := iters + 1
+		bc1 := 1 - math.Pow(beta1, float64(step))
+		bc2 := 1 - math.Pow(beta2, float64(step))
+		scale := 1 / float64(nActive)
+		var wg sync.WaitGroup
+		for wi, w := range workers {
+			wg.Add(1)
+			go func(wi int, w *fpWorker) {
+				defer wg.Done()
+				for i := wi; i < k; i += len(workers) {
+					if !active[i] {
+						continue
+					}
+					x := xs[i]
+					qs[i] = w.sys.residual(w.f, x)
+					w.sys.jacobian(w.jac, x)
+					blas64.Gemv(blas.Trans, scale, w.jac.RawMatrix(), blas64.Vector{N: n, Inc: 1, Data: w.f}, 0, blas64.Vector{N: n, Inc: 1, Data: w.g})
+					a, b := m1[i], m2[i]
+					for j, g := range w.g {
+						a[j] = beta1*a[j] + (1-beta1)*g
+						b[j] = beta2*b[j] + (1-beta2)*g*g
+						x[j] -= lr / bc1 * a[j] / (math.Sqrt(b[j])/math.Sqrt(bc2) + eps)
+					}
+				}
+			}(wi, w)
+		}
+		wg.Wait()
+		iters++
+		// Loss, in input order; freeze candidates that went non-finite.
+		loss, maxq := 0.0, 0.0
+		for i := range qs {
+			if !active[i] {
+				continue
+			}
+			if math.IsNaN(qs[i]) || math.IsInf(qs[i], 0) || !fpFinite(xs[i]) {
+				active[i] = false
+				nActive--
+				cands[i].status, cands[i].q, cands[i].iters = NonFinite, math.NaN(), iters
+				continue
+			}
+			loss += qs[i]
+			maxq = math.Max(maxq, qs[i])
+		}
+		if nActive == 0 {
+			break
+		}
+		loss *= scale
+		// ReduceLROnPlateau(mode min, threshold 1e-4 rel, cooldown 0, eps 1e-8).
+		if loss < best*(1-1e-4) {
+			best, bad = loss, 0
+		} else {
+			bad++
+		}
+		if bad > s.LRPatience {
+			if nl := lr * s.LRFactor; lr-nl > 1e-8 {
+				lr = nl
+			}
+			bad = 0
+		}
+		if maxq < s.TolQ || (!math.IsNaN(prev) && math.Abs(prev-loss) < s.TolDQ*lr) {
+			break
+		}
+		prev = loss
+	}
+	res.Iterations = iters
+	// Final q of every active candidate, then status.
+	w := workers[0]
+	for i := range cands {
+		if !active[i] {
+			continue
+		}
+		q := w.sys.residual(w.f, xs[i])
+		c := &cands[i]
+		c.x, c.q, c.iters = xs[i], q, iters
+		switch {
+		case math.IsNaN(q) || math.IsInf(q, 0):
+			c.status, c.x = NonFinite, nil
+		case q < s.TolQ:
+			c.status = Converged
+		case q < s.QSlow:
+			c.status = SlowPoint
+		default:
+			c.status = NotConverged
+		}
+	}
+	return cands, nil
+}
+
+// fpFinish merges candidates into unique points, polishes them (Adam),
+// drops distance outliers, computes spectra and fills res.
+func fpFinish(ctx context.Context, p FixedPointProblem, s *FixedPointSettings, res *FixedPointResult, cands []fpCandidate) error {
+	res.BestQ = math.NaN()
+	var idx []int // candidates that take part in the merge
+	for i, c := range cands {
+		switch c.status {
+		case Converged:
+			res.Converged++
+		case Captured:
+			res.Captured++
+		case SlowPoint:
+			res.Slow++
+		case NotConverged:
+			res.NotConverged++
+		case NonFinite:
+			res.NonFinite++
+		}
+		if c.status == NotConverged || c.status == SlowPoint {
+			if math.IsNaN(res.BestQ) || c.q < res.BestQ {
+				res.BestQ = c.q
+			}
+		}
+		if c.status == Converged || c.status == Captured || c.status == SlowPoint {
+			idx = append(idx, i)
+		}
+	}
+	// Captured candidates carry the state of their point and must not win
+	// the representative: give them q = +Inf for the merge.
+	xs := make([][]float64, len(idx))
+	qs := make([]float64, len(idx))
+	for j, i := range idx {
+		xs[j] = cands[i].x
+		qs[j] = cands[i].q
+		if cands[i].status == Captured {
+			qs[j] = math.Inf(1)
+		}
+	}
+	rep := fpMergeIndex(xs, qs, s.TolUnique)
+	reps := fpRepresentatives(rep)
+	pts := make([]FixedPoint, len(reps))
+	ptOf := make(map[int]int, len(reps))
+	for pi, r := range reps {
+		pts[pi] = FixedPoint{X: append([]float64(nil), xs[r]...), Q: qs[r]}
+		ptOf[r] = pi
+	}
+	for j := range idx {
+		pts[ptOf[rep[j]]].Count++
+	}
+	sys := fpNewSystem(p.Net.Clone(), p.Input)
+	for pi := range pts {
+		pts[pi].Q = sys.residual(make([]float64, len(pts[pi].X)), pts[pi].X)
+	}
+	// Adam: polish the unique points, then merge again.
+	candPoint := make([]int, len(pts)) // point index before the second merge → after
+	for i := range candPoint {
+		candPoint[i] = i
+	}
+	if s.Method == Adam && !s.NoPolish && len(pts) > 0 {
+		if err := fpParallel(ctx, p, s, len(pts), func(w *fpWorker, i int) {
+			pts[i].Q = w.polish(pts[i].X, pts[i].Q)
+		}); err != nil {
+			return err
+		}
+		px := make([][]float64, len(pts))
+		pq := make([]float64, len(pts))
+		for i := range pts {
+			px[i], pq[i] = pts[i].X, pts[i].Q
+		}
+		rep2 := fpMergeIndex(px, pq, s.TolUnique)
+		reps2 := fpRepresentatives(rep2)
+		pts2 := make([]FixedPoint, len(reps2))
+		at := make(map[int]int, len(reps2))
+		for pi, r := range reps2 {
+			pts2[pi] = pts[r]
+			pts2[pi].Count = 0
+			at[r] = pi
+		}
+		for i := range pts {
+			candPoint[i] = at[rep2[i]]
+			pts2[candPoint[i]].Count += pts[i].Count
+		}
+		pts = pts2
+	}
+	// Distance outliers.
+	keep := make([]bool, len(pts))
+	for i := range keep {
+		keep[i] = true
+	}
+	if !s.KeepDistanceOutliers {
+		keep = fpOutlierMask(pts, p.Inits, s.OutlierDistanceScale)
+	}
+	final := make([]int, len(pts))
+	var out []FixedPoint
+	for i := range pts {
+		if keep[i] {
+			final[i] = len(out)
+			out = append(out, pts[i])
+		} else {
+			final[i] = -1
+			res.DistanceOutliers++
+		}
+	}
+	for i := range cands {
+		cands[i].point = -1
+	}
+	for j, i := range idx {
+		cands[i].point = final[candPoint[ptOf[rep[j]]]]
+	}
+	// Spectra and kinds.
+	if !s.NoSpectra && len(out) > 0 {
+		errs := make([]error, len(out))
+		if err := fpParallel(ctx, p, s, len(out), func(w *fpWorker, i int) {
+			w.sys.spectrumJacobian(w.jac, out[i].X)
+			vals, err := Eigenvalues(nil, w.jac)
+			errs[i] = err
+			sp := Spectrum{Values: vals, Convention: res.Convention}
+			if f, ok := p.Net.(model.Flow); ok {
+				sp.Dt = f.Dt()
+			}
+			sp.Sort()
+			out[i].Eigenvalues = sp
+			out[i].Kind, out[i].UnstableDims, out[i].MarginalDims = sp.Classify(s.TolMarginal)
+		}); err != nil {
+			return err
+		}
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+	} else {
+		for i := range out {
+			out[i].Eigenvalues.Convention = res.Convention
+		}
+	}
+	for i := range out {
+		if out[i].Q >= s.TolQ {
+			out[i].Kind = Slow
+		}
+	}
+	// Order points by their first candidate in input order.
+	first := make([]int, len(out))
+	for i := range first {
+		first[i] = math.MaxInt
+	}
+	for i := len(cands) - 1; i >= 0; i-- {
+		if pt := cands[i].point; pt >= 0 {
+			first[pt] = i
+		}
+	}
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return first[order[a]] < first[order[b]] })
+	inv := make([]int, len(out))
+	sorted := make([]FixedPoint, len(out))
+	for newI, oldI := range order {
+		sorted[newI] = out[oldI]
+		inv[oldI] = newI
+	}
+	for i := range cands {
+		if pt := cands[i].point; pt >= 0 {
+			cands[i].point = inv[pt]
+		}
+	}
+	res.Points = sorted
+	res.Candidates = make([]Candidate, len(cands))
+	for i, c := range cands {
+		res.Candidates[i] = Candidate{Status: c.status, Q: c.q, Iters: c.iters, Singular: c.singular, Point: c.point}
+	}
+	return ctx.Err()
+}
+
+// fpParallel runs fn(w, i) for i in [0, n) over Concurrency workers.
+func fpParallel(ctx context.Context, p FixedPointProblem, s *FixedPointSettings, n int, fn func(w *fpWorker, i int)) error {
+	nw := min(s.Concurrency, n)
+	var wg sync.WaitGroup
+	for wi := 0; wi < nw; wi++ {
+		wg.Add(1)
+		go func(wi int) {
+			defer wg.Done()
+			w := fpNewWorker(p.Net.Clone(), p.Input)
+			for i := wi; i < n; i += nw {
+				if ctx.Err() != nil {
+					return
+				}
+				fn(w, i)
+			}
+		}(wi)
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// fpMergeIndex returns, for every point, the index of its representative:
+// points are visited by increasing q (ties in input order) and each joins
+// the first kept point within tol (2-norm), or is kept itself.
+func fpMergeIndex(xs [][]float64, qs []float64, tol float64) []int {
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return fpLess(qs[order[a]], qs[order[b]]) })
+	rep := make([]int, len(xs))
+	var kept []int
+	for _, i := range order {
+		rep[i] = i
+		for _, j := range kept {
+			if fpDist(xs[i], xs[j]) <= tol {
+				rep[i] = j
+				break
+			}
+		}
+		if rep[i] == i {
+			kept = append(kept, i)
+		}
+	}
+	return rep
+}
+
+// fpLess orders q values with NaN last.
+func fpLess(a, b float64) bool {
+	if math.IsNaN(b) {
+		return !math.IsNaN(a)
+	}
+	return a < b
+}
+
+// fpRepresentatives lists the representatives of rep in increasing order.
+func fpRepresentatives(rep []int) []int {
+	var out []int
+	for i, r := range rep {
+		if r == i {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// MergeUnique merges points closer than tol (Euclidean norm of the
+// difference of X) as FixedPointFinder does: visiting points by increasing
+// Q, each point joins the first kept point within tol, so that among
+// duplicates the one with the lowest Q is kept (science spec EC-31). The
+// Count of a kept point becomes the sum of the Counts it absorbed (a zero
+// Count counts as 1). Kept points are returned by increasing Q.
+func MergeUnique(points []FixedPoint, tol float64) []FixedPoint {
+	xs := make([][]float64, len(points))
+	qs := make([]float64, len(points))
+	for i := range points {
+		xs[i], qs[i] = points[i].X, points[i].Q
+	}
+	rep := fpMergeIndex(xs, qs, tol)
+	counts := make(map[int]int)
+	for i, r := range rep {
+		counts[r] += max(points[i].Count, 1)
+	}
+	var out []FixedPoint
+	for _, r := range fpRepresentatives(rep) {
+		pt := points[r]
+		pt.Count = counts[r]
+		out = append(out, pt)
+	}
+	sort.SliceStable(out, func(a, b int) bool { return fpLess(out[a].Q, out[b].Q) })
+	return out
+}
+
+// ExcludeDistanceOutliers drops the points whose distance to the centroid
+// of inits, divided by the mean distance of the inits to that centroid, is
+// at least scale (FixedPointFinder's outlier_distance_scale, default 10;
+// science spec EC-31). It returns the kept points, in order, and the
+// number dropped. With no inits, or inits all at one state, nothing is
+// dropped.
+func ExcludeDistanceOutliers(points []FixedPoint, inits [][]float64, scale float64) (kept []FixedPoint, dropped int) {
+	keep := fpOutlierMask(points, inits, scale)
+	for i, k := range keep {
+		if k {
+			kept = append(kept, points[i])
+		} else {
+			dropped++
+		}
+	}
+	return kept, dropped
+}
+
+// fpOutlierMask reports which points ExcludeDistanceOutliers keeps.
+func fpOutlierMask(points []FixedPoint, inits [][]float64, scale float64) []bool {
+	keep := make([]bool, len(points))
+	for i := range keep {
+		keep[i] = true
+	}
+	if len(inits) == 0 {
+		return keep
+	}
+	n := len(inits[0])
+	centroid := make([]float64, n)
+	cnt := 0
+	for _, x := range inits {
+		if !fpFinite(x) {
+			continue
+		}
+		cnt++
+		for j, v := range x {
+			centroid[j] += v
+		}
+	}
+	if cnt == 0 {
+		return keep
+	}
+	for j := range centroid {
+		centroid[j] /= float64(cnt)
+	}
+	mean := 0.0
+	for _, x := range inits {
+		if fpFinite(x) {
+			mean += fpDist(x, centroid)
+		}
+	}
+	mean /= float64(cnt)
+	if mean == 0 {
+		return keep
+	}
+	for i := range points {
+		if len(points[i].X) == n && fpDist(points[i].X, centroid)/mean >= scale {
+			keep[i] = false
+		}
+	}
+	return keep
+}
+
+func fpDot(a, b []float64) float64 {
+	s := 0.0
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
+
+func fpNorm(a []float64) float64 { return math.Sqrt(fpDot(a, a)) }
+
+func fpDist(a, b []float64) float64 {
+	s := 0.0
+	for i, v := range a {
+		d := v - b[i]
+		s += d * d
+	}
+	return math.Sqrt(s)
+}
+
+func fpFinite(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,222 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"attractor/model"
+	"attractor/saved"
+	"attractor/train/task"
+)
+
+// ForceSPMConfig configures FORCE training of a Ghazizadeh & Ching network
+// on the sequential pattern-matching task (science.md §3).
+type ForceSPMConfig struct {
+	Hidden  int     `json:"hidden"`  // N (paper 1000; 200–300 for interactive use)
+	Density float64 `json:"density"` // connection density p of J
+	G       float64 `json:"g"`       // gain g
+	FB      float64 `json:"fb"`      // feedback scale: σ_f = 1/fb [LOW]
+	Alpha   float64 `json:"alpha"`   // RLS regulariser α (1)
+	Trials  int     `json:"trials"`  // training trials (README example 3500)
+	Native  bool    `json:"native"`  // native FORCE instead of the restricted kernel
+	Seed    uint64  `json:"seed"`
+}
+
+// DefaultForceSPM returns an interactive-size configuration: N = 300,
+// g = 1.5, fb = 1, p = 0.2 (the proposed DFP exemplar, science.md §10
+// item 3), α = 1, 3500 trials.
+func DefaultForceSPM() ForceSPMConfig {
+	return ForceSPMConfig{Hidden: 300, Density: 0.2, G: 1.5, FB: 1, Alpha: 1, Trials: 3500}
+}
+
+// Validate reports an invalid configuration.
+func (c ForceSPMConfig) Validate() error {
+	switch {
+	case c.Hidden < 1:
+		return fmt.Errorf("hidden size %d must be positive", c.Hidden)
+	case !(c.Density > 0 && c.Density <= 1):
+		return fmt.Errorf("density %v must be in (0, 1]", c.Density)
+	case !(c.FB > 0) || math.IsInf(c.FB, 0):
+		return fmt.Errorf("feedback scale fb = %v must be positive", c.FB)
+	case !(c.Alpha > 0):
+		return fmt.Errorf("α = %v must be positive", c.Alpha)
+	case c.Trials < 1:
+		return fmt.Errorf("trials %d must be positive", c.Trials)
+	}
+	return nil
+}
+
+// ForceSPMSession trains on SPM trials, one trial per unit; it implements
+// Session. Trial types come from a stream of the seed fixed in advance
+// (stream 1), stimuli from stream 2, whose state is checkpointed.
+type ForceSPMSession struct {
+	Cfg     ForceSPMConfig
+	Force   *Force
+	Task    *task.SPM
+	Program saved.Program
+	History []saved.HistoryPoint
+	types   []int
+	stim    *model.RNG
+	done    int
+}
+
+// NewForceSPMSession builds the network (model.RandomGhazizadeh from stream
+// 0 of the seed, then x(0) = 0.1·N(0, 1)) and the trainer.
+func NewForceSPMSession(cfg ForceSPMConfig) (*ForceSPMSession, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	rng := model.NewRNG(cfg.Seed, 0)
+	net, err := model.RandomGhazizadeh(cfg.Hidden, cfg.Density, cfg.G, cfg.FB, rng)
+	if err != nil {
+		return nil, err
+	}
+	f, err := NewForce(net, cfg.Alpha, 2, model.NormalVector(cfg.Hidden, 0.1, rng))
+	if err != nil {
+		return nil, err
+	}
+	f.Native = cfg.Native
+	return &ForceSPMSession{Cfg: cfg, Force: f, Task: task.NewSPM(),
+		types: task.TrialTypes(cfg.Trials, model.NewRNG(cfg.Seed, 1)), stim: model.NewRNG(cfg.Seed, 2)}, nil
+}
+
+// Units returns the number of training trials.
+func (s *ForceSPMSession) Units() int { return s.Cfg.Trials }
+
+// Step trains one trial; the loss is the response-window RMSE of z_o
+// before each update, the accuracy the fraction of the trial's updates
+// whose |e₋| < 0.05.
+func (s *ForceSPMSession) Step(ctx context.Context) (Metrics, error) {
+	b := s.Task.Trials(s.types[s.done:s.done+1], s.stim)
+	st, err := s.Force.TrainSequence(b)
+	if err != nil {
+		return Metrics{}, fmt.Errorf("trial %d: %w", s.done+1, err)
+	}
+	s.done++
+	if s.done%historyEvery(s.Units()) == 0 || s.done == s.Units() {
+		s.History = append(s.History, saved.HistoryPoint{Step: s.done, Loss: st.RMSEO})
+	}
+	return Metrics{Loss: st.RMSEO, Extra: map[string]float64{"rmse_d": st.RMSED}}, nil
+}
+
+// Network returns the network with its manifest.
+func (s *ForceSPMSession) Network() *saved.Network {
+	seed := s.Cfg.Seed
+	cfg, _ := json.Marshal(s.Cfg)
+	tk, _ := json.Marshal(map[string]any{"name": "spm", "config": s.Task})
+	return &saved.Network{Net: s.Force.Net, Manifest: saved.Manifest{
+		Seed: &seed, Train: json.RawMessage(`{"method":"force-spm","config":` + string(cfg) + `}`), Task: tk,
+		History: s.History, Program: s.Program}}
+}
+
+// Save writes the network and the trainer's state as a native checkpoint.
+func (s *ForceSPMSession) Save(name string, done int) error {
+	n := s.Network()
+	n.Extra = forceExtras(s.Force)
+	rs, err := s.stim.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	n.Extra = append(n.Extra, bytesTensor("train.rng", rs),
+		saved.Tensor{Name: "train.trials", Shape: []int{1}, DType: saved.Float64, Data: []float64{float64(s.done)}})
+	return saved.WriteNative(name, n)
+}
+
+// ResumeForceSPM rebuilds a session from a checkpoint written by Save.
+func ResumeForceSPM(name string) (*ForceSPMSession, int, error) {
+	ck, err := saved.ReadNative(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	var tr struct {
+		Method string         `json:"method"`
+		Config ForceSPMConfig `json:"config"`
+	}
+	if err := json.Unmarshal(ck.Manifest.Train, &tr); err != nil || tr.Method != "force-spm" {
+		return nil, 0, fmt.Errorf("%s: not a FORCE SPM checkpoint (train config %s)", name, ck.Manifest.Train)
+	}
+	ex := extras(ck)
+	f, err := restoreForce(name, ck.Net, tr.Config.Alpha, 2, ex)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.Native = tr.Config.Native
+	if ex["train.rng"] == nil || ex["train.trials"] == nil {
+		return nil, 0, fmt.Errorf("%s: checkpoint lacks the stimulus stream or trial count", name)
+	}
+	stim := model.NewRNG(0, 0)
+	if err := stim.UnmarshalBinary(tensorBytes(ex["train.rng"])); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	done := int(ex["train.trials"][0])
+	if done < 0 || done > tr.Config.Trials {
+		return nil, 0, fmt.Errorf("%s: checkpoint after %d trials of %d", name, done, tr.Config.Trials)
+	}
+	var spm task.SPM
+	var tk struct {
+		Config *task.SPM `json:"config"`
+	}
+	tk.Config = &spm
+	if err := json.Unmarshal(ck.Manifest.Task, &tk); err != nil {
+		return nil, 0, fmt.Errorf("%s: task: %w", name, err)
+	}
+	return &ForceSPMSession{Cfg: tr.Config, Force: f, Task: &spm, History: ck.Manifest.History,
+		types: task.TrialTypes(tr.Config.Trials, model.NewRNG(tr.Config.Seed, 1)), stim: stim, done: done}, done, nil
+}
+
+// SPMTestResult is the outcome of the trainability test of science.md §3.3.
+type SPMTestResult struct {
+	RMSE      []float64 // response-window RMSE of z_o per test trial
+	Max       float64   // the largest
+	Trainable bool      // every trial below the threshold
+	Threshold float64
+}
+
+// TestSPM runs the code's test protocol with learning off: the four
+// trial-end states (one trial of each type from the current state) as
+// initial conditions × 4 trial types × seeds stimulus realisations; a
+// network is trainable when every response-window RMSE of z_o is below
+// threshold (paper: 0.01, with 10 seeds: 160 trials).
+func TestSPM(net *model.CTRNN, spm *task.SPM, x []float64, seeds int, seed uint64, threshold float64) (SPMTestResult, error) {
+	res := SPMTestResult{Threshold: threshold}
+	f, err := NewForce(net, 1, 2, x)
+	if err != nil {
+		return res, err
+	}
+	// Trial-end initial conditions.
+	var ics [][]float64
+	for typ := 0; typ < 4; typ++ {
+		b := spm.Trials([]int{typ}, model.NewRNG(seed, 50))
+		for t := 0; t < b.Steps; t++ {
+			f.Advance(b.In(t, 0))
+		}
+		ics = append(ics, append([]float64(nil), f.State()...))
+	}
+	resp, _ := spm.Trials([]int{0}, model.NewRNG(0, 0)).Window("response")
+	for k := 0; k < seeds; k++ {
+		for _, ic := range ics {
+			for typ := 0; typ < 4; typ++ {
+				g, _ := NewForce(net, 1, 2, ic)
+				b := spm.Trials([]int{typ}, model.NewRNG(seed, uint64(100+k)))
+				var se float64
+				for t := 0; t < b.Steps; t++ {
+					g.Advance(b.In(t, 0))
+					if t >= resp.Start && t < resp.End {
+						e := g.zo[0] - b.Target(t, 0)[0]
+						se += e * e
+					}
+				}
+				r := math.Sqrt(se / float64(resp.Len()))
+				if math.IsNaN(r) {
+					r = math.Inf(1)
+				}
+				res.RMSE = append(res.RMSE, r)
+				res.Max = math.Max(res.Max, r)
+			}
+		}
+	}
+	res.Trainable = res.Max < threshold
+	return res, nil
+}

@@ -1,0 +1,167 @@
+package train
+
+import "math"
+
+// The kernels of this file are the hot loops of backpropagation through time
+// for the leaky rate network (leaky.go). Each has a pure-Go version that
+// defines its result; on amd64 with AVX2 and FMA an assembly version
+// computes the same operations in the same order (the same bits, checked by
+// kernel_test.go).
+
+// kernUseAsm reports whether the AVX2/FMA assembly kernels are used. It is
+// set at start-up from the CPU's features and may be cleared by tests.
+var kernUseAsm = kernHaveAVX2FMA()
+
+// kernGemm adds A·B to C, where A is m×k with element (i, p) at
+// a[i*ars+p*acs] (ars = lda, acs = 1 for A; ars = 1, acs = lda for Aᵀ), B is
+// k×n row-major with stride ldb and C is m×n row-major with stride ldc. The n
+// columns must be a multiple of 4. Every element of C is accumulated as
+// c = fma(a_p, b_p, c) for p = 0, 1, …, k−1, so all implementations agree
+// bit for bit.
+func kernGemm(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if n%4 != 0 {
+		panic("train: kernGemm: column count not a multiple of 4")
+	}
+	// Bounds: the largest index each operand is read or written at.
+	if k > 0 && ((m-1)*ars+(k-1)*acs >= len(a) || (k-1)*ldb+n-1 >= len(b)) {
+		panic("train: kernGemm: operand too short")
+	}
+	if (m-1)*ldc+n-1 >= len(c) {
+		panic("train: kernGemm: destination too short")
+	}
+	if !kernUseAsm {
+		kernGemmGo(m, n, k, a, ars, acs, b, ldb, c, ldc)
+		return
+	}
+	m4 := m &^ 3
+	if k == 0 {
+		return
+	}
+	j := 0
+	for ; j+12 <= n; j += 12 {
+		for i := 0; i < m4; i += 4 {
+			kernGemm4x12AVX2(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	}
+	switch n - j {
+	case 8:
+		for i := 0; i < m4; i += 4 {
+			kernGemm4x8AVX2(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	case 4:
+		for i := 0; i < m4; i += 4 {
+			kernGemm4x4AVX2(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	}
+	if m4 < m {
+		kernGemmGo(m-m4, n, k, a[m4*ars:], ars, acs, b, ldb, c[m4*ldc:], ldc)
+	}
+}
+
+// kernGemmGo is the pure-Go kernGemm.
+func kernGemmGo(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	for i := 0; i < m; i++ {
+		ci := c[i*ldc : i*ldc+n]
+		for p := 0; p < k; p++ {
+			av := a[i*ars+p*acs]
+			bp := b[p*ldb : p*ldb+n]
+			for j, bv := range bp {
+				ci[j] = math.FMA(av, bv, ci[j])
+			}
+		}
+	}
+}
+
+// kernLeakyFwd sets h = tanh(pre) and xNext = (1−a)·xPrev + a·h elementwise,
+// over the first n elements (n a multiple of 4). xNext may alias xPrev and h
+// may alias pre.
+func kernLeakyFwd(n int, xNext, xPrev, h, pre []float64, a float64) {
+	if n%4 != 0 || len(xNext) < n || len(xPrev) < n || len(h) < n || len(pre) < n {
+		panic("train: kernLeakyFwd: bad length")
+	}
+	if n == 0 {
+		return
+	}
+	if kernUseAsm {
+		kernLeakyFwdAVX2(n, &xNext[0], &xPrev[0], &h[0], &pre[0], a)
+		return
+	}
+	oma := 1 - a
+	for i := 0; i < n; i++ {
+		t := kernTanh(pre[i])
+		h[i] = t
+		xNext[i] = float64(oma*xPrev[i]) + float64(a*t)
+	}
+}
+
+// kernLeakyBwd sets dpre = (a·g)·(1 − h·h) and gOut = (1−a)·g elementwise
+// over the first n elements (n a multiple of 4). gOut may alias g.
+func kernLeakyBwd(n int, dpre, gOut, g, h []float64, a float64) {
+	if n%4 != 0 || len(dpre) < n || len(gOut) < n || len(g) < n || len(h) < n {
+		panic("train: kernLeakyBwd: bad length")
+	}
+	if n == 0 {
+		return
+	}
+	if kernUseAsm {
+		kernLeakyBwdAVX2(n, &dpre[0], &gOut[0], &g[0], &h[0], a)
+		return
+	}
+	oma := 1 - a
+	for i := 0; i < n; i++ {
+		gi := g[i]
+		d := 1 - float64(h[i]*h[i])
+		dpre[i] = float64(a*gi) * d
+		gOut[i] = oma * gi
+	}
+}
+
+// Constants of kernTanh (bit patterns shared with kernel_amd64.s): the
+// Taylor coefficients 1/(n+1)! of (eʳ − 1)/r, n = 12 … 1, and Cody–Waite
+// ln 2 split as in fdlibm.
+var kernExpC = [12]float64{
+	math.Float64frombits(0x3de6124613a86d09), math.Float64frombits(0x3e21eed8eff8d898),
+	math.Float64frombits(0x3e5ae64567f544e4), math.Float64frombits(0x3e927e4fb7789f5c),
+	math.Float64frombits(0x3ec71de3a556c734), math.Float64frombits(0x3efa01a01a01a01a),
+	math.Float64frombits(0x3f2a01a01a01a01a), math.Float64frombits(0x3f56c16c16c16c17),
+	math.Float64frombits(0x3f81111111111111), math.Float64frombits(0x3fa5555555555555),
+	math.Float64frombits(0x3fc5555555555555), math.Float64frombits(0x3fe0000000000000),
+}
+
+const (
+	kernLn2Hi = 6.93147180369123816490e-01
+	kernLn2Lo = 1.90821492927058770002e-10
+	kernMagic = 0x1.8p52
+)
+
+// kernTanh is tanh(x) = sign(x)·(−e)/(2 + e) with e = expm1(−2|x|), where
+// expm1(y) = 2ᵏ·q(r) + (2ᵏ − 1), y = k ln 2 + r, |r| ≤ ln2/2 and q(r) the
+// degree-13 Taylor polynomial of eʳ − 1. Its error is a few ulp for every
+// x; it returns ±1 for |x| ≥ 20 and a NaN for a NaN.
+func kernTanh(x float64) float64 {
+	bits := math.Float64bits(x)
+	sign := bits & (1 << 63)
+	y := -2 * math.Float64frombits(bits&^(1<<63))
+	if !(y >= -40) { // also NaN: VMAXPD returns its second operand, the NaN
+		if y == y {
+			y = -40
+		}
+	}
+	t := float64(y*math.Log2E) + kernMagic
+	kf := t - kernMagic
+	s := math.Float64frombits(math.Float64bits(t)<<52 + math.Float64bits(1))
+	r := math.FMA(kf, -kernLn2Hi, y)
+	r = math.FMA(kf, -kernLn2Lo, r)
+	p := kernExpC[0]
+	for _, c := range kernExpC[1:] {
+		p = math.FMA(p, r, c)
+	}
+	p = math.FMA(p, r, 1)
+	q := r * p
+	e := math.FMA(s, q, s-1)
+	v := e / (e + 2)
+	return math.Float64frombits(math.Float64bits(v) ^ sign ^ (1 << 63))
+}
