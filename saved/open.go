@@ -157,6 +157,8 @@ func Infer(name string, ts []Tensor, opt *OpenOptions) (*Network, error) {
 	switch {
 	case hasSuffixKey(set, "weight_hh_l0") != "":
 		return inferTorch(name, set, opt, m)
+	case set["W_rec.weight"] != nil:
+		return inferLeaky(name, set, m)
 	case set["W_rec"] != nil && set["W_in"] != nil:
 		return inferPsychRNN(name, set, m)
 	case set["J"] != nil:
@@ -397,4 +399,33 @@ func inferPsychRNN(name string, s tensorSet, m Manifest) (*Network, error) {
 	}
 	m.Hyper = Hyper{"g": 1.0, "tau": 1.0, "dt": dt, "phi": "relu"}
 	return buildNetwork(name, model.FamilyCTRNN, ts, m, nil)
+}
+
+// inferLeaky reads the nn.Linear layout of the leaky rate network of the
+// delayed cue-discrimination sweeps (W_in, W_rec, W_out as nn.Linear
+// modules). The step a = dt/τ is not in the file: Kurtkaya et al.'s
+// dt = 5 ms, τ = 10 ms (a = 0.5) is assumed unless the hyper overrides
+// "dt"/"tau" give it; the readout is the sigmoid of the reference code.
+func inferLeaky(name string, s tensorSet, m Manifest) (*Network, error) {
+	var ts []Tensor
+	used := map[string]bool{}
+	for _, k := range []string{"W_in.weight", "W_in.bias", "W_rec.weight", "W_rec.bias", "W_out.weight", "W_out.bias"} {
+		if t, ok := s[k]; ok {
+			ts = append(ts, *t)
+			used[k] = true
+		}
+	}
+	for k, t := range s {
+		if !used[k] {
+			ts = append(ts, *t)
+			m.Notes = append(m.Notes, "kept unrecognised array "+k)
+		}
+	}
+	_, dtGiven := m.Hyper["dt"]
+	_, tauGiven := m.Hyper["tau"]
+	if !dtGiven && !tauGiven {
+		m.Notes = append(m.Notes, "leaky network: dt/τ is not stored; assumed dt = 5 ms, τ = 10 ms (a = 0.5, Kurtkaya et al.); override with --hyper dt=…,tau=…")
+	}
+	sort.Strings(m.Notes)
+	return buildNetwork(name, model.FamilyLeaky, ts, m, nil)
 }
