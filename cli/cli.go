@@ -86,15 +86,32 @@ func newFlags(env *Env, c *command) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args into fs and turns a flag error into a usage error.
+// parseFlags parses args into fs, allowing flags after positional
+// arguments (`attractor import FILE -o OUT`), and turns a flag error into a
+// usage error. Afterwards fs.Args() holds the positional arguments; "--"
+// ends the flags.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return usageError("%v", err)
 		}
-		return usageError("%v", err)
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		// fs.Parse stopped at a positional argument or after "--".
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	return fs.Parse(append([]string{"--"}, pos...))
 }
 
 func printUsage(w io.Writer) {

@@ -48,3 +48,17 @@ func TestHelpListsCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestParseFlagsInterleaved(t *testing.T) {
+	c := &command{name: "x"}
+	var out bytes.Buffer
+	fs := newFlags(&Env{Stderr: &out}, c)
+	o := fs.String("o", "", "")
+	v := fs.Bool("v", false, "")
+	if err := parseFlags(fs, []string{"a.pt", "-o", "b.npz", "c", "-v", "--", "-d"}); err != nil {
+		t.Fatal(err)
+	}
+	if *o != "b.npz" || !*v || strings.Join(fs.Args(), " ") != "a.pt c -d" {
+		t.Errorf("o=%q v=%v args=%q", *o, *v, fs.Args())
+	}
+}

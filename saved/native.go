@@ -159,25 +159,34 @@ func (l Limits) DecodeNative(name string, r io.ReaderAt, size int64) (*Network, 
 	if !ok {
 		return nil, &FileError{File: name, Field: ManifestEntry, Err: errors.New("no manifest: not a native attractor file")}
 	}
+	m, err := parseManifest(name, js)
+	if err != nil {
+		return nil, err
+	}
+	return buildNetwork(name, m.Family, ts, m, nil)
+}
+
+// parseManifest decodes a manifest and checks its schema version.
+func parseManifest(name string, js []byte) (Manifest, error) {
 	var m Manifest
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil {
-		return nil, &FileError{File: name, Field: ManifestEntry, Err: err}
+		return m, &FileError{File: name, Field: ManifestEntry, Err: err}
 	}
 	if m.Schema < 1 || m.Schema > SchemaVersion {
-		return nil, &FileError{File: name, Field: ManifestEntry + ": schema", Err: fmt.Errorf("version %d; this build reads 1…%d (a newer attractor wrote it)", m.Schema, SchemaVersion)}
+		return m, &FileError{File: name, Field: ManifestEntry + ": schema", Err: fmt.Errorf("version %d; this build reads 1…%d (a newer attractor wrote it)", m.Schema, SchemaVersion)}
 	}
 	for k, v := range m.Hyper {
 		if num, ok := v.(json.Number); ok {
 			f, err := num.Float64()
 			if err != nil {
-				return nil, &FileError{File: name, Field: ManifestEntry + ": hyper." + k, Err: err}
+				return m, &FileError{File: name, Field: ManifestEntry + ": hyper." + k, Err: err}
 			}
 			m.Hyper[k] = f
 		}
 	}
-	return buildNetwork(name, m.Family, ts, m, nil)
+	return m, nil
 }
 
 // buildNetwork decodes the parameters of family fam from ts; the arrays

@@ -117,7 +117,17 @@ func Open(name string, opt *OpenOptions) (*Network, Format, error) {
 	case FormatNPZ:
 		ts, err = lim.ReadNPZFrom(name, f, fi.Size())
 	case FormatSafetensors:
-		ts, _, err = lim.ReadSafetensorsFrom(name, f, fi.Size())
+		var meta map[string]string
+		ts, meta, err = lim.ReadSafetensorsFrom(name, f, fi.Size())
+		if js, ok := meta["attractor"]; ok && err == nil {
+			// Written by Export: the manifest says what the arrays are.
+			m, err := parseManifest(name, []byte(js))
+			if err != nil {
+				return nil, format, err
+			}
+			n, err := buildNetwork(name, m.Family, ts, m, nil)
+			return n, format, err
+		}
 	case FormatNPY:
 		return nil, format, &FileError{File: name, Err: errors.New("a single NumPy array, not a network: save the weights together with np.savez")}
 	}

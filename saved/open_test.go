@@ -202,3 +202,36 @@ func TestOpenRefusals(t *testing.T) {
 		t.Errorf("native file named .pt: %s %v", format, err)
 	}
 }
+
+// TestExportRoundTrips exports every family to .safetensors and .npz and
+// opens the result: same dynamics; a .pt export of a torch family opens as
+// the same family.
+func TestExportRoundTrips(t *testing.T) {
+	dir := t.TempDir()
+	for _, net := range testNetworks(t) {
+		for _, ext := range []string{".safetensors", ".npz"} {
+			name := filepath.Join(dir, string(net.Family())+ext)
+			if err := Export(name, &Network{Net: net}, ""); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			n, _, err := Open(name, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			sameDynamics(t, net, n.Net)
+		}
+	}
+	g := model.RandomGRU(6, 3, 2, model.NewRNG(2, 0))
+	name := filepath.Join(dir, "gru.pt")
+	if err := Export(name, &Network{Net: g}, Float64); err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := Open(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDynamics(t, g, n.Net)
+	if err := Export(filepath.Join(dir, "x.h5"), &Network{Net: g}, ""); err == nil || !strings.Contains(err.Error(), ".h5") {
+		t.Errorf("unknown extension: %v", err)
+	}
+}
