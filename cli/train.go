@@ -46,20 +46,25 @@ type job interface {
 // trainFlags are the flags of every task; each task reads those it uses.
 type trainFlags struct {
 	hidden, steps, test, every, trials, epochs, testSeeds int
-	g, density, alpha, period, fb                         float64
+	bits, delaySteps, batch                               int
+	g, density, alpha, period, fb, lr                     float64
 	native                                                bool
 	seed                                                  uint64
+	family                                                string
 }
 
 // taskBuilders makes a job for each task and method.
 var taskBuilders = map[string]func(method string, f *trainFlags, set map[string]bool) (job, error){}
+
+// defaultMethod is each task's training method when --method is not given.
+var defaultMethod = map[string]string{"sinusoid": "force", "foursine": "force", "spm": "force", "flipflop": "bptt", "lastk": "bptt"}
 
 // taskResumers rebuild a job from a checkpoint, by the record's method.
 var taskResumers = map[string]func(checkpoint string) (job, int, error){}
 
 func init() {
 	register(&command{name: "train", args: "TASK [flags] -o NET.npz | --resume DIR",
-		short: "train a network (tasks: sinusoid, foursine, spm)",
+		short: "train a network (tasks: sinusoid, foursine, spm, flipflop, lastk)",
 		run:   runTrain})
 }
 
@@ -70,7 +75,7 @@ func runTrain(env *Env, args []string) error {
 	out := fs.String("o", "", "output network file (native .npz)")
 	runDir := fs.String("run", "", "run directory for checkpoints and the metrics log (default: OUT.run)")
 	resume := fs.String("resume", "", "resume the stopped run in `DIR`")
-	method := fs.String("method", "force", "training method: force")
+	method := fs.String("method", "", "training method: force or bptt (default: the task's)")
 	ckEvery := fs.Int("checkpoint-every", 0, "units between checkpoints (default: about 20 per run)")
 	jsonOut := fs.Bool("json", false, "print a final JSON line with the run's figures")
 	fs.Int("threads", 1, "threads (FORCE uses one)")
@@ -87,6 +92,12 @@ func runTrain(env *Env, args []string) error {
 	fs.Float64Var(&f.fb, "fb", 1, "feedback scale: feedback weights ~ N(0, (1/fb)²) (spm)")
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
+	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn, gru, lstm (flipflop, lastk)")
+	fs.IntVar(&f.epochs, "epochs", 500, "training epochs (BPTT)")
+	fs.Float64Var(&f.lr, "lr", 0.01, "learning rate (BPTT)")
+	fs.IntVar(&f.bits, "bits", 3, "flip-flop channels, or k of last-k recall")
+	fs.IntVar(&f.delaySteps, "delay-steps", 20, "delay in steps (lastk)")
+	fs.IntVar(&f.batch, "batch", 64, "trials per batch (BPTT)")
 	taskName := ""
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		taskName, args = args[0], args[1:]
@@ -106,14 +117,17 @@ func runTrain(env *Env, args []string) error {
 		return resumeTrain(ctx, env, *resume, *jsonOut)
 	}
 	if taskName == "" {
-		return usageError("name a task (sinusoid, foursine, spm) or --resume DIR")
+		return usageError("name a task (sinusoid, foursine, spm, flipflop, lastk) or --resume DIR")
 	}
 	build, ok := taskBuilders[taskName]
 	if !ok {
-		return usageError("unknown task %q (sinusoid, foursine, spm)", taskName)
+		return usageError("unknown task %q (sinusoid, foursine, spm, flipflop, lastk)", taskName)
 	}
 	if *out == "" {
 		return usageError("-o NET.npz is required")
+	}
+	if *method == "" {
+		*method = defaultMethod[taskName]
 	}
 	j, err := build(*method, &f, set)
 	if err != nil {
@@ -201,7 +215,7 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 
 // summary renders the figures of a result for a person.
 func summary(res map[string]any) string {
-	keys := []string{"train_mae_last2000", "test_mae", "trainable", "test_rmse_max", "train_steps_per_second", "units_per_second"}
+	keys := []string{"train_mae_last2000", "test_mae", "trainable", "test_rmse_max", "heldout_loss", "heldout_accuracy", "train_steps_per_second", "units_per_second"}
 	s := ""
 	for _, k := range keys {
 		if v, ok := res[k]; ok {

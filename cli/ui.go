@@ -1,11 +1,93 @@
 package cli
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"attractor/saved"
+	"attractor/train"
+	"attractor/tui"
+)
 
 func init() {
-	register(&command{name: "ui", args: "[NET]", short: "open the terminal UI (the default command)",
-		run: func(env *Env, args []string) error {
-			fmt.Fprintln(env.Stderr, "attractor: the terminal UI is not built yet (issue: tui/); run `attractor help` for the commands available now.")
-			return fmt.Errorf("terminal UI not available in this build")
-		}})
+	register(&command{name: "ui", args: "[NET | RUN_DIR] [--root DIR]",
+		short: "open the terminal UI (the default command)",
+		run:   runUI})
+}
+
+// runUI opens the terminal UI on the gallery, on a network file, or on a
+// run directory (its checkpoint, with its metrics log followed live).
+func runUI(env *Env, args []string) error {
+	c := commands["ui"]
+	fs := newFlags(env, c)
+	root := fs.String("root", ".", "directory the UI may open networks from and save into (o, s)")
+	var net string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		net, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		if net != "" {
+			return usageError("one network at most, got %q and %q", net, fs.Arg(0))
+		}
+		net = fs.Arg(0)
+	}
+	absRoot, err := filepath.Abs(*root)
+	if err != nil {
+		return err
+	}
+	if fi, err := os.Stat(absRoot); err != nil || !fi.IsDir() {
+		return usageError("--root %s is not a directory", *root)
+	}
+
+	var (
+		n      *saved.Network
+		name   string
+		runDir string
+	)
+	if net != "" {
+		file := net
+		if fi, err := os.Stat(net); err == nil && fi.IsDir() {
+			runDir = net
+			file = filepath.Join(net, train.CheckpointFile)
+		} else {
+			for _, d := range []string{filepath.Dir(net), net + ".run"} {
+				if _, err := os.Stat(filepath.Join(d, train.MetricsFile)); err == nil {
+					runDir = d
+					break
+				}
+			}
+		}
+		if n, err = saved.ReadNative(file); err != nil {
+			return err
+		}
+		name = strings.TrimSuffix(filepath.Base(net), ".npz")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	r := lipgloss.NewRenderer(env.Stdout)
+	uc := tui.NewContext(ctx, r)
+	uc.Root = absRoot
+	uc.RunDir = runDir
+	if len(uc.Gallery.Entries()) == 0 && n == nil {
+		return fmt.Errorf("no network given and the gallery is empty")
+	}
+	m := tui.New(uc, name, n)
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx),
+		tea.WithInput(env.Stdin), tea.WithOutput(env.Stdout))
+	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("terminal UI: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,221 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"attractor/model"
+	"attractor/saved"
+	"attractor/train/task"
+)
+
+// SeqConfig configures gradient training of a torch-style network (RNN,
+// GRU, LSTM) on a sequence task: the N-bit flip-flop or last-k recall.
+type SeqConfig struct {
+	Family model.Family `json:"family"` // rnn_tanh, gru or lstm
+	Task   string       `json:"task"`   // "flipflop" or "lastk"
+	Hidden int          `json:"hidden"` // H (64)
+	Bits   int          `json:"bits"`   // flip-flop channels, or k of last-k recall (3)
+	Steps  int          `json:"steps"`  // flip-flop trial length (100)
+	Delay  int          `json:"delay"`  // last-k delay (20)
+	Batch  int          `json:"batch"`  // trials per epoch (64)
+	Epochs int          `json:"epochs"` // epochs (500)
+	LR     float64      `json:"lr"`     // Adam learning rate (1e-2)
+	Clip   float64      `json:"clip"`   // gradient-norm clip (1)
+	Seed   uint64       `json:"seed"`
+}
+
+// DefaultSeq returns the 3-bit flip-flop GRU of the EC-30 check: hidden 64,
+// 100-step trials, batches of 64, Adam 1e-2, clip 1, 500 epochs.
+func DefaultSeq() SeqConfig {
+	return SeqConfig{Family: model.FamilyGRU, Task: "flipflop", Hidden: 64, Bits: 3, Steps: 100, Delay: 20,
+		Batch: 64, Epochs: 500, LR: 1e-2, Clip: 1}
+}
+
+// TaskOf returns the configured task.
+func (c SeqConfig) TaskOf() (task.Task, error) {
+	switch c.Task {
+	case "flipflop":
+		f := task.NewFlipFlop(c.Bits)
+		f.Steps, f.Size = c.Steps, c.Batch
+		return f, f.Validate()
+	case "lastk":
+		l := task.NewLastK(c.Bits)
+		l.Delay, l.Size = c.Delay, c.Batch
+		return l, l.Validate()
+	}
+	return nil, fmt.Errorf("unknown sequence task %q (flipflop, lastk)", c.Task)
+}
+
+// Validate reports an invalid configuration.
+func (c SeqConfig) Validate() error {
+	switch {
+	case c.Family != model.FamilyTorchRNN && c.Family != model.FamilyGRU && c.Family != model.FamilyLSTM:
+		return fmt.Errorf("family %q: want rnn_tanh, gru or lstm", c.Family)
+	case c.Hidden < 1 || c.Epochs < 1:
+		return fmt.Errorf("hidden %d and epochs %d must be positive", c.Hidden, c.Epochs)
+	case !(c.LR > 0) || c.Clip < 0:
+		return fmt.Errorf("learning rate %v must be positive and clip %v non-negative", c.LR, c.Clip)
+	}
+	_, err := c.TaskOf()
+	return err
+}
+
+// SeqSession trains by BPTT, one epoch on a fresh batch per unit; it
+// implements Session. Draws: the network from stream 0 of the seed, the
+// batches from stream 1 (checkpointed).
+type SeqSession struct {
+	Cfg     SeqConfig
+	Trainer *SeqTrainer
+	Program saved.Program
+	History []saved.HistoryPoint
+	task    task.Task
+	rng     *model.RNG
+	done    int
+}
+
+// NewSeqSession builds the network and trainer.
+func NewSeqSession(cfg SeqConfig) (*SeqSession, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	tk, _ := cfg.TaskOf()
+	b := tk.Batch(model.NewRNG(0, 0))
+	in, out := b.Inputs, b.Outputs
+	rng := model.NewRNG(cfg.Seed, 0)
+	var net model.Network
+	switch cfg.Family {
+	case model.FamilyTorchRNN:
+		net = model.RandomTorchRNN(cfg.Hidden, in, out, rng)
+	case model.FamilyGRU:
+		net = model.RandomGRU(cfg.Hidden, in, out, rng)
+	default:
+		net = model.RandomLSTM(cfg.Hidden, in, out, rng)
+	}
+	return newSeqSession(cfg, net, model.NewRNG(cfg.Seed, 1))
+}
+
+func newSeqSession(cfg SeqConfig, net model.Network, rng *model.RNG) (*SeqSession, error) {
+	tk, err := cfg.TaskOf()
+	if err != nil {
+		return nil, err
+	}
+	tr, err := NewSeqTrainer(net, NewAdam(cfg.LR))
+	if err != nil {
+		return nil, err
+	}
+	tr.ClipNorm = cfg.Clip
+	return &SeqSession{Cfg: cfg, Trainer: tr, task: tk, rng: rng}, nil
+}
+
+// Units returns the number of epochs.
+func (s *SeqSession) Units() int { return s.Cfg.Epochs }
+
+// Step trains one epoch.
+func (s *SeqSession) Step(ctx context.Context) (Metrics, error) {
+	st, err := s.Trainer.Epoch(s.task.Batch(s.rng))
+	if err != nil {
+		return Metrics{}, fmt.Errorf("epoch %d: %w", s.done+1, err)
+	}
+	s.done++
+	if s.done%historyEvery(s.Units()) == 0 || s.done == s.Units() {
+		s.History = append(s.History, saved.HistoryPoint{Step: s.done, Loss: st.Loss, Accuracy: st.Accuracy})
+	}
+	return Metrics{Loss: st.Loss, Accuracy: st.Accuracy, GradNorm: st.GradNorm}, nil
+}
+
+// Evaluate scores the network on a held-out batch (stream 2 of the seed,
+// 256 trials).
+func (s *SeqSession) Evaluate() (SeqStats, error) {
+	cfg := s.Cfg
+	cfg.Batch = 256
+	tk, _ := cfg.TaskOf()
+	return s.Trainer.Evaluate(tk.Batch(model.NewRNG(cfg.Seed, 2)))
+}
+
+// Network returns the network with its manifest.
+func (s *SeqSession) Network() *saved.Network {
+	seed := s.Cfg.Seed
+	cfg, _ := json.Marshal(s.Cfg)
+	tk, _ := json.Marshal(map[string]any{"name": s.task.Name(), "config": s.task})
+	return &saved.Network{Net: s.Trainer.Net, Manifest: saved.Manifest{
+		Seed: &seed, Train: json.RawMessage(`{"method":"bptt","config":` + string(cfg) + `}`), Task: tk,
+		History: s.History, Program: s.Program}}
+}
+
+// Save writes the network, the optimiser state, the batch stream and the
+// epoch count as a native checkpoint.
+func (s *SeqSession) Save(name string, done int) error {
+	n := s.Network()
+	n.Extra = optimizerExtras(s.Trainer.Opt)
+	rs, err := s.rng.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	n.Extra = append(n.Extra, bytesTensor("train.rng", rs),
+		saved.Tensor{Name: "train.epochs", Shape: []int{1}, DType: saved.Float64, Data: []float64{float64(s.done)}})
+	return saved.WriteNative(name, n)
+}
+
+// ResumeSeq rebuilds a session from a checkpoint written by Save.
+func ResumeSeq(name string) (*SeqSession, int, error) {
+	ck, err := saved.ReadNative(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	var tr struct {
+		Method string    `json:"method"`
+		Config SeqConfig `json:"config"`
+	}
+	if err := json.Unmarshal(ck.Manifest.Train, &tr); err != nil || tr.Method != "bptt" {
+		return nil, 0, fmt.Errorf("%s: not a BPTT sequence checkpoint (train config %s)", name, ck.Manifest.Train)
+	}
+	ex := extras(ck)
+	if ex["train.rng"] == nil || ex["train.epochs"] == nil {
+		return nil, 0, fmt.Errorf("%s: checkpoint lacks the batch stream or epoch count", name)
+	}
+	rng := model.NewRNG(0, 0)
+	if err := rng.UnmarshalBinary(tensorBytes(ex["train.rng"])); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	s, err := newSeqSession(tr.Config, ck.Net, rng)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := s.Trainer.Opt.SetState(optimizerState(ex)); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	s.done = int(ex["train.epochs"][0])
+	s.History = ck.Manifest.History
+	return s, s.done, nil
+}
+
+// optimizerExtras stores an optimiser's state as extra arrays
+// "train.opt.<key>", in a fixed order.
+func optimizerExtras(o Optimizer) []saved.Tensor {
+	st := o.State()
+	keys := make([]string, 0, len(st))
+	for k := range st {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var ts []saved.Tensor
+	for _, k := range keys {
+		ts = append(ts, saved.Tensor{Name: "train.opt." + k, Shape: []int{len(st[k])}, DType: saved.Float64, Data: st[k]})
+	}
+	return ts
+}
+
+// optimizerState inverts optimizerExtras.
+func optimizerState(ex map[string][]float64) map[string][]float64 {
+	st := map[string][]float64{}
+	for k, v := range ex {
+		if rest, ok := strings.CutPrefix(k, "train.opt."); ok {
+			st[rest] = v
+		}
+	}
+	return st
+}
