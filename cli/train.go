@@ -46,11 +46,11 @@ type job interface {
 // trainFlags are the flags of every task; each task reads those it uses.
 type trainFlags struct {
 	hidden, steps, test, every, trials, epochs, testSeeds int
-	bits, delaySteps, batch                               int
+	bits, delaySteps, batch, threads                      int
 	g, density, alpha, period, fb, lr                     float64
-	native                                                bool
+	native, post                                          bool
 	seed                                                  uint64
-	family                                                string
+	family, delay                                         string
 }
 
 // taskBuilders makes a job for each task and method.
@@ -64,7 +64,7 @@ var taskResumers = map[string]func(checkpoint string) (job, int, error){}
 
 func init() {
 	register(&command{name: "train", args: "TASK [flags] -o NET.npz | --resume DIR",
-		short: "train a network (tasks: sinusoid, foursine, spm, flipflop, lastk)",
+		short: "train a network (tasks: dcdt, sinusoid, foursine, spm, flipflop, lastk)",
 		run:   runTrain})
 }
 
@@ -78,7 +78,9 @@ func runTrain(env *Env, args []string) error {
 	method := fs.String("method", "", "training method: force or bptt (default: the task's)")
 	ckEvery := fs.Int("checkpoint-every", 0, "units between checkpoints (default: about 20 per run)")
 	jsonOut := fs.Bool("json", false, "print a final JSON line with the run's figures")
-	fs.Int("threads", 1, "threads (FORCE uses one)")
+	fs.IntVar(&f.threads, "threads", 1, "threads (dcdt; results do not depend on it; FORCE uses one)")
+	fs.StringVar(&f.delay, "delay", "160ms", "delay of the cue-discrimination task (dcdt), a multiple of 5ms")
+	fs.BoolVar(&f.post, "post", false, "add the 30 ms post-reaction period (dcdt)")
 	fs.IntVar(&f.hidden, "hidden", 0, "number of neurons N (default per task: sinusoid 1000, spm 300)")
 	fs.IntVar(&f.steps, "steps", 20000, "training Euler steps (sinusoid, foursine)")
 	fs.IntVar(&f.test, "test", 5000, "test steps with learning off (sinusoid, foursine)")
@@ -93,7 +95,7 @@ func runTrain(env *Env, args []string) error {
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
 	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn, gru, lstm (flipflop, lastk)")
-	fs.IntVar(&f.epochs, "epochs", 500, "training epochs (BPTT)")
+	fs.IntVar(&f.epochs, "epochs", 500, "training epochs (BPTT; dcdt default max(1000, 30/lr))")
 	fs.Float64Var(&f.lr, "lr", 0.01, "learning rate (BPTT)")
 	fs.IntVar(&f.bits, "bits", 3, "flip-flop channels, or k of last-k recall")
 	fs.IntVar(&f.delaySteps, "delay-steps", 20, "delay in steps (lastk)")
@@ -117,11 +119,11 @@ func runTrain(env *Env, args []string) error {
 		return resumeTrain(ctx, env, *resume, *jsonOut)
 	}
 	if taskName == "" {
-		return usageError("name a task (sinusoid, foursine, spm, flipflop, lastk) or --resume DIR")
+		return usageError("name a task (dcdt, sinusoid, foursine, spm, flipflop, lastk) or --resume DIR")
 	}
 	build, ok := taskBuilders[taskName]
 	if !ok {
-		return usageError("unknown task %q (sinusoid, foursine, spm, flipflop, lastk)", taskName)
+		return usageError("unknown task %q (dcdt, sinusoid, foursine, spm, flipflop, lastk)", taskName)
 	}
 	if *out == "" {
 		return usageError("-o NET.npz is required")
@@ -215,7 +217,7 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 
 // summary renders the figures of a result for a person.
 func summary(res map[string]any) string {
-	keys := []string{"train_mae_last2000", "test_mae", "trainable", "test_rmse_max", "heldout_loss", "heldout_accuracy", "train_steps_per_second", "units_per_second"}
+	keys := []string{"train_mae_last2000", "test_mae", "trainable", "test_rmse_max", "heldout_loss", "heldout_accuracy", "final_loss", "accuracy", "train_steps_per_second", "units_per_second"}
 	s := ""
 	for _, k := range keys {
 		if v, ok := res[k]; ok {

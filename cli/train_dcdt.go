@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"attractor/saved"
+	"attractor/train"
+)
+
+// leakyJob is BPTT of the leaky rate network on the delayed
+// cue-discrimination task.
+type leakyJob struct{ *train.LeakySession }
+
+func (j leakyJob) Unit() string               { return "epoch" }
+func (j leakyJob) SetProgram(p saved.Program) { j.Program = p }
+
+// Finish reports the figures the peer script prints: the final epoch's loss
+// and accuracy (and reliability), plus an evaluation with fresh noise.
+func (j leakyJob) Finish(dir string) (map[string]any, error) {
+	ev, err := j.Evaluate()
+	if err != nil {
+		return nil, err
+	}
+	last := j.Last()
+	return map[string]any{"program": "attractor-dcdt", "n": j.Cfg.Hidden, "delay_ms": j.Cfg.DelayMS,
+		"epochs": j.Cfg.Epochs, "lr": j.Cfg.LR, "threads": j.Cfg.Threads,
+		"final_loss": last.Loss, "accuracy": last.Accuracy, "reliability": last.Reliability,
+		"eval_accuracy": ev.Accuracy, "eval_reliability": ev.Reliability}, nil
+}
+
+// parseMS reads a duration in milliseconds: "160ms", "0.16s" or "160".
+func parseMS(s string) (int, error) {
+	v, unit := s, 1.0
+	switch {
+	case strings.HasSuffix(s, "ms"):
+		v = strings.TrimSuffix(s, "ms")
+	case strings.HasSuffix(s, "s"):
+		v, unit = strings.TrimSuffix(s, "s"), 1000
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("delay %q: want a duration such as 160ms", s)
+	}
+	ms := f * unit
+	if ms != float64(int(ms)) {
+		return 0, fmt.Errorf("delay %q is not a whole number of milliseconds", s)
+	}
+	return int(ms), nil
+}
+
+func init() {
+	taskBuilders["dcdt"] = func(method string, f *trainFlags, set map[string]bool) (job, error) {
+		if method != "bptt" {
+			return nil, fmt.Errorf("--method %q: the dcdt task trains by bptt", method)
+		}
+		cfg := train.DefaultLeaky()
+		cfg.Seed, cfg.Post, cfg.Threads = f.seed, f.post, f.threads
+		if f.hidden != 0 {
+			cfg.Hidden = f.hidden
+		}
+		ms, err := parseMS(f.delay)
+		if err != nil {
+			return nil, err
+		}
+		cfg.DelayMS = ms
+		if set["lr"] {
+			cfg.LR = f.lr
+		}
+		cfg.Epochs = cfg.KurtkayaEpochs()
+		if set["epochs"] {
+			cfg.Epochs = f.epochs
+		}
+		s, err := train.NewLeakySession(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return leakyJob{s}, nil
+	}
+	taskResumers["dcdt"] = func(ck string) (job, int, error) {
+		s, done, err := train.ResumeLeaky(ck)
+		return leakyJob{s}, done, err
+	}
+	defaultMethod["dcdt"] = "bptt"
+}

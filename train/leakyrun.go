@@ -1,0 +1,182 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"attractor/model"
+	"attractor/saved"
+	"attractor/train/task"
+)
+
+// LeakyConfig configures full-batch BPTT of the leaky rate network on the
+// delayed cue-discrimination task, the setting of Kurtkaya et al.'s sweeps
+// (science.md §5): N = 100, SGD with momentum 0.9 and weight decay 1e-7,
+// noise σ_n = 0.001, r_0 = tanh(N(0, 0.1²)), epochs max(1000, 30/lr)
+// (max(1000, 100/lr) with the post-reaction period).
+type LeakyConfig struct {
+	Hidden      int     `json:"hidden"`
+	DelayMS     int     `json:"delay_ms"`
+	Post        bool    `json:"post"`
+	LR          float64 `json:"lr"`
+	Momentum    float64 `json:"momentum"`
+	WeightDecay float64 `json:"weight_decay"`
+	Epochs      int     `json:"epochs"`
+	Noise       float64 `json:"noise"`
+	InitStd     float64 `json:"init_std"`
+	Seed        uint64  `json:"seed"`
+	// Threads does not change the results (fixed reduction order); it is
+	// kept in the configuration only as a record.
+	Threads int `json:"threads"`
+}
+
+// DefaultLeaky returns Kurtkaya et al.'s configuration with a 160 ms delay
+// and lr = 0.01.
+func DefaultLeaky() LeakyConfig {
+	c := LeakyConfig{Hidden: 100, DelayMS: 160, LR: 0.01, Momentum: 0.9, WeightDecay: 1e-7, Noise: 0.001, InitStd: 0.1, Threads: 1}
+	c.Epochs = c.KurtkayaEpochs()
+	return c
+}
+
+// KurtkayaEpochs returns the reference code's epoch count for the learning
+// rate: max(1000, 30/lr), or max(1000, 100/lr) with the post period.
+func (c LeakyConfig) KurtkayaEpochs() int {
+	k := 30.0
+	if c.Post {
+		k = 100
+	}
+	return max(1000, int(math.Ceil(k/c.LR)))
+}
+
+// Validate reports an invalid configuration.
+func (c LeakyConfig) Validate() error {
+	switch {
+	case c.Hidden < 1 || c.Epochs < 1:
+		return fmt.Errorf("hidden %d and epochs %d must be positive", c.Hidden, c.Epochs)
+	case !(c.LR > 0) || c.Momentum < 0 || c.WeightDecay < 0 || c.Noise < 0 || c.InitStd < 0:
+		return fmt.Errorf("learning rate %v must be positive; momentum, weight decay, noise and init std non-negative", c.LR)
+	}
+	return task.NewDCDT(c.DelayMS, c.Post).Validate()
+}
+
+// LeakySession trains on the full DCDT batch, one epoch per unit; it
+// implements Session. Draws: the network (model.RandomKurtkaya) from stream
+// 0 of the seed; initial states and noise from stream 1 (checkpointed).
+type LeakySession struct {
+	Cfg     LeakyConfig
+	Trainer *LeakyTrainer
+	Program saved.Program
+	History []saved.HistoryPoint
+	batch   *task.Batch
+	rng     *model.RNG
+	done    int
+	last    LeakyStats
+}
+
+// NewLeakySession builds the network and trainer.
+func NewLeakySession(cfg LeakyConfig) (*LeakySession, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	net := model.RandomKurtkaya(cfg.Hidden, 2, 2, model.NewRNG(cfg.Seed, 0))
+	return newLeakySession(cfg, net, model.NewRNG(cfg.Seed, 1))
+}
+
+func newLeakySession(cfg LeakyConfig, net *model.Leaky, rng *model.RNG) (*LeakySession, error) {
+	tr, err := NewLeakyTrainer(net, &SGD{LR: cfg.LR, Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay})
+	if err != nil {
+		return nil, err
+	}
+	tr.Noise, tr.InitStd, tr.Threads = cfg.Noise, cfg.InitStd, max(1, cfg.Threads)
+	return &LeakySession{Cfg: cfg, Trainer: tr, batch: task.NewDCDT(cfg.DelayMS, cfg.Post).Batch(nil), rng: rng}, nil
+}
+
+// Units returns the number of epochs.
+func (s *LeakySession) Units() int { return s.Cfg.Epochs }
+
+// Step trains one epoch; Extra carries the reliability of §5.4.
+func (s *LeakySession) Step(ctx context.Context) (Metrics, error) {
+	st, err := s.Trainer.Epoch(s.batch, s.rng)
+	if err != nil {
+		return Metrics{}, fmt.Errorf("epoch %d: %w", s.done+1, err)
+	}
+	s.done++
+	s.last = st
+	if s.done%historyEvery(s.Units()) == 0 || s.done == s.Units() {
+		s.History = append(s.History, saved.HistoryPoint{Step: s.done, Loss: st.Loss, Accuracy: st.Accuracy})
+	}
+	return Metrics{Loss: st.Loss, Accuracy: st.Accuracy, GradNorm: st.GradNorm,
+		Extra: map[string]float64{"reliability": st.Reliability}}, nil
+}
+
+// Last returns the statistics of the last epoch trained.
+func (s *LeakySession) Last() LeakyStats { return s.last }
+
+// Evaluate runs the batch forward once more (fresh noise from stream 2 of
+// the seed) and returns its statistics.
+func (s *LeakySession) Evaluate() (LeakyStats, error) {
+	return s.Trainer.Evaluate(s.batch, model.NewRNG(s.Cfg.Seed, 2))
+}
+
+// Network returns the network with its manifest.
+func (s *LeakySession) Network() *saved.Network {
+	seed := s.Cfg.Seed
+	cfg, _ := json.Marshal(s.Cfg)
+	tk, _ := json.Marshal(map[string]any{"name": "dcdt", "config": task.NewDCDT(s.Cfg.DelayMS, s.Cfg.Post)})
+	return &saved.Network{Net: s.Trainer.Net, Manifest: saved.Manifest{
+		Seed: &seed, Train: json.RawMessage(`{"method":"bptt-leaky","config":` + string(cfg) + `}`), Task: tk,
+		History: s.History, Program: s.Program}}
+}
+
+// Save writes the network, the optimiser state, the noise stream and the
+// epoch count as a native checkpoint.
+func (s *LeakySession) Save(name string, done int) error {
+	n := s.Network()
+	n.Extra = optimizerExtras(s.Trainer.Opt)
+	rs, err := s.rng.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	n.Extra = append(n.Extra, bytesTensor("train.rng", rs),
+		saved.Tensor{Name: "train.epochs", Shape: []int{1}, DType: saved.Float64, Data: []float64{float64(s.done)}})
+	return saved.WriteNative(name, n)
+}
+
+// ResumeLeaky rebuilds a session from a checkpoint written by Save.
+func ResumeLeaky(name string) (*LeakySession, int, error) {
+	ck, err := saved.ReadNative(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	var tr struct {
+		Method string      `json:"method"`
+		Config LeakyConfig `json:"config"`
+	}
+	if err := json.Unmarshal(ck.Manifest.Train, &tr); err != nil || tr.Method != "bptt-leaky" {
+		return nil, 0, fmt.Errorf("%s: not a leaky-network checkpoint (train config %s)", name, ck.Manifest.Train)
+	}
+	net, ok := ck.Net.(*model.Leaky)
+	if !ok {
+		return nil, 0, fmt.Errorf("%s: checkpoint holds a %s network, want leaky", name, ck.Net.Family())
+	}
+	ex := extras(ck)
+	if ex["train.rng"] == nil || ex["train.epochs"] == nil {
+		return nil, 0, fmt.Errorf("%s: checkpoint lacks the noise stream or epoch count", name)
+	}
+	rng := model.NewRNG(0, 0)
+	if err := rng.UnmarshalBinary(tensorBytes(ex["train.rng"])); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	s, err := newLeakySession(tr.Config, net, rng)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := s.Trainer.Opt.SetState(optimizerState(ex)); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	s.done = int(ex["train.epochs"][0])
+	s.History = ck.Manifest.History
+	return s, s.done, nil
+}

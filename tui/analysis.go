@@ -1,0 +1,187 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"attractor/inspect"
+	"attractor/model"
+)
+
+// analysisJob is what a background analysis needs, copied from the UI so
+// the job shares nothing mutable with it.
+type analysisJob struct {
+	gen   int
+	net   model.Network // a clone
+	proto Protocol      // conditions are read only
+	cond  int           // condition whose delay input freezes the fixed-point search
+	seed  uint64
+	inits int // initial states of the fixed-point search
+}
+
+// portraitData is the first stage of an analysis: the reference
+// trajectories of every condition and their PCA.
+type portraitData struct {
+	pca    *inspect.PCAResult
+	xs, ys [][]float64 // projected trajectory of each condition
+	states [][]float64 // states sampled from the trajectories (fixed-point inits)
+	// bounds of the finite projected points
+	xmin, xmax, ymin, ymax float64
+	diverged               int // trajectories that became non-finite
+}
+
+// fixedData is the second stage: fixed points and their spectra.
+type fixedData struct {
+	res    *inspect.FixedPointResult
+	px, py []float64 // projected fixed points
+}
+
+// Private result messages of the analysis stages.
+type (
+	portraitMsg struct {
+		gen  int
+		data *portraitData
+		err  error
+	}
+	fixedMsg struct {
+		gen  int
+		data *fixedData
+		err  error
+	}
+)
+
+// guard turns a panic of a background job into an error.
+func guard(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("analysis failed: %v", r)
+	}
+}
+
+// portraitCmd simulates the conditions and projects them (stage 1).
+func portraitCmd(ctx context.Context, job analysisJob) tea.Cmd {
+	return func() tea.Msg {
+		d, err := runPortrait(ctx, job)
+		return portraitMsg{gen: job.gen, data: d, err: err}
+	}
+}
+
+// fixedCmd searches fixed points from states of stage 1 (stage 2).
+func fixedCmd(ctx context.Context, job analysisJob, pd *portraitData) tea.Cmd {
+	return func() tea.Msg {
+		d, err := runFixed(ctx, job, pd)
+		return fixedMsg{gen: job.gen, data: d, err: err}
+	}
+}
+
+// maxPCAStates bounds the states handed to PCA.
+const maxPCAStates = 2000
+
+// runPortrait simulates every condition for a whole trial, stops a
+// trajectory at its first non-finite state, runs PCA (2 components) on the
+// pooled states and projects each trajectory.
+func runPortrait(ctx context.Context, job analysisJob) (d *portraitData, err error) {
+	defer guard(&err)
+	net := job.net
+	n := net.Dims().State
+	trajs := make([][][]float64, len(job.proto.Conditions))
+	total := 0
+	d = &portraitData{}
+	for c := range job.proto.Conditions {
+		cond := &job.proto.Conditions[c]
+		steps := job.proto.Steps(c)
+		x := append([]float64(nil), cond.X0...)
+		tr := make([][]float64, 0, steps+1)
+		tr = append(tr, x)
+		for t := range steps {
+			if t%256 == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			next := make([]float64, n)
+			net.Step(next, x, cond.Input(t))
+			if !finiteVec(next) {
+				d.diverged++
+				break
+			}
+			tr = append(tr, next)
+			x = next
+		}
+		trajs[c] = tr
+		total += len(tr)
+	}
+	stride := max(1, (total+maxPCAStates-1)/maxPCAStates)
+	var pool [][]float64
+	for _, tr := range trajs {
+		for i := 0; i < len(tr); i += stride {
+			pool = append(pool, tr[i])
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d.pca, err = inspect.PCA(pool, 2)
+	if err != nil {
+		return nil, err
+	}
+	d.states = pool
+	var buf [2]float64
+	d.xmin, d.ymin = math.Inf(1), math.Inf(1)
+	d.xmax, d.ymax = math.Inf(-1), math.Inf(-1)
+	for _, tr := range trajs {
+		xs, ys := make([]float64, len(tr)), make([]float64, len(tr))
+		for i, s := range tr {
+			p := d.pca.Project(buf[:0], s)
+			if len(p) < 2 {
+				p = append(p, 0) // one-dimensional data
+			}
+			xs[i], ys[i] = p[0], p[1]
+			d.xmin, d.xmax = min(d.xmin, p[0]), max(d.xmax, p[0])
+			d.ymin, d.ymax = min(d.ymin, p[1]), max(d.ymax, p[1])
+		}
+		d.xs, d.ys = append(d.xs, xs), append(d.ys, ys)
+	}
+	return d, nil
+}
+
+// runFixed searches for fixed points with the input of the delay frozen,
+// from job.inits states spread evenly over the trajectories, and projects
+// them.
+func runFixed(ctx context.Context, job analysisJob, pd *portraitData) (d *fixedData, err error) {
+	defer guard(&err)
+	k := min(job.inits, len(pd.states))
+	inits := make([][]float64, 0, k)
+	for i := range k {
+		s := pd.states[i*len(pd.states)/k]
+		inits = append(inits, append([]float64(nil), s...))
+	}
+	var input []float64
+	if h := job.proto.Conditions[job.cond].Hold; h != nil {
+		input = h
+	}
+	res, err := inspect.FindFixedPoints(ctx, inspect.FixedPointProblem{Net: job.net, Input: input, Inits: inits}, nil)
+	if err != nil {
+		return nil, err
+	}
+	d = &fixedData{res: res}
+	var buf [2]float64
+	for _, p := range res.Points {
+		q := pd.pca.Project(buf[:0], p.X)
+		if len(q) < 2 {
+			q = append(q, 0)
+		}
+		d.px, d.py = append(d.px, q[0]), append(d.py, q[1])
+	}
+	return d, nil
+}
+
+// finiteVec reports whether every entry of x is finite.
+func finiteVec(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}

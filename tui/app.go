@@ -1,0 +1,511 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"attractor/saved"
+)
+
+// paneID names a pane; Tab moves the focus in this order.
+type paneID int
+
+const (
+	panePortrait paneID = iota
+	paneEigen
+	paneVerdict
+	paneTraining
+	paneFiles
+	numPanes
+)
+
+// component is a pane: a sized, focusable view with its own keys.
+type component interface {
+	SetSize(w, h int)
+	Focus(on bool)
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	help.KeyMap
+}
+
+// Minimum terminal size; below it the UI asks for a larger window.
+const (
+	MinWidth  = 60
+	MinHeight = 16
+)
+
+// tickMsg advances the running network by one frame.
+type tickMsg struct{ id int }
+
+// savedMsg reports the files written by 's'.
+type savedMsg struct {
+	paths []string
+	err   error
+}
+
+// Model is the root model of the UI: the panes, the focus, the open
+// network and its experiment.
+type Model struct {
+	ctx  *Context
+	keys KeyMap
+	help help.Model
+
+	width, height int
+	focus         paneID
+
+	s       *session
+	running bool
+	runID   int
+	status  string // last message for the user
+	isError bool
+
+	gen    int // analysis generation; results of older ones are dropped
+	cancel context.CancelFunc
+	inits  int // initial states of the fixed-point search
+
+	files    *filesPane
+	training *trainingPane
+	portrait *portraitPane
+	eigen    *eigenPane
+	verdict  *verdictPane
+	panes    [numPanes]component
+
+	view  string
+	dirty bool
+	quit  bool
+}
+
+// New returns the UI on network n called name; with a nil n it opens the
+// gallery's first entry (and shows the error if it does not load).
+func New(c *Context, name string, n *saved.Network) *Model {
+	if c.Styles == nil {
+		c.Styles = DefaultStyles(c.Renderer)
+	}
+	if c.Tick <= 0 {
+		c.Tick = 50 * time.Millisecond
+	}
+	if c.MetricsPoll <= 0 {
+		c.MetricsPoll = time.Second
+	}
+	m := &Model{ctx: c, keys: DefaultKeyMap(), help: help.New(), inits: 32, dirty: true}
+	m.help.Styles = c.Styles.Help
+	m.files = newFilesPane(c)
+	m.training = newTrainingPane(c)
+	m.portrait = newPortraitPane(c)
+	m.eigen = newEigenPane(c)
+	m.verdict = newVerdictPane(c)
+	m.panes = [numPanes]component{m.portrait, m.eigen, m.verdict, m.training, m.files}
+	m.portrait.Focus(true)
+	if n == nil && c.Gallery != nil {
+		if es := c.Gallery.Entries(); len(es) > 0 {
+			var err error
+			if n, err = es[0].Load(); err != nil {
+				m.setStatus(true, "gallery: %v", err)
+				n = nil
+			}
+			name = es[0].Name
+		}
+	}
+	if n != nil {
+		m.setNetwork(name, n)
+	} else if m.status == "" {
+		m.setStatus(false, "no network: press o to open one")
+	}
+	return m
+}
+
+// Init starts the analysis of the open network and the metrics follower.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.startAnalysis(), m.training.follow())
+}
+
+// setNetwork opens n: a new session, panes pointed at it, paused.
+func (m *Model) setNetwork(name string, n *saved.Network) {
+	m.s = newSession(name, n)
+	m.running = false
+	m.runID++
+	m.portrait.s, m.eigen.s, m.verdict.s = m.s, m.s, m.s
+	m.eigen.point, m.eigen.cursor = 0, 0
+	m.training.setNetwork(n)
+	m.setStatus(false, "opened %s", name)
+	if len(n.Warnings) > 0 {
+		m.setStatus(true, "opened %s with warnings: %s", name, n.Warnings[0])
+	}
+	m.invalidateAll()
+}
+
+// setStatus sets the status message.
+func (m *Model) setStatus(isErr bool, format string, a ...any) {
+	m.status, m.isError = fmt.Sprintf(format, a...), isErr
+	m.dirty = true
+}
+
+// invalidateAll marks every pane and the screen stale.
+func (m *Model) invalidateAll() {
+	m.portrait.invalidate()
+	m.eigen.invalidate()
+	m.verdict.invalidate()
+	m.training.dirty = true
+	m.files.dirty = true
+	m.dirty = true
+}
+
+// startAnalysis cancels the running analysis and starts a new one on a
+// clone of the network: stage 1 (trajectories and PCA) and, when it
+// returns, stage 2 (fixed points and spectra).
+func (m *Model) startAnalysis() tea.Cmd {
+	if m.s == nil {
+		return nil
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	ctx, cancel := context.WithCancel(m.ctx.Ctx)
+	m.cancel = cancel
+	m.gen++
+	m.s.analysing = "simulating trials and PCA"
+	m.s.anaErr = nil
+	m.invalidateAll()
+	return portraitCmd(ctx, m.job(ctx))
+}
+
+// job captures what an analysis needs; the protocol's slices are read only.
+func (m *Model) job(ctx context.Context) analysisJob {
+	_ = ctx
+	return analysisJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, cond: m.s.cond, inits: m.inits}
+}
+
+// Update handles a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.KeyMsg:
+		return m, m.handleKey(msg)
+	case tickMsg:
+		return m, m.handleTick(msg)
+	case portraitMsg:
+		if msg.gen != m.gen || m.s == nil {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.s.analysing, m.s.anaErr = "", msg.err
+			m.setStatus(true, "analysis: %v", msg.err)
+			m.invalidateAll()
+			return m, nil
+		}
+		m.s.setPortrait(msg.data)
+		m.s.fixed = nil
+		m.s.analysing = "searching fixed points"
+		m.invalidateAll()
+		ctx, cancel := context.WithCancel(m.ctx.Ctx)
+		if m.cancel != nil {
+			m.cancel()
+		}
+		m.cancel = cancel
+		return m, fixedCmd(ctx, m.job(ctx), msg.data)
+	case fixedMsg:
+		if msg.gen != m.gen || m.s == nil {
+			return m, nil
+		}
+		m.s.analysing = ""
+		if msg.err != nil {
+			m.s.anaErr = msg.err
+			m.setStatus(true, "fixed points: %v", msg.err)
+		} else {
+			m.s.fixed = msg.data
+			m.portrait.rangeFor = nil // include the fixed points in the view
+			m.eigen.selectAt(0, 0)
+		}
+		m.invalidateAll()
+		return m, nil
+	case loadedMsg:
+		if msg.err != nil {
+			m.setStatus(true, "open %s: %v", msg.name, msg.err)
+			return m, nil
+		}
+		m.setNetwork(msg.name, msg.net)
+		m.focusPane(panePortrait)
+		return m, m.startAnalysis()
+	case listMsg:
+		m.files.handleList(msg)
+		m.dirty = true
+		return m, nil
+	case savedMsg:
+		if msg.err != nil {
+			m.setStatus(true, "save: %v", msg.err)
+		} else {
+			m.setStatus(false, "saved %s", strings.Join(msg.paths, ", "))
+		}
+		return m, nil
+	case metricsMsg, pollMetricsMsg:
+		cmd := m.training.handle(msg)
+		m.dirty = m.dirty || m.training.dirty
+		return m, cmd
+	}
+	return m, nil
+}
+
+// handleKey runs the global keys, then hands the key to the focused pane.
+func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
+	km := m.keys
+	m.dirty = true
+	switch {
+	case key.Matches(k, km.Quit):
+		m.quit = true
+		if m.cancel != nil {
+			m.cancel()
+		}
+		return tea.Quit
+	case key.Matches(k, km.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.layout()
+		return nil
+	case key.Matches(k, km.NextPane):
+		m.focusPane((m.focus + 1) % numPanes)
+		return nil
+	case key.Matches(k, km.PrevPane):
+		m.focusPane((m.focus + numPanes - 1) % numPanes)
+		return nil
+	case key.Matches(k, km.Open):
+		m.focusPane(paneFiles)
+		return m.files.toggle()
+	}
+	if m.focus == paneFiles || m.focus == paneEigen {
+		// Pane keys first: the list and the cursor use arrows and enter.
+		if cmd := m.panes[m.focus].Update(k); cmd != nil {
+			return cmd
+		}
+	}
+	if m.s == nil {
+		return nil
+	}
+	s := m.s
+	switch {
+	case key.Matches(k, km.Run):
+		if s.diverged {
+			m.setStatus(true, "the state is not finite: r resets")
+			return nil
+		}
+		m.running = !m.running
+		m.runID++
+		if m.running {
+			return m.tick()
+		}
+	case key.Matches(k, km.Step):
+		m.running = false
+		m.runID++
+		m.advance(1)
+	case key.Matches(k, km.PrevCond):
+		s.setCondition(s.cond - 1)
+		m.running = false
+		m.portrait.invalidate()
+	case key.Matches(k, km.NextCond):
+		s.setCondition(s.cond + 1)
+		m.running = false
+		m.portrait.invalidate()
+	case key.Matches(k, km.Kick):
+		s.kick()
+		m.setStatus(false, "kick %d: σ = %g per dimension", s.kicks, s.sigma())
+		m.portrait.invalidate()
+	case key.Matches(k, km.NoiseUp):
+		s.noise = min(len(noiseLevels)-1, s.noise+1)
+	case key.Matches(k, km.NoiseDown):
+		s.noise = max(0, s.noise-1)
+	case key.Matches(k, km.DelayShorter), key.Matches(k, km.DelayLong):
+		d := s.proto.Delay
+		if key.Matches(k, km.DelayShorter) {
+			d = d * 3 / 4
+		} else {
+			d = d*4/3 + 1
+		}
+		old := s.proto.Delay
+		if s.proto.SetDelay(d) != old {
+			m.setStatus(false, "delay %d steps: re-analysing", s.proto.Delay)
+			return m.startAnalysis()
+		}
+		m.setStatus(false, "delay stays at %d steps (limit)", s.proto.Delay)
+	case key.Matches(k, km.Reset):
+		s.reset()
+		m.running = false
+		m.runID++
+		m.portrait.invalidate()
+	case key.Matches(k, km.Analyse):
+		return m.startAnalysis()
+	case key.Matches(k, km.Save):
+		return m.save()
+	default:
+		if m.focus != paneFiles && m.focus != paneEigen {
+			return m.panes[m.focus].Update(k)
+		}
+	}
+	return nil
+}
+
+// focusPane moves the focus to pane id.
+func (m *Model) focusPane(id paneID) {
+	m.panes[m.focus].Focus(false)
+	m.focus = id
+	m.panes[id].Focus(true)
+	m.dirty = true
+}
+
+// tick schedules the next frame of the running network.
+func (m *Model) tick() tea.Cmd {
+	id := m.runID
+	return tea.Tick(m.ctx.Tick, func(time.Time) tea.Msg { return tickMsg{id: id} })
+}
+
+// handleTick advances one frame while running.
+func (m *Model) handleTick(msg tickMsg) tea.Cmd {
+	if !m.running || msg.id != m.runID || m.s == nil {
+		return nil
+	}
+	if !m.advance(m.s.stepsPerTick) {
+		m.running = false
+		return nil
+	}
+	return m.tick()
+}
+
+// advance steps the network n times; it pauses at the end of the trial
+// (running on past it when the trial is already over) and when the state
+// stops being finite, and reports whether to keep running.
+func (m *Model) advance(n int) bool {
+	s := m.s
+	end := s.trialSteps()
+	atEnd := s.t >= end
+	for range n {
+		if !s.step() {
+			m.setStatus(true, "the state became non-finite at step %d: r resets", s.t)
+			m.portrait.invalidate()
+			return false
+		}
+		if !atEnd && s.t == end {
+			m.setStatus(false, "end of the trial: space runs on, r resets")
+			m.portrait.invalidate()
+			return false
+		}
+	}
+	m.portrait.invalidate()
+	m.dirty = true
+	return true
+}
+
+// layout sizes the panes for the window.
+func (m *Model) layout() {
+	m.dirty = true
+	m.help.Width = m.width
+	if m.width < MinWidth || m.height < MinHeight {
+		return
+	}
+	helpH := lipgloss.Height(m.help.View(m.helpKeys()))
+	bodyH := m.height - 1 - helpH
+	leftW := max(22, min(40, m.width/4))
+	rightW := m.width - leftW
+	topH := max(8, bodyH*2/3)
+	botH := bodyH - topH
+	filesH := bodyH / 2
+	portW := rightW * 3 / 5
+	m.files.SetSize(leftW, filesH)
+	m.training.SetSize(leftW, bodyH-filesH)
+	m.portrait.SetSize(portW, topH)
+	m.eigen.SetSize(rightW-portW, topH)
+	m.verdict.SetSize(rightW, botH)
+}
+
+// helpKeys are the keys of the focused pane followed by the global ones.
+type helpKeys struct {
+	pane   help.KeyMap
+	global KeyMap
+}
+
+func (h helpKeys) ShortHelp() []key.Binding {
+	b := append(h.global.essential(), h.pane.ShortHelp()...)
+	return append(b, h.global.more()...)
+}
+
+func (h helpKeys) FullHelp() [][]key.Binding {
+	return append(append([][]key.Binding(nil), h.pane.FullHelp()...), h.global.FullHelp()...)
+}
+
+func (m *Model) helpKeys() helpKeys { return helpKeys{pane: m.panes[m.focus], global: m.keys} }
+
+// statusLine is the top line: network, condition, time, σ, delay, state.
+func (m *Model) statusLine() string {
+	st := m.ctx.Styles
+	if m.s == nil {
+		return st.Status.Render("attractor") + "  " + m.statusMsg()
+	}
+	s := m.s
+	d := s.net.Dims()
+	run := "⏸ paused"
+	if m.running {
+		run = "▶ running"
+	}
+	parts := []string{
+		st.Status.Render("attractor") + " " + s.name,
+		run,
+		fmt.Sprintf("cond %d/%d %s", s.cond+1, len(s.proto.Conditions), s.proto.Conditions[s.cond].Name),
+		s.timeLabel(),
+		fmt.Sprintf("σ=%g", s.sigma()),
+		fmt.Sprintf("delay %d", s.proto.Delay),
+	}
+	if m.width >= 100 {
+		parts = append(parts, fmt.Sprintf("%s N=%d", s.net.Family(), d.State))
+	}
+	if s.analysing != "" {
+		parts = append(parts, st.Accent.Render(s.analysing+"…"))
+	}
+	line := strings.Join(parts, st.Dim.Render(" │ "))
+	if msg := m.statusMsg(); msg != "" {
+		line += st.Dim.Render(" │ ") + msg
+	}
+	return ansi.Truncate(line, m.width, "…")
+}
+
+func (m *Model) statusMsg() string {
+	if m.isError {
+		return m.ctx.Styles.Error.Render(m.status)
+	}
+	return m.status
+}
+
+// View renders the screen; with nothing changed it returns the cached
+// string.
+func (m *Model) View() string {
+	if !m.dirty && !m.anyPaneDirty() {
+		return m.view
+	}
+	m.dirty = false
+	switch {
+	case m.quit:
+		m.view = ""
+	case m.width == 0:
+		m.view = "starting…"
+	case m.width < MinWidth || m.height < MinHeight:
+		m.view = fmt.Sprintf("attractor needs a terminal of at least %d×%d (this one is %d×%d)", MinWidth, MinHeight, m.width, m.height)
+	default:
+		left := lipgloss.JoinVertical(lipgloss.Left, m.files.View(), m.training.View())
+		top := lipgloss.JoinHorizontal(lipgloss.Top, m.portrait.View(), m.eigen.View())
+		right := lipgloss.JoinVertical(lipgloss.Left, top, m.verdict.View())
+		body := lipgloss.JoinHorizontal(lipgloss.Top, left, right)
+		m.view = m.statusLine() + "\n" + body + "\n" + m.help.View(m.helpKeys())
+	}
+	return m.view
+}
+
+// anyPaneDirty reports whether a pane must be re-rendered.
+func (m *Model) anyPaneDirty() bool {
+	return m.portrait.dirty || m.eigen.dirty || m.verdict.dirty || m.training.dirty || m.files.dirty
+}

@@ -1,0 +1,31 @@
+// Package tui is attractor's terminal UI: a Bubble Tea program that opens a
+// trained recurrent network, shows how it remembers and lets the user poke
+// it.
+//
+// The screen has five panes, each a component with its own size, key map
+// and styles: the network list (the embedded [Gallery] or a directory
+// listing restricted to a root directory), training progress (loss and
+// accuracy curves, rate and ETA, following a run directory's metrics log),
+// the phase portrait (trajectories of every trial condition projected on
+// their first two principal components, fixed points marked by kind, the
+// current state moving while the network runs), the eigenvalue plane of the
+// selected fixed point (continuous-time rates λ with the line Re λ = 0, or
+// discrete-map multipliers μ with the unit circle) and a summary pane that
+// will hold the mechanism verdict.
+//
+// Keys run experiments: space runs or pauses the network, '.' steps it, '['
+// and ']' choose the trial condition, 'k' kicks the state with noise of
+// size σ ('+' and '-' change σ), 'd' and 'D' shorten and extend the delay,
+// 'r' resets the trial, 'a' re-runs the analysis, 'o' opens another network
+// and 's' saves the perturbed state and the current plots. Tab and
+// Shift-Tab move the focus, '?' shows every key, q quits.
+//
+// Everything a session shares lives in a [Context]: the styles built from
+// the session's own lipgloss renderer (so an SSH server can give each
+// session the colours of its terminal), the root directory, the gallery and
+// the session's cancellation context. Analyses (trajectories, PCA, fixed
+// points and spectra) run off the UI goroutine as cancellable commands that
+// return private result messages; a newer analysis makes the results of an
+// older one stale, and they are dropped. Every pane caches its rendered
+// string, so View with nothing changed costs nothing.
+package tui

@@ -1,0 +1,245 @@
+package tui
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"attractor/saved"
+	"attractor/train"
+	"attractor/tui/plot"
+)
+
+// TrainingKeyMap are the keys of the training pane (none yet).
+type TrainingKeyMap struct{}
+
+// ShortHelp returns no keys.
+func (TrainingKeyMap) ShortHelp() []key.Binding { return nil }
+
+// FullHelp returns no keys.
+func (TrainingKeyMap) FullHelp() [][]key.Binding { return nil }
+
+// Messages of the metrics follower.
+type (
+	pollMetricsMsg struct{ id int }
+	metricsMsg     struct {
+		id     int
+		ms     []train.Metrics
+		offset int64
+		err    error
+	}
+)
+
+// trainingPane shows the loss and accuracy curves of a run: followed live
+// from a run directory's metrics.jsonl, or the history in the network file.
+type trainingPane struct {
+	TrainingKeyMap
+	ctx     *Context
+	w, h    int
+	focused bool
+
+	source  string // where the curve comes from
+	metrics []train.Metrics
+	total   int // units of the whole run, 0 when unknown
+	offset  int64
+	id      int // follower generation
+	err     error
+
+	fr    frame
+	cv    *plot.Canvas
+	cache string
+	dirty bool
+}
+
+func newTrainingPane(c *Context) *trainingPane {
+	return &trainingPane{ctx: c, cv: plot.NewCanvas(0, 0), dirty: true}
+}
+
+// SetSize sets the outer size of the pane.
+func (p *trainingPane) SetSize(w, h int) { p.w, p.h, p.dirty = w, h, true }
+
+// Focus sets whether the pane has the focus.
+func (p *trainingPane) Focus(on bool) { p.focused, p.dirty = on, true }
+
+// Update does nothing for keys: the pane has none.
+func (p *trainingPane) Update(tea.Msg) tea.Cmd { return nil }
+
+// setNetwork shows the training history stored in n and the run's total.
+func (p *trainingPane) setNetwork(n *saved.Network) {
+	units, steps := trainTotal(n.Manifest.Train)
+	p.total = units
+	if p.ctx.RunDir != "" {
+		return // the metrics log is the better source
+	}
+	p.metrics = p.metrics[:0]
+	for _, h := range n.Manifest.History {
+		p.metrics = append(p.metrics, train.Metrics{Step: h.Step, Loss: h.Loss, Accuracy: h.Accuracy})
+	}
+	// The file's history counts Euler steps (FORCE), the log counts units.
+	p.total = steps
+	p.source = "history in the file"
+	p.dirty = true
+}
+
+// follow starts following the run directory's metrics log.
+func (p *trainingPane) follow() tea.Cmd {
+	if p.ctx.RunDir == "" {
+		return nil
+	}
+	p.id++
+	p.metrics, p.offset, p.source = nil, 0, "following "+filepath.Join(filepath.Base(p.ctx.RunDir), train.MetricsFile)
+	return p.read()
+}
+
+// read reads the log from the last offset, off the UI goroutine.
+func (p *trainingPane) read() tea.Cmd {
+	name := filepath.Join(p.ctx.RunDir, train.MetricsFile)
+	id, off := p.id, p.offset
+	return func() tea.Msg {
+		ms, o, err := train.ReadMetrics(name, off)
+		return metricsMsg{id: id, ms: ms, offset: o, err: err}
+	}
+}
+
+// handle takes the follower's messages and re-arms the poll.
+func (p *trainingPane) handle(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case metricsMsg:
+		if msg.id != p.id {
+			return nil
+		}
+		p.offset, p.err = msg.offset, msg.err
+		for _, m := range msg.ms {
+			// A resumed run repeats steps: keep the last.
+			for len(p.metrics) > 0 && p.metrics[len(p.metrics)-1].Step >= m.Step {
+				p.metrics = p.metrics[:len(p.metrics)-1]
+			}
+			p.metrics = append(p.metrics, m)
+		}
+		if len(msg.ms) > 0 || msg.err != nil {
+			p.dirty = true
+		}
+		id := p.id
+		return tea.Tick(p.ctx.MetricsPoll, func(time.Time) tea.Msg { return pollMetricsMsg{id: id} })
+	case pollMetricsMsg:
+		if msg.id != p.id {
+			return nil
+		}
+		return p.read()
+	}
+	return nil
+}
+
+// trainTotal returns the logged units and the steps of a run from its
+// training configuration (FORCE: ceil(steps/chunk) units of chunk Euler
+// steps), or zeros when it cannot tell.
+func trainTotal(raw json.RawMessage) (units, steps int) {
+	var t struct {
+		Config struct {
+			Steps int `json:"steps"`
+			Chunk int `json:"chunk"`
+		} `json:"config"`
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &t) != nil || t.Config.Chunk < 1 || t.Config.Steps < 1 {
+		return 0, 0
+	}
+	return (t.Config.Steps + t.Config.Chunk - 1) / t.Config.Chunk, t.Config.Steps
+}
+
+// View returns the pane, re-rendered only when something changed.
+func (p *trainingPane) View() string {
+	if p.dirty {
+		p.dirty = false
+		p.cache = p.render()
+	}
+	return p.cache
+}
+
+func (p *trainingPane) render() string {
+	st := p.ctx.Styles
+	p.fr.set(st, p.w, "Training", p.focused)
+	in, ih := p.fr.inner(), p.h-2
+	if len(p.metrics) == 0 {
+		msg := "no training record in the file"
+		if p.ctx.RunDir != "" {
+			msg = "waiting for " + train.MetricsFile + "…"
+		}
+		if p.err != nil {
+			msg = st.Error.Render(p.err.Error())
+		}
+		return p.fr.box(msg, p.h)
+	}
+	last := p.metrics[len(p.metrics)-1]
+	var lines []string
+	lines = append(lines, fmt.Sprintf("loss %.3g", last.Loss))
+	hasAcc := false
+	for _, m := range p.metrics {
+		hasAcc = hasAcc || m.Accuracy != 0
+	}
+	if hasAcc {
+		lines[0] += fmt.Sprintf("  acc %.3g", last.Accuracy)
+	}
+	prog := fmt.Sprintf("step %d", last.Step)
+	if p.total > 0 {
+		prog += fmt.Sprintf("/%d", p.total)
+	}
+	if r := p.rate(); r > 0 {
+		prog += fmt.Sprintf("  %.3g/s", r)
+		if p.total > last.Step {
+			prog += "  ETA " + (time.Duration(float64(p.total-last.Step)/r) * time.Second).Round(time.Second).String()
+		}
+	}
+	lines = append(lines, prog, st.Dim.Render(p.source))
+	if p.err != nil {
+		lines = append(lines, st.Error.Render(p.err.Error()))
+	}
+	rows := ih - len(lines) - 1
+	if rows >= 2 && in >= 6 {
+		p.cv.Resize(in, rows)
+		p.cv.Mono = p.ctx.mono()
+		xs := make([]float64, len(p.metrics))
+		ls := make([]float64, len(p.metrics))
+		as := make([]float64, len(p.metrics))
+		for i, m := range p.metrics {
+			xs[i] = float64(m.Step)
+			ls[i] = math.Log10(m.Loss) // NaN and ±Inf are dropped by the canvas
+			as[i] = m.Accuracy
+		}
+		xmin, xmax, lmin, lmax := plot.AutoRange(xs, ls, 0.05)
+		if p.total > 0 {
+			xmax = max(xmax, float64(p.total))
+		}
+		_ = p.cv.SetRange(xmin, xmax, lmin, lmax)
+		if hasAcc { // accuracy 0…1 drawn over the full height
+			for i := range as {
+				as[i] = lmin + as[i]*(lmax-lmin)
+			}
+			p.cv.Polyline(xs, as, st.Accuracy)
+		}
+		p.cv.Polyline(xs, ls, st.Loss)
+		legend := fmt.Sprintf("log₁₀ loss %.2g…%.2g", lmin, lmax)
+		if hasAcc {
+			legend += ", acc 0…1"
+		}
+		lines = append([]string{p.cv.String(), st.Dim.Render(legend)}, lines...)
+	}
+	return p.fr.box(strings.Join(lines, "\n"), p.h)
+}
+
+// rate returns training units per second over the log, 0 when unknown.
+func (p *trainingPane) rate() float64 {
+	if len(p.metrics) < 2 {
+		return 0
+	}
+	a, b := p.metrics[0], p.metrics[len(p.metrics)-1]
+	if dw := b.Wall - a.Wall; dw > 0 {
+		return float64(b.Step-a.Step) / dw
+	}
+	return 0
+}
