@@ -1,0 +1,249 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"attractor/model"
+	"attractor/saved"
+	"attractor/train"
+)
+
+// A galleryRecipe makes one network of the embedded gallery with attractor's
+// own trainers, deterministically: the same build gives the same bytes.
+type galleryRecipe struct {
+	name string // file name without .npz; the order of the names is the gallery's order
+	note string // what the network shows, written into its manifest
+	fast bool   // cheap enough to rebuild in the unit tests
+	make func(ctx context.Context, log io.Writer) (*saved.Network, error)
+}
+
+// galleryRecipes lists the gallery. Exemplar parameters are the spec's
+// proposals (science.md §10 item 3 for Ghazizadeh & Ching, §5 for Kurtkaya
+// et al.); each note says what the network was trained to do.
+var galleryRecipes = []galleryRecipe{
+	{name: "01-ghazizadeh-dfp", note: "Ghazizadeh & Ching SPM task, FORCE with the restricted error kernel; g = 1.5, fb = 1, p = 0.2 (proposed direct-fixed-point exemplar)",
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			cfg := train.DefaultForceSPM()
+			cfg.Hidden, cfg.G, cfg.FB, cfg.Density, cfg.Trials, cfg.Seed = 300, 1.5, 1, 0.2, 3500, 0
+			s, err := train.NewForceSPMSession(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return runRecipe(ctx, log, s, s.Units(), s.Network)
+		}},
+	{name: "02-ghazizadeh-ifp", note: "Ghazizadeh & Ching SPM task, FORCE with the restricted error kernel; g = 1.2, fb = 20, p = 0.1 (proposed indirect-fixed-point exemplar)",
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			cfg := train.DefaultForceSPM()
+			cfg.Hidden, cfg.G, cfg.FB, cfg.Density, cfg.Trials, cfg.Seed = 300, 1.2, 20, 0.1, 3500, 0
+			s, err := train.NewForceSPMSession(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return runRecipe(ctx, log, s, s.Units(), s.Network)
+		}},
+	{name: "03-kurtkaya-lc", note: "Kurtkaya et al. delayed cue discrimination, 160 ms delay, lr = 0.01 (the demo's limit-cycle phase)",
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			cfg := train.DefaultLeaky()
+			cfg.LR, cfg.Seed = 0.01, 1
+			cfg.Epochs = cfg.KurtkayaEpochs()
+			s, err := train.NewLeakySession(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return runRecipe(ctx, log, s, s.Units(), s.Network)
+		}},
+	{name: "04-kurtkaya-sp", note: "Kurtkaya et al. delayed cue discrimination, 160 ms delay, lr = 0.001 (the demo's slow-point phase)",
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			cfg := train.DefaultLeaky()
+			cfg.LR, cfg.Seed = 0.001, 1
+			cfg.Epochs = cfg.KurtkayaEpochs()
+			s, err := train.NewLeakySession(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return runRecipe(ctx, log, s, s.Units(), s.Network)
+		}},
+	{name: "05-flipflop-gru", note: "3-bit flip-flop (Sussillo & Barak), GRU with 24 units, Adam: 8 stable fixed points expected", fast: true,
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			cfg := train.DefaultSeq()
+			cfg.Hidden, cfg.Epochs, cfg.Seed = 24, 400, 1
+			s, err := train.NewSeqSession(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return runRecipe(ctx, log, s, s.Units(), s.Network)
+		}},
+	{name: "06-lastbit-lstm", note: "last-bit recall (1-bit memory over a 20-step delay), LSTM with 16 units, Adam",
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			cfg := train.DefaultSeq()
+			cfg.Family, cfg.Task, cfg.Bits, cfg.Hidden, cfg.Epochs, cfg.Seed = model.FamilyLSTM, "lastk", 1, 16, 300, 1
+			s, err := train.NewSeqSession(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return runRecipe(ctx, log, s, s.Units(), s.Network)
+		}},
+	{name: "07-hopfield", note: "graded Amari–Hopfield network, N = 400, P = 20 patterns (α = 0.05, below capacity), β = 10: Hebbian, no training", fast: true,
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			rng := model.NewRNG(1, 0)
+			net, err := model.NewHopfield(model.RandomPatterns(400, 20, rng), model.DefaultHopfieldConfig())
+			if err != nil {
+				return nil, err
+			}
+			seed := uint64(1)
+			return &saved.Network{Net: net, Manifest: saved.Manifest{Seed: &seed}}, nil
+		}},
+	{name: "08-gated", note: "gated associative network (reconstructed Goto et al. model), N = 300, P = 120 (α = 0.4, above capacity), binary gate γ = ∞", fast: true,
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			rng := model.NewRNG(1, 0)
+			net, err := model.RandomGated(model.RandomPatterns(300, 120, rng), model.DefaultGatedConfig(), rng)
+			if err != nil {
+				return nil, err
+			}
+			seed := uint64(1)
+			return &saved.Network{Net: net, Manifest: saved.Manifest{Seed: &seed}}, nil
+		}},
+}
+
+// recipeSession is what runRecipe needs of a training session.
+type recipeSession interface {
+	train.Session
+}
+
+// runRecipe trains s for units units in a scratch run directory, printing
+// progress, and returns the trained network.
+func runRecipe(ctx context.Context, log io.Writer, s recipeSession, units int, network func() *saved.Network) (*saved.Network, error) {
+	dir, err := os.MkdirTemp("", "attractor-gallery-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	bar := newProgress(log, "  train", "units", units)
+	err = train.Run(ctx, s, train.RunOptions{Dir: dir, Total: units, Progress: func(m train.Metrics, total int) {
+		bar.update(m.Step, fmt.Sprintf("loss %.3g", m.Loss))
+	}})
+	if err != nil {
+		return nil, err
+	}
+	return network(), nil
+}
+
+// buildGalleryEntry makes one recipe's network with its provenance.
+func buildGalleryEntry(ctx context.Context, r galleryRecipe, log io.Writer) ([]byte, error) {
+	n, err := r.make(ctx, log)
+	if err != nil {
+		return nil, fmt.Errorf("gallery %s: %w", r.name, err)
+	}
+	b := Build()
+	n.Manifest.Program = saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion}
+	n.Manifest.Notes = append(n.Manifest.Notes, r.note, "made by `attractor gallery build` (recipe "+r.name+")")
+	var buf bytes.Buffer
+	if err := saved.EncodeNative(&buf, n); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// galleryComparable returns a file's arrays and manifest without the
+// program that wrote it, so builds by different versions can be compared.
+func galleryComparable(name string, data []byte) (string, error) {
+	n, err := saved.DefaultLimits.DecodeNative(name, bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return "", err
+	}
+	n.Manifest.Program = saved.Program{}
+	var buf bytes.Buffer
+	if err := saved.EncodeNative(&buf, n); err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func init() {
+	register(&command{name: "gallery", args: "build [-o DIR] [--only NAME,...] | list",
+		short: "rebuild the embedded gallery of trained networks",
+		run: func(env *Env, args []string) error {
+			if len(args) == 0 || (args[0] != "build" && args[0] != "list") {
+				return usageError("say build or list")
+			}
+			sub := args[0]
+			fs := newFlags(env, commands["gallery"])
+			out := fs.String("o", filepath.Join("tui", "gallery"), "directory to write the gallery into")
+			only := fs.String("only", "", "comma-separated recipe names to build (default: all)")
+			if err := parseFlags(fs, args[1:]); err != nil {
+				return err
+			}
+			if sub == "list" {
+				for _, r := range galleryRecipes {
+					fmt.Fprintf(env.Stdout, "%-20s %s\n", r.name, r.note)
+				}
+				return nil
+			}
+			want := map[string]bool{}
+			for _, n := range strings.Split(*only, ",") {
+				if n != "" {
+					want[n] = true
+				}
+			}
+			ctx := context.Background()
+			sums := map[string]string{}
+			for _, r := range galleryRecipes {
+				if len(want) > 0 && !want[r.name] {
+					continue
+				}
+				fmt.Fprintf(env.Stderr, "building %s: %s\n", r.name, r.note)
+				data, err := buildGalleryEntry(ctx, r, env.Stderr)
+				if err != nil {
+					return err
+				}
+				name := filepath.Join(*out, r.name+".npz")
+				if err := saved.WriteFileAtomic(name, func(w io.Writer) error { _, err := w.Write(data); return err }, 0o644); err != nil {
+					return err
+				}
+				sum, err := galleryComparable(name, data)
+				if err != nil {
+					return err
+				}
+				sums[r.name+".npz"] = sum
+				fmt.Fprintf(env.Stdout, "wrote %s (%d bytes)\n", name, len(data))
+			}
+			return updateGallerySums(filepath.Join(*out, "SHA256SUMS"), sums)
+		}})
+}
+
+// updateGallerySums merges sums into the SHA256SUMS file of the gallery:
+// the SHA-256 of each file's arrays and manifest without the program that
+// wrote it.
+func updateGallerySums(name string, sums map[string]string) error {
+	all := map[string]string{}
+	if b, err := os.ReadFile(name); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) == 2 {
+				all[f[1]] = f[0]
+			}
+		}
+	}
+	for k, v := range sums {
+		all[k] = v
+	}
+	keys := make([]string, 0, len(all))
+	for k := range all {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var buf bytes.Buffer
+	for _, k := range keys {
+		fmt.Fprintf(&buf, "%s  %s\n", all[k], k)
+	}
+	return saved.WriteFileAtomic(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }, 0o644)
+}
