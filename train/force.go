@@ -46,6 +46,7 @@ type Force struct {
 	po, pd       *RLS
 	step         int // steps taken since Reset
 	eo, ed       []float64
+	lastDW       float64 // ‖Δw‖ of the last update
 }
 
 // NewForce returns a FORCE trainer for net starting from state x0 (copied).
@@ -154,7 +155,8 @@ func (f *Force) Advance(u []float64) {
 }
 
 // update applies one RLS step to readout w with its P, outputs z and
-// targets y (nil targets are zeros); it returns |e|² summed over channels.
+// targets y (nil targets are zeros); it returns |e|² summed over channels
+// and stores the size of the weight change ‖Δw‖ = |c|·‖e‖·‖k‖ in f.lastDW.
 func (f *Force) update(p *RLS, w *mat.Dense, z, e, y []float64) float64 {
 	var e2 float64
 	for j := range z {
@@ -166,6 +168,11 @@ func (f *Force) update(p *RLS, w *mat.Dense, z, e, y []float64) float64 {
 		e2 += e[j] * e[j]
 	}
 	k, c := p.Update(f.r)
+	var kk float64
+	for _, v := range k {
+		kk += v * v
+	}
+	f.lastDW = math.Abs(c) * math.Sqrt(e2*kk)
 	raw := w.RawMatrix()
 	for i, ki := range k {
 		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
@@ -183,7 +190,7 @@ var ErrDiverged = errors.New("network state is not finite")
 type SignalStats struct {
 	MAE     float64 // mean |z − f| over the steps recorded
 	Updates int
-	MaxDW   float64 // largest |Δw| of one update in the last recorded stretch
+	MaxDW   float64 // largest ‖Δw‖ of one update among the recorded steps
 }
 
 // TrainSignal runs steps Euler steps, learning z_o (channel 0) to follow
@@ -214,6 +221,7 @@ func (f *Force) TrainSignal(target task.Signal, steps, record int) (SignalStats,
 		if record <= 0 || s >= steps-record {
 			sum += math.Abs(f.eo[0])
 			n++
+			st.MaxDW = math.Max(st.MaxDW, f.lastDW)
 		}
 	}
 	if n > 0 {
