@@ -93,11 +93,17 @@ type FixedPointSettings struct {
 	LRFactor     float64 // Adam: ReduceLROnPlateau factor 0.95
 	LRPatience   int     // Adam: ReduceLROnPlateau patience 2
 
-	Batch       int  // TrustRegion: largest batch of candidates solved at once, 8; results do not depend on Concurrency
-	NoCapture   bool // TrustRegion: disable the early merging of candidates into converged points
-	NoPolish    bool // skip the Newton polishing of the unique points
-	NoSpectra   bool // skip the eigenvalues (Kind is then decided by q only: Stable or Slow)
-	Concurrency int  // goroutines; 0 means runtime.GOMAXPROCS(0)
+	Batch     int  // TrustRegion: largest batch of candidates solved at once, 8; results do not depend on Concurrency
+	NoCapture bool // TrustRegion: disable the early merging of candidates into converged points
+	NoPolish  bool // skip the Newton polishing of the unique points
+	NoSpectra bool // skip the eigenvalues (Kind is then decided by q only: Stable or Slow)
+	// GrowingOnly computes, instead of the full spectrum, only the
+	// eigenvalues with growth above −10·TolMarginal (and at least the
+	// leading one) with [GrowingEigenvalues]: enough for Kind,
+	// UnstableDims and MarginalDims, and at N = 1000 tens of times faster
+	// than the full spectrum when few modes grow.
+	GrowingOnly bool
+	Concurrency int // goroutines; 0 means runtime.GOMAXPROCS(0)
 }
 
 // DefaultFixedPointSettings returns the settings with every default filled in.
@@ -198,7 +204,8 @@ type FixedPoint struct {
 	UnstableDims, MarginalDims int
 	// Eigenvalues is the spectrum of the Jacobian at X, sorted from the most
 	// unstable mode: rates of ∂F/∂x for a Flow, multipliers of ∂f/∂x for a
-	// plain Network. Empty when NoSpectra is set.
+	// plain Network. Empty when NoSpectra is set; only the growing and
+	// marginal modes, and at least the leading one, when GrowingOnly is set.
 	Eigenvalues Spectrum
 	// Count is the number of candidates that ended at this point.
 	Count int
@@ -372,8 +379,8 @@ func fpNewLU(n int) *fpLU {
 		ipiv: make([]int, n)}
 }
 
-// factor factorises m and reports whether it is numerically non-singular
-// (smallest |pivot| ≥ 1e-14 × largest).
+// factor factorises m (gonum's blocked Dgetrf) and reports whether it is
+// numerically non-singular (smallest |pivot| ≥ 1e-14 × largest).
 func (f *fpLU) factor(m *mat.Dense) bool {
 	raw := m.RawMatrix()
 	for i := 0; i < f.n; i++ {
@@ -392,28 +399,63 @@ func (f *fpLU) factor(m *mat.Dense) bool {
 	return hi > 0 && !math.IsInf(hi, 0) && !math.IsNaN(hi) && lo >= 1e-14*hi
 }
 
-// inverse returns A⁻¹ from the factorisation, as a dense matrix for O(N²)
-// matrix–vector chord steps.
-func (f *fpLU) inverse() blas64.General {
-	inv := blas64.General{Rows: f.n, Cols: f.n, Stride: f.n, Data: append([]float64(nil), f.a.Data...)}
-	work := make([]float64, 4*f.n)
-	if !lapack64.Getri(inv, f.ipiv, work, len(work)) {
-		return blas64.General{}
-	}
-	return inv
+// clone returns a copy of the factorisation.
+func (f *fpLU) clone() *fpLU {
+	g := &fpLU{n: f.n, a: f.a, ipiv: append([]int(nil), f.ipiv...)}
+	g.a.Data = append([]float64(nil), f.a.Data...)
+	return g
 }
 
-// solve overwrites b with A⁻¹b.
+// solve overwrites b with A⁻¹b. It only reads f, so one factorisation may
+// serve several goroutines. The triangular solves are blocked so that
+// almost all the work is in matrix–vector products (gonum's Dtrsv runs at
+// about a quarter of Dgemv's speed).
 func (f *fpLU) solve(b []float64) {
 	for i, p := range f.ipiv {
 		if p != i {
 			b[i], b[p] = b[p], b[i]
 		}
 	}
-	v := blas64.Vector{N: f.n, Inc: 1, Data: b}
-	blas64.Trsv(blas.NoTrans, blas64.Triangular{Uplo: blas.Lower, Diag: blas.Unit, N: f.n, Stride: f.n, Data: f.a.Data}, v)
-	blas64.Trsv(blas.NoTrans, blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: f.n, Stride: f.n, Data: f.a.Data}, v)
+	const nb = 64
+	n, a := f.n, f.a.Data
+	// L y = b, L unit lower triangular, forward by blocks of rows.
+	for i0 := 0; i0 < n; i0 += nb {
+		i1 := min(i0+nb, n)
+		if i0 > 0 {
+			blas64.Gemv(blas.NoTrans, -1, blas64.General{Rows: i1 - i0, Cols: i0, Stride: n, Data: a[i0*n:]},
+				blas64.Vector{N: i0, Inc: 1, Data: b}, 1, blas64.Vector{N: i1 - i0, Inc: 1, Data: b[i0:i1]})
+		}
+		for i := i0; i < i1; i++ {
+			row := a[i*n+i0 : i*n+i]
+			s := b[i]
+			for j, v := range row {
+				s -= v * b[i0+j]
+			}
+			b[i] = s
+		}
+	}
+	// U x = y, backward by blocks of rows.
+	for i1 := n; i1 > 0; i1 -= nb {
+		i0 := max(i1-nb, 0)
+		if i1 < n {
+			blas64.Gemv(blas.NoTrans, -1, blas64.General{Rows: i1 - i0, Cols: n - i1, Stride: n, Data: a[i0*n+i1:]},
+				blas64.Vector{N: n - i1, Inc: 1, Data: b[i1:]}, 1, blas64.Vector{N: i1 - i0, Inc: 1, Data: b[i0:i1]})
+		}
+		for i := i1 - 1; i >= i0; i-- {
+			row := a[i*n+i+1 : i*n+i1]
+			s := b[i]
+			for j, v := range row {
+				s -= v * b[i+1+j]
+			}
+			b[i] = s / a[i*n+i]
+		}
+	}
 }
+
+// fpGMRESMax is the largest Krylov dimension of one GMRES solve (no
+// restarts); a solve that has not reduced the residual by half within it
+// falls back to the dense LU step.
+const fpGMRESMax = 160
 
 // fpWorker holds one goroutine's network clone and scratch space.
 type fpWorker struct {
@@ -421,111 +463,240 @@ type fpWorker struct {
 	n                 int
 	jac               *mat.Dense
 	lu                *fpLU
-	luValid           bool // lu holds a usable factorisation of a recent Jacobian
-	jtj               blas64.Symmetric
 	f, fn, p, xn, g   []float64
 	x                 []float64
 	jtjData, lmFactor []float64
+	// GMRES scratch: the Krylov basis (rows of kv), the Hessenberg
+	// matrix after Givens rotations (column-major kh), the rotations and
+	// the rotated right-hand side.
+	kv, kh, kc, ks, kg, ky []float64
 }
 
 func fpNewWorker(net model.Network, u []float64) *fpWorker {
 	n := net.Dims().State
-	w := &fpWorker{sys: fpNewSystem(net, u), n: n, jac: mat.NewDense(n, n, nil), lu: fpNewLU(n)}
+	w := &fpWorker{sys: fpNewSystem(net, u), n: n, jac: mat.NewDense(n, n, nil)}
 	w.f, w.fn, w.p, w.xn, w.g, w.x = make([]float64, n), make([]float64, n), make([]float64, n),
 		make([]float64, n), make([]float64, n), make([]float64, n)
 	return w
 }
 
+// luScratch returns the worker's LU scratch, allocating it on first use.
+func (w *fpWorker) luScratch() *fpLU {
+	if w.lu == nil {
+		w.lu = fpNewLU(w.n)
+	}
+	return w.lu
+}
+
+// gmres approximately solves jac·p = b for p (started at 0) by GMRES
+// without restarts, stopping when |b − jac·p| ≤ eta·|b| or after
+// min(N, fpGMRESMax) iterations, and returns the relative residual
+// reached. The Krylov basis is orthogonalised by classical Gram–Schmidt
+// applied twice (two matrix–vector products per pass).
+func (w *fpWorker) gmres(p, b []float64, eta float64) float64 {
+	n := w.n
+	m := min(n, fpGMRESMax)
+	if w.kv == nil {
+		w.kv = make([]float64, (m+1)*n)
+		w.kh = make([]float64, (m+1)*m)
+		w.kc, w.ks, w.kg, w.ky = make([]float64, m), make([]float64, m), make([]float64, m+1), make([]float64, m+1)
+	}
+	clear(p)
+	beta := fpNorm(b)
+	if beta == 0 || math.IsNaN(beta) || math.IsInf(beta, 0) {
+		return 0
+	}
+	jac := w.jac.RawMatrix()
+	for i, v := range b {
+		w.kv[i] = v / beta
+	}
+	clear(w.kg)
+	w.kg[0] = beta
+	k := 0
+	res := beta
+	for k < m && res > eta*beta {
+		v := w.kv[(k+1)*n : (k+2)*n]
+		blas64.Gemv(blas.NoTrans, 1, jac, blas64.Vector{N: n, Inc: 1, Data: w.kv[k*n : (k+1)*n]}, 0, blas64.Vector{N: n, Inc: 1, Data: v})
+		basis := blas64.General{Rows: k + 1, Cols: n, Stride: n, Data: w.kv[:(k+1)*n]}
+		h := w.kh[k*(m+1) : k*(m+1)+k+2]
+		clear(h)
+		for pass := 0; pass < 2; pass++ {
+			c := w.ky[:k+1]
+			blas64.Gemv(blas.NoTrans, 1, basis, blas64.Vector{N: n, Inc: 1, Data: v}, 0, blas64.Vector{N: k + 1, Inc: 1, Data: c})
+			blas64.Gemv(blas.Trans, -1, basis, blas64.Vector{N: k + 1, Inc: 1, Data: c}, 1, blas64.Vector{N: n, Inc: 1, Data: v})
+			for i, ci := range c {
+				h[i] += ci
+			}
+		}
+		hn := fpNorm(v)
+		h[k+1] = hn
+		// Apply the previous rotations, then a new one that zeroes h[k+1].
+		for i := 0; i < k; i++ {
+			a, bb := h[i], h[i+1]
+			h[i], h[i+1] = w.kc[i]*a+w.ks[i]*bb, -w.ks[i]*a+w.kc[i]*bb
+		}
+		r := math.Hypot(h[k], h[k+1])
+		if r == 0 || math.IsNaN(r) {
+			break
+		}
+		w.kc[k], w.ks[k] = h[k]/r, h[k+1]/r
+		h[k], h[k+1] = r, 0
+		w.kg[k+1] = -w.ks[k] * w.kg[k]
+		w.kg[k] *= w.kc[k]
+		res = math.Abs(w.kg[k+1])
+		k++
+		if hn <= 1e-14*r { // happy breakdown: the Krylov space is invariant
+			break
+		}
+		for i := range v {
+			v[i] /= hn
+		}
+	}
+	// Back substitution for y, then p = V y.
+	y := w.ky[:k]
+	for i := k - 1; i >= 0; i-- {
+		s := w.kg[i]
+		for j := i + 1; j < k; j++ {
+			s -= w.kh[j*(m+1)+i] * y[j]
+		}
+		y[i] = s / w.kh[i*(m+1)+i]
+	}
+	if k > 0 {
+		blas64.Gemv(blas.Trans, 1, blas64.General{Rows: k, Cols: n, Stride: n, Data: w.kv[:k*n]},
+			blas64.Vector{N: k, Inc: 1, Data: y}, 0, blas64.Vector{N: n, Inc: 1, Data: p})
+	}
+	return res / beta
+}
+
 // fpKnown is a converged point visible to later batches, with the LU
 // factorisation of its Jacobian for chord capture.
 type fpKnown struct {
-	x   []float64
-	q   float64
-	inv blas64.General // Jac(x)⁻¹; Data nil when not available (slow points)
+	x  []float64
+	q  float64
+	lu *fpLU // LU of Jac(x); nil when not available (slow points, storage cap)
 }
 
-// fpSolveResult is what the worker returns for one candidate.
-type fpSolveResult struct {
-	fpCandidate
-	inv blas64.General // inverse Jacobian near the final point when Converged
-}
+// fpMaxStoredLU bounds the memory of the stored factorisations, in
+// float64 values (256 MiB).
+const fpMaxStoredLU = 32 << 20
 
 // fpRunTrustRegion runs the TrustRegion method over all candidates in
 // batches; point indices in Captured candidates refer to known.
 func fpRunTrustRegion(ctx context.Context, p FixedPointProblem, s *FixedPointSettings, res *FixedPointResult) ([]fpCandidate, error) {
 	k := len(p.Inits)
+	n := p.Net.Dims().State
 	cands := make([]fpCandidate, k)
 	workers := make([]*fpWorker, s.Concurrency)
 	for i := range workers {
 		workers[i] = fpNewWorker(p.Net.Clone(), p.Input)
 	}
 	var known []fpKnown
-	const maxStoredLU = 64
+	maxLU := max(1, min(64, fpMaxStoredLU/(n*n)))
 	storedLU := 0
 	// Batches grow 2, 4, … up to Batch, so that the first converged points
 	// are known before many candidates are solved in full.
 	size := min(2, s.Batch)
 	for b0 := 0; b0 < k; b0, size = b0+size, min(2*size, s.Batch) {
 		b1 := min(b0+size, k)
-		out := make([]fpSolveResult, b1-b0)
-		var next int
-		var mu sync.Mutex
-		var wg sync.WaitGroup
+		out := make([]fpCandidate, b1-b0)
 		snapshot := known
-		for _, w := range workers[:min(len(workers), b1-b0)] {
-			wg.Add(1)
-			go func(w *fpWorker) {
-				defer wg.Done()
-				for {
-					mu.Lock()
-					i := next
-					next++
-					mu.Unlock()
-					if i >= b1-b0 || ctx.Err() != nil {
-						return
-					}
-					out[i] = w.solve(ctx, p.Inits[b0+i], snapshot, s)
-				}
-			}(w)
-		}
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
+		if err := fpEach(ctx, workers, b1-b0, func(w *fpWorker, i int) {
+			out[i] = w.solve(ctx, p.Inits[b0+i], snapshot, s)
+		}); err != nil {
 			return nil, err
 		}
-		// Gather in input order.
+		// Gather in input order; new points are factorised (and polished
+		// with the factorisation) afterwards, in parallel.
+		var fresh []int
 		for i := range out {
-			r := &out[i]
-			c := r.fpCandidate
+			c := out[i]
 			res.Iterations += c.iters
 			if c.status == Converged || c.status == SlowPoint {
 				j := fpNearest(known, c.x, s.TolUnique)
 				if j >= 0 {
 					if c.q < known[j].q {
 						known[j].x, known[j].q = c.x, c.q
-						if r.inv.Data != nil {
-							known[j].inv = r.inv
-						}
 					}
 				} else {
-					kn := fpKnown{x: c.x, q: c.q}
-					if r.inv.Data != nil && storedLU < maxStoredLU {
-						kn.inv = r.inv
-						storedLU++
+					known = append(known, fpKnown{x: c.x, q: c.q})
+					if c.status == Converged {
+						fresh = append(fresh, len(known)-1)
 					}
-					known = append(known, kn)
 				}
 			}
 			cands[b0+i] = c
 		}
+		if len(fresh) > 0 && (!s.NoCapture || !s.NoPolish) {
+			if err := fpEach(ctx, workers, len(fresh), func(w *fpWorker, i int) {
+				kn := &known[fresh[i]]
+				w.sys.jacobian(w.jac, kn.x)
+				lu := w.luScratch()
+				if !lu.factor(w.jac) {
+					return
+				}
+				if !s.NoPolish {
+					kn.q = w.chordPolish(kn.x, lu)
+				}
+				if !s.NoCapture {
+					kn.lu = lu.clone()
+				}
+			}); err != nil {
+				return nil, err
+			}
+			for _, j := range fresh {
+				if known[j].lu != nil {
+					if storedLU >= maxLU {
+						known[j].lu = nil
+					} else {
+						storedLU++
+					}
+				}
+			}
+		}
 	}
 	// Captured candidates point at known[j]: give them that state so the
-	// final merge places them with it.
+	// final merge places them with it. Converged candidates that founded a
+	// known point take its polished state and q.
 	for i := range cands {
 		if cands[i].status == Captured {
 			cands[i].x = known[cands[i].point].x
 		}
 	}
+	for j := range known {
+		for i := range cands {
+			if (cands[i].status == Converged || cands[i].status == SlowPoint) && &cands[i].x[0] == &known[j].x[0] {
+				cands[i].q = known[j].q
+			}
+		}
+	}
 	return cands, nil
+}
+
+// fpEach runs fn(w, i) for i in [0, n) over the workers, handing out
+// indices in order; the outcome of each i must not depend on which worker
+// runs it.
+func fpEach(ctx context.Context, workers []*fpWorker, n int, fn func(w *fpWorker, i int)) error {
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, w := range workers[:min(len(workers), n)] {
+		wg.Add(1)
+		go func(w *fpWorker) {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				fn(w, i)
+			}
+		}(w)
+	}
+	wg.Wait()
+	return ctx.Err()
 }
 
 // fpNearest returns the index of the known point nearest to x within tol,
@@ -541,8 +712,8 @@ func fpNearest(known []fpKnown, x []float64, tol float64) int {
 }
 
 // solve runs the TrustRegion search from x0.
-func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *FixedPointSettings) fpSolveResult {
-	r := fpSolveResult{fpCandidate: fpCandidate{point: -1}}
+func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *FixedPointSettings) fpCandidate {
+	r := fpCandidate{point: -1}
 	if !fpFinite(x0) {
 		r.status, r.q = NonFinite, math.NaN()
 		return r
@@ -567,12 +738,9 @@ func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *
 		copy(x, x0)
 		q = w.sys.residual(w.f, x)
 	}
-	n := w.n
-	delta := math.Max(math.Sqrt(float64(n)), fpNorm(x))
+	delta := math.Max(math.Sqrt(float64(w.n)), fpNorm(x))
 	lmMu := 1e-3
 	stall := 0
-	w.luValid = false
-	ratio := 1.0 // q_new/q_old of the last accepted step
 	status := NotConverged
 	for ; iters < s.MaxIters; iters++ {
 		if ctx.Err() != nil {
@@ -589,35 +757,26 @@ func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *
 				return r
 			}
 		}
-		// While Newton converges fast, reuse the last factorisation
-		// (a chord step, O(N²)); refactorise when it stops contracting.
-		if w.luValid && ratio < 0.25 {
-			for i := range w.p {
-				w.p[i] = -w.f[i]
-			}
-			w.lu.solve(w.p)
-			if pn := fpNorm(w.p); pn <= delta {
-				for i := range x {
-					w.xn[i] = x[i] + w.p[i]
-				}
-				if qn := w.sys.residual(w.fn, w.xn); qn <= 0.25*q {
-					ratio = qn / q
-					copy(x, w.xn)
-					copy(w.f, w.fn)
-					q = qn
-					stall = 0
-					continue
-				}
+		w.sys.jacobian(w.jac, x)
+		// Inexact Newton step: GMRES to the forcing tolerance
+		// η = clamp(|F|, 1e-10, 1e-2); the dense LU step when GMRES stalls.
+		for i := range w.g {
+			w.g[i] = -w.f[i]
+		}
+		fn := math.Sqrt(2 * q)
+		ok := w.gmres(w.p, w.g, math.Min(1e-2, math.Max(fn, 1e-10))) <= 0.5
+		if !ok {
+			lu := w.luScratch()
+			if ok = lu.factor(w.jac); ok {
+				copy(w.p, w.g)
+				lu.solve(w.p)
+			} else {
+				r.singular++
 			}
 		}
-		w.sys.jacobian(w.jac, x)
 		qn := math.Inf(1)
 		accepted := false
-		if w.luValid = w.lu.factor(w.jac); w.luValid {
-			for i := range w.p {
-				w.p[i] = -w.f[i]
-			}
-			w.lu.solve(w.p)
+		if ok {
 			pn := fpNorm(w.p)
 			scale := 1.0
 			if pn > delta {
@@ -629,7 +788,7 @@ func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *
 					w.xn[i] = x[i] + t*w.p[i]
 				}
 				qn = w.sys.residual(w.fn, w.xn)
-				// Armijo on q: the directional derivative along p is −2q.
+				// Armijo on q: the directional derivative along p is about −2q.
 				if qn <= q*(1-2e-4*t) {
 					accepted = true
 					break
@@ -643,8 +802,6 @@ func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *
 					delta = math.Max(t*pn, 1e-8)
 				}
 			}
-		} else {
-			r.singular++
 		}
 		if !accepted {
 			// Levenberg–Marquardt: (JᵀJ + μ·max diag I) p = −JᵀF.
@@ -654,7 +811,6 @@ func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *
 			break // no descent: a minimum of q (slow point) or failure
 		}
 		dq := q - qn
-		ratio = qn / q
 		copy(x, w.xn)
 		copy(w.f, w.fn)
 		q = qn
@@ -677,23 +833,16 @@ func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *
 		status = NonFinite
 	}
 	r.iters, r.q, r.status = iters, q, status
-	if status == Converged || status == SlowPoint {
+	switch status {
+	case Converged:
+		// Polished later with the factorisation of its Jacobian.
+		r.x = append([]float64(nil), x...)
+	case SlowPoint:
 		if !s.NoPolish {
 			r.q = w.polish(x, q)
 		}
 		r.x = append([]float64(nil), x...)
-		if status == Converged && !s.NoCapture {
-			// The last factorisation is at, or one Newton step from, x:
-			// good enough for chord steps.
-			if !w.luValid {
-				w.sys.jacobian(w.jac, x)
-				w.luValid = w.lu.factor(w.jac)
-			}
-			if w.luValid {
-				r.inv = w.lu.inverse()
-			}
-		}
-	} else if status == NotConverged {
+	case NotConverged:
 		r.x = append([]float64(nil), x...)
 	}
 	return r
@@ -747,10 +896,11 @@ func (w *fpWorker) lmStep(x []float64, q float64, mu *float64) (bool, float64) {
 	return false, q
 }
 
-// capture tries chord iterations toward the two known points nearest to x
-// (those with a stored factorisation). On success it returns the index of
-// the point and leaves x within TolUnique of it; otherwise it returns −1
-// and x is undefined. It also returns the chord steps spent.
+// capture tries chord iterations x ← x − Jac(x*)⁻¹F(x) toward the two
+// known points x* nearest to x (those with a stored factorisation). On
+// success it returns the index of the point and leaves x within TolUnique
+// of it; otherwise it returns −1 and x is undefined. It also returns the
+// chord steps spent.
 func (w *fpWorker) capture(x []float64, known []fpKnown, s *FixedPointSettings) (int, int) {
 	type cand struct {
 		j int
@@ -759,7 +909,7 @@ func (w *fpWorker) capture(x []float64, known []fpKnown, s *FixedPointSettings) 
 	var near [2]cand
 	nn := 0
 	for j := range known {
-		if known[j].inv.Data == nil {
+		if known[j].lu == nil {
 			continue
 		}
 		d := fpDist(known[j].x, x)
@@ -785,8 +935,8 @@ func (w *fpWorker) capture(x []float64, known []fpKnown, s *FixedPointSettings) 
 		prev := math.Inf(1)
 		for it := 0; it < 30; it++ {
 			steps++
-			w.sys.residual(w.g, x)
-			blas64.Gemv(blas.NoTrans, 1, kp.inv, blas64.Vector{N: w.n, Inc: 1, Data: w.g}, 0, blas64.Vector{N: w.n, Inc: 1, Data: w.p})
+			w.sys.residual(w.p, x)
+			kp.lu.solve(w.p)
 			sn := fpNorm(w.p)
 			if !(sn < 0.9*prev) && it >= 2 || math.IsNaN(sn) {
 				break
@@ -804,20 +954,46 @@ func (w *fpWorker) capture(x []float64, known []fpKnown, s *FixedPointSettings) 
 	return -1, steps
 }
 
-// polish takes Newton steps from x while they lower q (at most 8) and
+// chordPolish takes chord steps x ← x − A⁻¹F(x) with the factorisation lu
+// of the Jacobian A at (or one step from) x while they lower q (at most
+// 8) and returns the final q.
+func (w *fpWorker) chordPolish(x []float64, lu *fpLU) float64 {
+	q := w.sys.residual(w.f, x)
+	for it := 0; it < 8 && q > 0; it++ {
+		copy(w.p, w.f)
+		lu.solve(w.p)
+		for i := range x {
+			w.xn[i] = x[i] - w.p[i]
+		}
+		qn := w.sys.residual(w.fn, w.xn)
+		if !(qn < q) {
+			break
+		}
+		copy(x, w.xn)
+		copy(w.f, w.fn)
+		done := qn > 1e-3*q || qn < 1e-28
+		q = qn
+		if done {
+			break // at the rounding floor
+		}
+	}
+	return q
+}
+
+// polish takes Newton steps from x while they lower q (at most 4) and
 // returns the final q.
 func (w *fpWorker) polish(x []float64, q float64) float64 {
 	w.sys.residual(w.f, x)
-	w.luValid = false
+	lu := w.luScratch()
 	for it := 0; it < 4 && q > 0; it++ {
 		w.sys.jacobian(w.jac, x)
-		if w.luValid = w.lu.factor(w.jac); !w.luValid {
+		if !lu.factor(w.jac) {
 			break
 		}
 		for i := range w.p {
 			w.p[i] = -w.f[i]
 		}
-		w.lu.solve(w.p)
+		lu.solve(w.p)
 		for i := range x {
 			w.xn[i] = x[i] + w.p[i]
 		}
@@ -1074,7 +1250,13 @@ func fpFinish(ctx context.Context, p FixedPointProblem, s *FixedPointSettings, r
 		errs := make([]error, len(out))
 		if err := fpParallel(ctx, p, s, len(out), func(w *fpWorker, i int) {
 			w.sys.spectrumJacobian(w.jac, out[i].X)
-			vals, err := Eigenvalues(nil, w.jac)
+			var vals []complex128
+			var err error
+			if s.GrowingOnly {
+				vals, err = GrowingEigenvalues(nil, w.jac, res.Convention, -10*s.TolMarginal)
+			} else {
+				vals, err = Eigenvalues(nil, w.jac)
+			}
 			errs[i] = err
 			sp := Spectrum{Values: vals, Convention: res.Convention}
 			if f, ok := p.Net.(model.Flow); ok {
@@ -1083,6 +1265,10 @@ func fpFinish(ctx context.Context, p FixedPointProblem, s *FixedPointSettings, r
 			sp.Sort()
 			out[i].Eigenvalues = sp
 			out[i].Kind, out[i].UnstableDims, out[i].MarginalDims = sp.Classify(s.TolMarginal)
+			if out[i].Kind == Unstable && len(vals) < w.n {
+				// The modes left out are stable.
+				out[i].Kind = Saddle
+			}
 		}); err != nil {
 			return err
 		}

@@ -299,6 +299,29 @@ func TestPeerNetwork(t *testing.T) {
 	if len(res.Points) != 5 || stable != 2 || origin != 1 {
 		t.Errorf("want 5 unique points, 2 stable, the origin among them: %s", fptSummary(res))
 	}
+	// GrowingOnly must classify alike, with the leading values of the
+	// full spectra.
+	grow, err := FindFixedPoints(context.Background(), FixedPointProblem{Net: fptCTRNN(t, j), Inits: inits}, &FixedPointSettings{GrowingOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fptSameSet(res.Points, grow.Points, 1e-8) {
+		t.Fatalf("GrowingOnly changed the points:\n full %s\n growing %s", fptSummary(res), fptSummary(grow))
+	}
+	for i, p := range grow.Points {
+		f := res.Points[i]
+		if p.UnstableDims != f.UnstableDims || p.MarginalDims != f.MarginalDims || len(p.Eigenvalues.Values) == 0 {
+			t.Errorf("point %d: growing-only %d unstable %d marginal, full %d, %d", i, p.UnstableDims, p.MarginalDims, f.UnstableDims, f.MarginalDims)
+			continue
+		}
+		k := len(p.Eigenvalues.Values)
+		if d := fptMatchComplex(p.Eigenvalues.Values[:k], f.Eigenvalues.Values[:k]); d > 1e-8 {
+			t.Errorf("point %d: growing values differ from the full spectrum by %g", i, d)
+		}
+		if k > p.UnstableDims+p.MarginalDims+1 && specGrowth(p.Eigenvalues.Values[k-1], ContinuousTime) <= -10*1e-3 {
+			t.Errorf("point %d: %d values returned, last %v below the floor", i, k, p.Eigenvalues.Values[k-1])
+		}
+	}
 }
 
 // TestMethodsAgree checks that TrustRegion and Adam find the same set on
