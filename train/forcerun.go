@@ -112,44 +112,41 @@ func (s *ForceSignalSession) Step(ctx context.Context) (Metrics, error) {
 // Network returns the network with its manifest.
 func (s *ForceSignalSession) Network() *saved.Network {
 	seed := s.Cfg.Seed
-	cfg, _ := json.Marshal(s.Cfg)
-	tk, _ := json.Marshal(map[string]any{"name": "signal", "target": s.Cfg.Target, "period": s.Cfg.Period})
 	return &saved.Network{Net: s.Force.Net, Manifest: saved.Manifest{
-		Seed: &seed, Train: json.RawMessage(`{"method":"force","config":` + string(cfg) + `}`), Task: tk,
+		Seed: &seed, Train: trainManifest("force", s.Cfg),
+		Task:    signalManifest(s.Cfg),
 		History: s.History, Program: s.Program}}
 }
 
 // Save writes the network and the trainer's state (state x, fed-back
 // readout z, P's upper triangle, step count) as a native checkpoint.
 func (s *ForceSignalSession) Save(name string, done int) error {
-	n := s.Network()
-	n.Extra = forceExtras(s.Force)
-	return saved.WriteNative(name, n)
+	return saveCheckpoint(name, s.Network(), forceExtras(s.Force), nil, nil, done)
 }
 
 // ResumeForceSignal rebuilds a session from a checkpoint written by Save.
 func ResumeForceSignal(name string) (*ForceSignalSession, int, error) {
-	ck, err := saved.ReadNative(name)
+	var cfg ForceSignalConfig
+	ck, err := loadCheckpoint(name, "force", &cfg)
 	if err != nil {
 		return nil, 0, err
 	}
-	var tr struct {
-		Method string            `json:"method"`
-		Config ForceSignalConfig `json:"config"`
-	}
-	if err := json.Unmarshal(ck.Manifest.Train, &tr); err != nil || tr.Method != "force" {
-		return nil, 0, fmt.Errorf("%s: not a FORCE signal checkpoint (train config %s)", name, ck.Manifest.Train)
-	}
-	f, err := restoreForce(name, ck.Net, tr.Config.Alpha, tr.Config.Every, extras(ck))
+	f, err := restoreForce(name, ck.net.Net, cfg.Alpha, cfg.Every, ck.extra)
 	if err != nil {
 		return nil, 0, err
 	}
-	sig, err := tr.Config.Signal()
+	sig, err := cfg.Signal()
 	if err != nil {
 		return nil, 0, err
 	}
-	s := &ForceSignalSession{Cfg: tr.Config, Force: f, sig: sig, History: ck.Manifest.History}
-	return s, (f.Steps() + tr.Config.Chunk - 1) / tr.Config.Chunk, nil
+	return &ForceSignalSession{Cfg: cfg, Force: f, sig: sig, History: ck.net.Manifest.History}, ck.done, nil
+}
+
+// signalManifest is the task record of a signal: {"name": "signal",
+// "target": …, "period": …}.
+func signalManifest(c ForceSignalConfig) json.RawMessage {
+	b, _ := json.Marshal(map[string]any{"name": "signal", "target": c.Target, "period": c.Period})
+	return b
 }
 
 // historyEvery returns the units between history points: about 100 points

@@ -104,66 +104,41 @@ func (s *ForceSPMSession) Step(ctx context.Context) (Metrics, error) {
 // Network returns the network with its manifest.
 func (s *ForceSPMSession) Network() *saved.Network {
 	seed := s.Cfg.Seed
-	cfg, _ := json.Marshal(s.Cfg)
-	tk, _ := json.Marshal(map[string]any{"name": "spm", "config": s.Task})
 	return &saved.Network{Net: s.Force.Net, Manifest: saved.Manifest{
-		Seed: &seed, Train: json.RawMessage(`{"method":"force-spm","config":` + string(cfg) + `}`), Task: tk,
+		Seed: &seed, Train: trainManifest("force-spm", s.Cfg), Task: taskManifest("spm", s.Task),
 		History: s.History, Program: s.Program}}
 }
 
-// Save writes the network and the trainer's state as a native checkpoint.
+// Save writes the network and the trainer's state (FORCE state, stimulus
+// stream, trials done) as a native checkpoint.
 func (s *ForceSPMSession) Save(name string, done int) error {
-	n := s.Network()
-	n.Extra = forceExtras(s.Force)
-	rs, err := s.stim.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	n.Extra = append(n.Extra, bytesTensor("train.rng", rs),
-		saved.Tensor{Name: "train.trials", Shape: []int{1}, DType: saved.Float64, Data: []float64{float64(s.done)}})
-	return saved.WriteNative(name, n)
+	return saveCheckpoint(name, s.Network(), forceExtras(s.Force), nil, s.stim, s.done)
 }
 
 // ResumeForceSPM rebuilds a session from a checkpoint written by Save.
 func ResumeForceSPM(name string) (*ForceSPMSession, int, error) {
-	ck, err := saved.ReadNative(name)
+	var cfg ForceSPMConfig
+	ck, err := loadCheckpoint(name, "force-spm", &cfg)
 	if err != nil {
 		return nil, 0, err
 	}
-	var tr struct {
-		Method string         `json:"method"`
-		Config ForceSPMConfig `json:"config"`
+	if ck.rng == nil || ck.done > cfg.Trials {
+		return nil, 0, fmt.Errorf("%s: checkpoint lacks the stimulus stream or is past the last trial", name)
 	}
-	if err := json.Unmarshal(ck.Manifest.Train, &tr); err != nil || tr.Method != "force-spm" {
-		return nil, 0, fmt.Errorf("%s: not a FORCE SPM checkpoint (train config %s)", name, ck.Manifest.Train)
-	}
-	ex := extras(ck)
-	f, err := restoreForce(name, ck.Net, tr.Config.Alpha, 2, ex)
+	f, err := restoreForce(name, ck.net.Net, cfg.Alpha, 2, ck.extra)
 	if err != nil {
 		return nil, 0, err
 	}
-	f.Native = tr.Config.Native
-	if ex["train.rng"] == nil || ex["train.trials"] == nil {
-		return nil, 0, fmt.Errorf("%s: checkpoint lacks the stimulus stream or trial count", name)
-	}
-	stim := model.NewRNG(0, 0)
-	if err := stim.UnmarshalBinary(tensorBytes(ex["train.rng"])); err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", name, err)
-	}
-	done := int(ex["train.trials"][0])
-	if done < 0 || done > tr.Config.Trials {
-		return nil, 0, fmt.Errorf("%s: checkpoint after %d trials of %d", name, done, tr.Config.Trials)
-	}
-	var spm task.SPM
-	var tk struct {
+	f.Native = cfg.Native
+	spm := task.NewSPM()
+	tk := struct {
 		Config *task.SPM `json:"config"`
-	}
-	tk.Config = &spm
-	if err := json.Unmarshal(ck.Manifest.Task, &tk); err != nil {
+	}{Config: spm}
+	if err := json.Unmarshal(ck.net.Manifest.Task, &tk); err != nil {
 		return nil, 0, fmt.Errorf("%s: task: %w", name, err)
 	}
-	return &ForceSPMSession{Cfg: tr.Config, Force: f, Task: &spm, History: ck.Manifest.History,
-		types: task.TrialTypes(tr.Config.Trials, model.NewRNG(tr.Config.Seed, 1)), stim: stim, done: done}, done, nil
+	return &ForceSPMSession{Cfg: cfg, Force: f, Task: spm, History: ck.net.Manifest.History,
+		types: task.TrialTypes(cfg.Trials, model.NewRNG(cfg.Seed, 1)), stim: ck.rng, done: ck.done}, ck.done, nil
 }
 
 // SPMTestResult is the outcome of the trainability test of science.md §3.3.

@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 
@@ -123,60 +122,35 @@ func (s *LeakySession) Evaluate() (LeakyStats, error) {
 // Network returns the network with its manifest.
 func (s *LeakySession) Network() *saved.Network {
 	seed := s.Cfg.Seed
-	cfg, _ := json.Marshal(s.Cfg)
-	tk, _ := json.Marshal(map[string]any{"name": "dcdt", "config": task.NewDCDT(s.Cfg.DelayMS, s.Cfg.Post)})
 	return &saved.Network{Net: s.Trainer.Net, Manifest: saved.Manifest{
-		Seed: &seed, Train: json.RawMessage(`{"method":"bptt-leaky","config":` + string(cfg) + `}`), Task: tk,
+		Seed: &seed, Train: trainManifest("bptt-leaky", s.Cfg), Task: taskManifest("dcdt", task.NewDCDT(s.Cfg.DelayMS, s.Cfg.Post)),
 		History: s.History, Program: s.Program}}
 }
 
 // Save writes the network, the optimiser state, the noise stream and the
 // epoch count as a native checkpoint.
 func (s *LeakySession) Save(name string, done int) error {
-	n := s.Network()
-	n.Extra = optimizerExtras(s.Trainer.Opt)
-	rs, err := s.rng.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	n.Extra = append(n.Extra, bytesTensor("train.rng", rs),
-		saved.Tensor{Name: "train.epochs", Shape: []int{1}, DType: saved.Float64, Data: []float64{float64(s.done)}})
-	return saved.WriteNative(name, n)
+	return saveCheckpoint(name, s.Network(), nil, s.Trainer.Opt, s.rng, s.done)
 }
 
 // ResumeLeaky rebuilds a session from a checkpoint written by Save.
 func ResumeLeaky(name string) (*LeakySession, int, error) {
-	ck, err := saved.ReadNative(name)
+	var cfg LeakyConfig
+	ck, err := loadCheckpoint(name, "bptt-leaky", &cfg)
 	if err != nil {
 		return nil, 0, err
 	}
-	var tr struct {
-		Method string      `json:"method"`
-		Config LeakyConfig `json:"config"`
+	net, ok := ck.net.Net.(*model.Leaky)
+	if !ok || ck.rng == nil {
+		return nil, 0, fmt.Errorf("%s: not a leaky-network checkpoint with its noise stream", name)
 	}
-	if err := json.Unmarshal(ck.Manifest.Train, &tr); err != nil || tr.Method != "bptt-leaky" {
-		return nil, 0, fmt.Errorf("%s: not a leaky-network checkpoint (train config %s)", name, ck.Manifest.Train)
-	}
-	net, ok := ck.Net.(*model.Leaky)
-	if !ok {
-		return nil, 0, fmt.Errorf("%s: checkpoint holds a %s network, want leaky", name, ck.Net.Family())
-	}
-	ex := extras(ck)
-	if ex["train.rng"] == nil || ex["train.epochs"] == nil {
-		return nil, 0, fmt.Errorf("%s: checkpoint lacks the noise stream or epoch count", name)
-	}
-	rng := model.NewRNG(0, 0)
-	if err := rng.UnmarshalBinary(tensorBytes(ex["train.rng"])); err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", name, err)
-	}
-	s, err := newLeakySession(tr.Config, net, rng)
+	s, err := newLeakySession(cfg, net, ck.rng)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := s.Trainer.Opt.SetState(optimizerState(ex)); err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	if err := ck.restoreOptimizer(name, s.Trainer.Opt); err != nil {
+		return nil, 0, err
 	}
-	s.done = int(ex["train.epochs"][0])
-	s.History = ck.Manifest.History
+	s.done, s.History = ck.done, ck.net.Manifest.History
 	return s, s.done, nil
 }

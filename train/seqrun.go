@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -139,57 +138,35 @@ func (s *SeqSession) Evaluate() (SeqStats, error) {
 // Network returns the network with its manifest.
 func (s *SeqSession) Network() *saved.Network {
 	seed := s.Cfg.Seed
-	cfg, _ := json.Marshal(s.Cfg)
-	tk, _ := json.Marshal(map[string]any{"name": s.task.Name(), "config": s.task})
 	return &saved.Network{Net: s.Trainer.Net, Manifest: saved.Manifest{
-		Seed: &seed, Train: json.RawMessage(`{"method":"bptt","config":` + string(cfg) + `}`), Task: tk,
+		Seed: &seed, Train: trainManifest("bptt", s.Cfg), Task: taskManifest(s.task.Name(), s.task),
 		History: s.History, Program: s.Program}}
 }
 
 // Save writes the network, the optimiser state, the batch stream and the
 // epoch count as a native checkpoint.
 func (s *SeqSession) Save(name string, done int) error {
-	n := s.Network()
-	n.Extra = optimizerExtras(s.Trainer.Opt)
-	rs, err := s.rng.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	n.Extra = append(n.Extra, bytesTensor("train.rng", rs),
-		saved.Tensor{Name: "train.epochs", Shape: []int{1}, DType: saved.Float64, Data: []float64{float64(s.done)}})
-	return saved.WriteNative(name, n)
+	return saveCheckpoint(name, s.Network(), nil, s.Trainer.Opt, s.rng, s.done)
 }
 
 // ResumeSeq rebuilds a session from a checkpoint written by Save.
 func ResumeSeq(name string) (*SeqSession, int, error) {
-	ck, err := saved.ReadNative(name)
+	var cfg SeqConfig
+	ck, err := loadCheckpoint(name, "bptt", &cfg)
 	if err != nil {
 		return nil, 0, err
 	}
-	var tr struct {
-		Method string    `json:"method"`
-		Config SeqConfig `json:"config"`
+	if ck.rng == nil {
+		return nil, 0, fmt.Errorf("%s: checkpoint lacks the batch stream", name)
 	}
-	if err := json.Unmarshal(ck.Manifest.Train, &tr); err != nil || tr.Method != "bptt" {
-		return nil, 0, fmt.Errorf("%s: not a BPTT sequence checkpoint (train config %s)", name, ck.Manifest.Train)
-	}
-	ex := extras(ck)
-	if ex["train.rng"] == nil || ex["train.epochs"] == nil {
-		return nil, 0, fmt.Errorf("%s: checkpoint lacks the batch stream or epoch count", name)
-	}
-	rng := model.NewRNG(0, 0)
-	if err := rng.UnmarshalBinary(tensorBytes(ex["train.rng"])); err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", name, err)
-	}
-	s, err := newSeqSession(tr.Config, ck.Net, rng)
+	s, err := newSeqSession(cfg, ck.net.Net, ck.rng)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := s.Trainer.Opt.SetState(optimizerState(ex)); err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	if err := ck.restoreOptimizer(name, s.Trainer.Opt); err != nil {
+		return nil, 0, err
 	}
-	s.done = int(ex["train.epochs"][0])
-	s.History = ck.Manifest.History
+	s.done, s.History = ck.done, ck.net.Manifest.History
 	return s, s.done, nil
 }
 
