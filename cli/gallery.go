@@ -53,7 +53,7 @@ var galleryRecipes = []galleryRecipe{
 	{name: "03-kurtkaya-lc", note: "Kurtkaya et al. delayed cue discrimination, 160 ms delay, lr = 0.01 (the demo's limit-cycle phase)",
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			cfg := train.DefaultLeaky()
-			cfg.LR, cfg.Seed = 0.01, 1
+			cfg.LR, cfg.Seed = 0.01, 2
 			cfg.Epochs = cfg.KurtkayaEpochs()
 			s, err := train.NewLeakySession(cfg)
 			if err != nil {
@@ -82,17 +82,25 @@ var galleryRecipes = []galleryRecipe{
 			}
 			return runRecipe(ctx, log, s, s.Units(), s.Network)
 		}},
-	{name: "06-lastbit-lstm", note: "last-bit recall (1-bit memory over a 20-step delay), LSTM with 16 units, Adam",
+	{name: "06-lastbit-lstm", note: "last-bit recall (1-bit memory over a 20-step delay), LSTM with 32 units, Adam 5e-3",
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			cfg := train.DefaultSeq()
-			cfg.Family, cfg.Task, cfg.Bits, cfg.Hidden, cfg.Epochs, cfg.Seed = model.FamilyLSTM, "lastk", 1, 16, 300, 1
+			cfg.Family, cfg.Task, cfg.Bits, cfg.Hidden, cfg.Epochs, cfg.LR, cfg.Seed = model.FamilyLSTM, "lastk", 1, 32, 600, 0.005, 1
 			s, err := train.NewSeqSession(cfg)
 			if err != nil {
 				return nil, err
 			}
 			return runRecipe(ctx, log, s, s.Units(), s.Network)
 		}},
-	{name: "07-hopfield", note: "graded Amari–Hopfield network, N = 400, P = 20 patterns (α = 0.05, below capacity), β = 10: Hebbian, no training", fast: true,
+	{name: "07-trnn-choice", note: "TRNN (self-inhibition, sparse mask, 3 modules) on delayed choice with variable encoding time, 96 units, Adam 1e-3",
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			return trainChoice(ctx, log, false)
+		}},
+	{name: "08-vanilla-choice", note: "vanilla RNN (the TRNN's degenerate configuration) on the same delayed choice task",
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			return trainChoice(ctx, log, true)
+		}},
+	{name: "09-hopfield", note: "graded Amari–Hopfield network, N = 400, P = 20 patterns (α = 0.05, below capacity), β = 10: Hebbian, no training", fast: true,
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			rng := model.NewRNG(1, 0)
 			net, err := model.NewHopfield(model.RandomPatterns(400, 20, rng), model.DefaultHopfieldConfig())
@@ -102,7 +110,7 @@ var galleryRecipes = []galleryRecipe{
 			seed := uint64(1)
 			return &saved.Network{Net: net, Manifest: saved.Manifest{Seed: &seed}}, nil
 		}},
-	{name: "08-gated", note: "gated associative network (reconstructed Goto et al. model), N = 300, P = 120 (α = 0.4, above capacity), binary gate γ = ∞", fast: true,
+	{name: "10-gated", note: "gated associative network (reconstructed Goto et al. model), N = 300, P = 120 (α = 0.4, above capacity), binary gate γ = ∞", fast: true,
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			rng := model.NewRNG(1, 0)
 			net, err := model.RandomGated(model.RandomPatterns(300, 120, rng), model.DefaultGatedConfig(), rng)
@@ -112,6 +120,19 @@ var galleryRecipes = []galleryRecipe{
 			seed := uint64(1)
 			return &saved.Network{Net: net, Manifest: saved.Manifest{Seed: &seed}}, nil
 		}},
+}
+
+// trainChoice trains a TRNN (or its vanilla configuration) on delayed
+// choice, as science.md §4.2 proposes: Adam 1e-3, batch 64, clip 1.
+func trainChoice(ctx context.Context, log io.Writer, vanilla bool) (*saved.Network, error) {
+	cfg := train.DefaultSeq()
+	cfg.Family, cfg.Vanilla, cfg.Task, cfg.Hidden, cfg.Delay = model.FamilyTRNN, vanilla, "choice", 96, 40
+	cfg.Epochs, cfg.LR, cfg.Seed = 300, 1e-3, 1
+	s, err := train.NewSeqSession(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return runRecipe(ctx, log, s, s.Units(), s.Network)
 }
 
 // recipeSession is what runRecipe needs of a training session.

@@ -12,19 +12,23 @@ import (
 )
 
 // SeqConfig configures gradient training of a torch-style network (RNN,
-// GRU, LSTM) on a sequence task: the N-bit flip-flop or last-k recall.
+// GRU, LSTM) or a TRNN on a sequence task: the N-bit flip-flop, last-k
+// recall, or delayed choice with variable encoding time.
 type SeqConfig struct {
-	Family model.Family `json:"family"` // rnn_tanh, gru or lstm
-	Task   string       `json:"task"`   // "flipflop" or "lastk"
-	Hidden int          `json:"hidden"` // H (64)
-	Bits   int          `json:"bits"`   // flip-flop channels, or k of last-k recall (3)
-	Steps  int          `json:"steps"`  // flip-flop trial length (100)
-	Delay  int          `json:"delay"`  // last-k delay (20)
-	Batch  int          `json:"batch"`  // trials per epoch (64)
-	Epochs int          `json:"epochs"` // epochs (500)
-	LR     float64      `json:"lr"`     // Adam learning rate (1e-2)
-	Clip   float64      `json:"clip"`   // gradient-norm clip (1)
-	Seed   uint64       `json:"seed"`
+	Family model.Family `json:"family"` // rnn_tanh, gru, lstm or trnn
+	// Vanilla selects the TRNN's degenerate vanilla configuration (no
+	// self-inhibition, full connectivity, one module).
+	Vanilla bool    `json:"vanilla,omitempty"`
+	Task    string  `json:"task"`   // "flipflop", "lastk" or "choice"
+	Hidden  int     `json:"hidden"` // H (64)
+	Bits    int     `json:"bits"`   // flip-flop channels, or k of last-k recall (3)
+	Steps   int     `json:"steps"`  // flip-flop trial length (100)
+	Delay   int     `json:"delay"`  // last-k delay (20)
+	Batch   int     `json:"batch"`  // trials per epoch (64)
+	Epochs  int     `json:"epochs"` // epochs (500)
+	LR      float64 `json:"lr"`     // Adam learning rate (1e-2)
+	Clip    float64 `json:"clip"`   // gradient-norm clip (1)
+	Seed    uint64  `json:"seed"`
 }
 
 // DefaultSeq returns the 3-bit flip-flop GRU of the EC-30 check: hidden 64,
@@ -45,15 +49,19 @@ func (c SeqConfig) TaskOf() (task.Task, error) {
 		l := task.NewLastK(c.Bits)
 		l.Delay, l.Size = c.Delay, c.Batch
 		return l, l.Validate()
+	case "choice":
+		ch := task.NewChoice()
+		ch.Delay, ch.Size = c.Delay, c.Batch
+		return ch, ch.Validate()
 	}
-	return nil, fmt.Errorf("unknown sequence task %q (flipflop, lastk)", c.Task)
+	return nil, fmt.Errorf("unknown sequence task %q (flipflop, lastk, choice)", c.Task)
 }
 
 // Validate reports an invalid configuration.
 func (c SeqConfig) Validate() error {
 	switch {
-	case c.Family != model.FamilyTorchRNN && c.Family != model.FamilyGRU && c.Family != model.FamilyLSTM:
-		return fmt.Errorf("family %q: want rnn_tanh, gru or lstm", c.Family)
+	case c.Family != model.FamilyTorchRNN && c.Family != model.FamilyGRU && c.Family != model.FamilyLSTM && c.Family != model.FamilyTRNN:
+		return fmt.Errorf("family %q: want rnn_tanh, gru, lstm or trnn", c.Family)
 	case c.Hidden < 1 || c.Epochs < 1:
 		return fmt.Errorf("hidden %d and epochs %d must be positive", c.Hidden, c.Epochs)
 	case !(c.LR > 0) || c.Clip < 0:
@@ -63,14 +71,23 @@ func (c SeqConfig) Validate() error {
 	return err
 }
 
+// epochTrainer is a BPTT trainer of sequence batches (SeqTrainer,
+// TRNNTrainer).
+type epochTrainer interface {
+	Epoch(*task.Batch) (SeqStats, error)
+	Evaluate(*task.Batch) (SeqStats, error)
+}
+
 // SeqSession trains by BPTT, one epoch on a fresh batch per unit; it
 // implements Session. Draws: the network from stream 0 of the seed, the
 // batches from stream 1 (checkpointed).
 type SeqSession struct {
 	Cfg     SeqConfig
-	Trainer *SeqTrainer
+	Net     model.Network
+	Opt     Optimizer
 	Program saved.Program
 	History []saved.HistoryPoint
+	trainer epochTrainer
 	task    task.Task
 	rng     *model.RNG
 	done    int
@@ -91,8 +108,18 @@ func NewSeqSession(cfg SeqConfig) (*SeqSession, error) {
 		net = model.RandomTorchRNN(cfg.Hidden, in, out, rng)
 	case model.FamilyGRU:
 		net = model.RandomGRU(cfg.Hidden, in, out, rng)
-	default:
+	case model.FamilyLSTM:
 		net = model.RandomLSTM(cfg.Hidden, in, out, rng)
+	default:
+		tc := model.DefaultTRNNConfig()
+		if cfg.Vanilla {
+			tc = model.VanillaConfig()
+		}
+		t, err := model.RandomTRNN(cfg.Hidden, in, out, tc, rng)
+		if err != nil {
+			return nil, err
+		}
+		net = t
 	}
 	return newSeqSession(cfg, net, model.NewRNG(cfg.Seed, 1))
 }
@@ -102,12 +129,28 @@ func newSeqSession(cfg SeqConfig, net model.Network, rng *model.RNG) (*SeqSessio
 	if err != nil {
 		return nil, err
 	}
-	tr, err := NewSeqTrainer(net, NewAdam(cfg.LR))
-	if err != nil {
-		return nil, err
+	loss := SeqMSE
+	if cfg.Task == "choice" {
+		loss = SeqCrossEntropy
 	}
-	tr.ClipNorm = cfg.Clip
-	return &SeqSession{Cfg: cfg, Trainer: tr, task: tk, rng: rng}, nil
+	opt := NewAdam(cfg.LR)
+	var tr epochTrainer
+	if t, ok := net.(*model.TRNN); ok {
+		tt, err := NewTRNNTrainer(t, opt)
+		if err != nil {
+			return nil, err
+		}
+		tt.ClipNorm, tt.Loss = cfg.Clip, loss
+		tr = tt
+	} else {
+		st, err := NewSeqTrainer(net, opt)
+		if err != nil {
+			return nil, err
+		}
+		st.ClipNorm, st.Loss = cfg.Clip, loss
+		tr = st
+	}
+	return &SeqSession{Cfg: cfg, Net: net, Opt: opt, trainer: tr, task: tk, rng: rng}, nil
 }
 
 // Units returns the number of epochs.
@@ -115,7 +158,7 @@ func (s *SeqSession) Units() int { return s.Cfg.Epochs }
 
 // Step trains one epoch.
 func (s *SeqSession) Step(ctx context.Context) (Metrics, error) {
-	st, err := s.Trainer.Epoch(s.task.Batch(s.rng))
+	st, err := s.trainer.Epoch(s.task.Batch(s.rng))
 	if err != nil {
 		return Metrics{}, fmt.Errorf("epoch %d: %w", s.done+1, err)
 	}
@@ -132,13 +175,13 @@ func (s *SeqSession) Evaluate() (SeqStats, error) {
 	cfg := s.Cfg
 	cfg.Batch = 256
 	tk, _ := cfg.TaskOf()
-	return s.Trainer.Evaluate(tk.Batch(model.NewRNG(cfg.Seed, 2)))
+	return s.trainer.Evaluate(tk.Batch(model.NewRNG(cfg.Seed, 2)))
 }
 
 // Network returns the network with its manifest.
 func (s *SeqSession) Network() *saved.Network {
 	seed := s.Cfg.Seed
-	return &saved.Network{Net: s.Trainer.Net, Manifest: saved.Manifest{
+	return &saved.Network{Net: s.Net, Manifest: saved.Manifest{
 		Seed: &seed, Train: trainManifest("bptt", s.Cfg), Task: taskManifest(s.task.Name(), s.task),
 		History: s.History, Program: s.Program}}
 }
@@ -146,7 +189,7 @@ func (s *SeqSession) Network() *saved.Network {
 // Save writes the network, the optimiser state, the batch stream and the
 // epoch count as a native checkpoint.
 func (s *SeqSession) Save(name string, done int) error {
-	return saveCheckpoint(name, s.Network(), nil, s.Trainer.Opt, s.rng, s.done)
+	return saveCheckpoint(name, s.Network(), nil, s.Opt, s.rng, s.done)
 }
 
 // ResumeSeq rebuilds a session from a checkpoint written by Save.
@@ -163,7 +206,7 @@ func ResumeSeq(name string) (*SeqSession, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := ck.restoreOptimizer(name, s.Trainer.Opt); err != nil {
+	if err := ck.restoreOptimizer(name, s.Opt); err != nil {
 		return nil, 0, err
 	}
 	s.done, s.History = ck.done, ck.net.Manifest.History
