@@ -48,7 +48,7 @@ type trainFlags struct {
 	hidden, steps, test, every, trials, epochs, testSeeds int
 	bits, delaySteps, batch, threads                      int
 	g, density, alpha, period, fb, lr                     float64
-	native, post                                          bool
+	native, post, vanilla                                 bool
 	seed                                                  uint64
 	family, delay                                         string
 }
@@ -57,14 +57,14 @@ type trainFlags struct {
 var taskBuilders = map[string]func(method string, f *trainFlags, set map[string]bool) (job, error){}
 
 // defaultMethod is each task's training method when --method is not given.
-var defaultMethod = map[string]string{"sinusoid": "force", "foursine": "force", "spm": "force", "flipflop": "bptt", "lastk": "bptt"}
+var defaultMethod = map[string]string{"sinusoid": "force", "foursine": "force", "spm": "force", "flipflop": "bptt", "lastk": "bptt", "choice": "bptt"}
 
 // taskResumers rebuild a job from a checkpoint, by the record's method.
 var taskResumers = map[string]func(checkpoint string) (job, int, error){}
 
 func init() {
 	register(&command{name: "train", args: "TASK [flags] -o NET.npz | --resume DIR",
-		short: "train a network (tasks: dcdt, sinusoid, foursine, spm, flipflop, lastk)",
+		short: "train a network (tasks: dcdt, sinusoid, foursine, spm, flipflop, lastk, choice)",
 		run:   runTrain})
 }
 
@@ -94,7 +94,8 @@ func runTrain(env *Env, args []string) error {
 	fs.Float64Var(&f.fb, "fb", 1, "feedback scale: feedback weights ~ N(0, (1/fb)²) (spm)")
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
-	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn, gru, lstm (flipflop, lastk)")
+	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn, gru, lstm, trnn (flipflop, lastk; choice defaults to trnn)")
+	fs.BoolVar(&f.vanilla, "vanilla", false, "train the TRNN's vanilla configuration (choice)")
 	fs.IntVar(&f.epochs, "epochs", 500, "training epochs (BPTT; dcdt default max(1000, 30/lr))")
 	fs.Float64Var(&f.lr, "lr", 0.01, "learning rate (BPTT)")
 	fs.IntVar(&f.bits, "bits", 3, "flip-flop channels, or k of last-k recall")
@@ -119,11 +120,11 @@ func runTrain(env *Env, args []string) error {
 		return resumeTrain(ctx, env, *resume, *jsonOut)
 	}
 	if taskName == "" {
-		return usageError("name a task (dcdt, sinusoid, foursine, spm, flipflop, lastk) or --resume DIR")
+		return usageError("name a task (dcdt, sinusoid, foursine, spm, flipflop, lastk, choice) or --resume DIR")
 	}
 	build, ok := taskBuilders[taskName]
 	if !ok {
-		return usageError("unknown task %q (dcdt, sinusoid, foursine, spm, flipflop, lastk)", taskName)
+		return usageError("unknown task %q (dcdt, sinusoid, foursine, spm, flipflop, lastk, choice)", taskName)
 	}
 	if *out == "" {
 		return usageError("-o NET.npz is required")

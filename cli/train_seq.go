@@ -32,14 +32,21 @@ func init() {
 			}
 			cfg := train.DefaultSeq()
 			cfg.Task, cfg.Seed = taskName, f.seed
-			if taskName == "lastk" {
+			switch taskName {
+			case "lastk":
 				cfg.Bits = 1
+			case "choice":
+				// science.md §4.2: TRNN, Adam 1e-3, delay 40, clip 1.
+				cfg.Family, cfg.LR, cfg.Delay, cfg.Hidden, cfg.Epochs = model.FamilyTRNN, 1e-3, 40, 96, 300
 			}
-			fam := model.Family(f.family)
-			if f.family == "rnn" {
-				fam = model.FamilyTorchRNN
+			if set["family"] || taskName != "choice" {
+				fam := model.Family(f.family)
+				if f.family == "rnn" {
+					fam = model.FamilyTorchRNN
+				}
+				cfg.Family = fam
 			}
-			cfg.Family = fam
+			cfg.Vanilla = f.vanilla
 			if f.hidden != 0 {
 				cfg.Hidden = f.hidden
 			}
@@ -69,7 +76,7 @@ func init() {
 		s, done, err := train.ResumeSeq(ck)
 		return seqJob{s}, done, err
 	}
-	for _, name := range []string{"flipflop", "lastk"} {
+	for _, name := range []string{"flipflop", "lastk", "choice"} {
 		taskBuilders[name] = build(name)
 		taskResumers[name] = resume
 	}

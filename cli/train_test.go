@@ -61,3 +61,33 @@ func TestTrainBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainEveryTask runs each task briefly through the CLI and reopens the
+// network it wrote.
+func TestTrainEveryTask(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"dcdt", "--hidden", "8", "--delay", "20ms", "--epochs", "3"},
+		{"spm", "--hidden", "20", "--trials", "3", "--test-seeds", "1"},
+		{"flipflop", "--hidden", "6", "--epochs", "3", "--batch", "4"},
+		{"lastk", "--family", "lstm", "--hidden", "6", "--epochs", "3", "--batch", "4"},
+		{"choice", "--hidden", "12", "--epochs", "2", "--batch", "4"},
+		{"foursine", "--hidden", "20", "--steps", "200", "--test", "50"},
+	} {
+		out := filepath.Join(dir, args[0]+".npz")
+		code, _, stderr := run(append(append([]string{"train"}, args...), "-o", out)...)
+		if code != 0 {
+			t.Fatalf("train %v: exit %d: %s", args, code, stderr)
+		}
+		n, err := saved.ReadNative(out)
+		if err != nil {
+			t.Fatalf("train %v: %v", args, err)
+		}
+		if n.Manifest.Task == nil || n.Manifest.Train == nil || n.Manifest.Seed == nil {
+			t.Errorf("train %v: manifest lacks task, training config or seed", args)
+		}
+	}
+	if code, _, stderr := run("train", "dcdt", "--delay", "7ms", "-o", filepath.Join(dir, "x.npz")); code != 2 || !strings.Contains(stderr, "multiple") {
+		t.Errorf("a delay that is not a multiple of 5 ms: exit %d, %q", code, stderr)
+	}
+}
