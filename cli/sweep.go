@@ -1,0 +1,489 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"attractor/saved"
+	"attractor/train/sweep"
+)
+
+func init() {
+	register(&command{name: "sweep",
+		args:  "SPEC.toml -o DIR [--workers N] [--slurm …] | status DIR | report DIR | run-task DIR --submission S --index I",
+		short: "train a grid of networks (local pool or Slurm job arrays), resumably; census and phase diagrams",
+		run:   runSweep})
+}
+
+// sweepSlurmBinary and sweepSlurmEnv override the executable and the
+// environment the batch script runs (tests re-execute their own binary).
+var (
+	sweepSlurmBinary string
+	sweepSlurmArgs   []string
+	sweepSlurmEnv    map[string]string
+)
+
+func runSweep(env *Env, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "status":
+			return sweepStatus(env, args[1:])
+		case "report":
+			return sweepReport(env, args[1:])
+		case "run-task":
+			return sweepRunTask(env, args[1:])
+		}
+	}
+	c := commands["sweep"]
+	fs := newFlags(env, c)
+	out := fs.String("o", "", "sweep directory (created; re-running resumes it)")
+	workers := fs.Int("workers", 1, "networks trained at once on this machine")
+	slurm := fs.Bool("slurm", false, "submit a Slurm job array instead of training here")
+	partition := fs.String("partition", "", "Slurm partition (--slurm)")
+	tlimit := fs.String("time", "", "time limit of one array task, e.g. 2:00:00 (--slurm)")
+	mem := fs.String("mem", "", "memory of one array task, e.g. 2G (--slurm)")
+	pack := fs.Int("pack", 10, "networks per array task (--slurm)")
+	maxRunning := fs.Int("max-running", 0, "array tasks running at once, the %M of --array (--slurm; 0: no limit)")
+	cpus := fs.Int("cpus", 1, "CPUs and workers per array task (--slurm)")
+	wait := fs.Bool("wait", false, "wait for the job array to finish and print the status (--slurm)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("name one sweep specification (SPEC.toml)")
+	}
+	if *out == "" {
+		return usageError("-o DIR is required")
+	}
+	if *workers < 1 || *pack < 1 || *cpus < 1 {
+		return usageError("--workers, --pack and --cpus must be positive")
+	}
+	spec, err := sweep.LoadSpec(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	sweepProgram()
+	sw, err := sweep.Create(*out, spec)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *slurm {
+		bin := sweepSlurmBinary
+		if bin == "" {
+			if bin, err = os.Executable(); err != nil {
+				return err
+			}
+		}
+		sch := sweep.SlurmCLI{}
+		sub, err := sw.Submit(ctx, sch, sweep.SlurmOptions{Partition: *partition, Time: *tlimit, Mem: *mem, Pack: *pack,
+			MaxRunning: *maxRunning, CPUs: *cpus, Binary: bin, Args: sweepSlurmArgs, Env: sweepSlurmEnv})
+		if err != nil {
+			return err
+		}
+		if sub == nil {
+			fmt.Fprintf(env.Stderr, "every network of %s is done; nothing to submit\n", *out)
+			return nil
+		}
+		n := 0
+		for _, t := range sub.Tasks {
+			n += len(t)
+		}
+		fmt.Fprintf(env.Stderr, "submitted job %s: %d networks in %d array tasks (script %s)\n", sub.JobID, n, len(sub.Tasks), sub.Script)
+		fmt.Fprintf(env.Stdout, "%s\n", sub.JobID)
+		if !*wait {
+			fmt.Fprintf(env.Stderr, "follow it with `attractor sweep status %s`\n", *out)
+			return nil
+		}
+		last := -1
+		err = sw.Wait(ctx, sch, sub, 2*time.Second, func(q int) {
+			if q != last {
+				fmt.Fprintf(env.Stderr, "job %s: %d array tasks in the queue\n", sub.JobID, q)
+				last = q
+			}
+		})
+		if err != nil {
+			return err
+		}
+		return printSweepStatus(ctx, env, sw, true)
+	}
+	pr := newSweepPrinter(env.Stderr)
+	p, err := sw.Run(ctx, sweep.RunOptions{Workers: *workers, Progress: pr.update})
+	pr.final(p)
+	rs, missing, cerr := sw.WriteResultsCSV()
+	if cerr != nil {
+		return cerr
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(env.Stderr, "interrupted: %d networks done; run the same command again to continue\n", len(rs))
+		}
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "wrote %s (%d networks", filepath.Join(*out, sweep.CSVFile), len(rs))
+	if len(missing) > 0 {
+		fmt.Fprintf(env.Stderr, "; %d still being trained by other workers", len(missing))
+	}
+	fmt.Fprintln(env.Stderr, ")")
+	return sweep.CensusOf(rs).WriteText(env.Stdout)
+}
+
+// sweepProgram records the build in every saved network.
+func sweepProgram() {
+	b := Build()
+	sweep.Program = saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion}
+}
+
+// sweepPrinter prints a sweep's progress: a redrawn line on a terminal,
+// a line at most every 10 s otherwise.
+type sweepPrinter struct {
+	w    io.Writer
+	tty  bool
+	last time.Time
+}
+
+func newSweepPrinter(w io.Writer) *sweepPrinter { return &sweepPrinter{w: w, tty: isTerminal(w)} }
+
+func (s *sweepPrinter) update(p sweep.Progress) {
+	every := 10 * time.Second
+	if s.tty {
+		every = 200 * time.Millisecond
+	}
+	if time.Since(s.last) < every {
+		return
+	}
+	s.last = time.Now()
+	if s.tty {
+		fmt.Fprintf(s.w, "\r\x1b[Ksweep %s", p)
+	} else {
+		fmt.Fprintf(s.w, "sweep %s\n", p)
+	}
+}
+
+func (s *sweepPrinter) final(p sweep.Progress) {
+	if s.tty {
+		fmt.Fprintf(s.w, "\r\x1b[K")
+	}
+	fmt.Fprintf(s.w, "sweep %s (%s)\n", p, p.Elapsed.Round(time.Millisecond))
+}
+
+func sweepRunTask(env *Env, args []string) error {
+	fs := newFlags(env, &command{name: "sweep run-task", args: "DIR --submission S --index I [--workers N]",
+		short: "train one Slurm array task's networks (run by the batch script)"})
+	subName := fs.String("submission", "", "submission name (DIR/slurm/NAME)")
+	index := fs.Int("index", -1, "array task index (default $SLURM_ARRAY_TASK_ID)")
+	workers := fs.Int("workers", 1, "networks trained at once")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *subName == "" {
+		return usageError("sweep run-task DIR --submission S --index I")
+	}
+	if *index < 0 {
+		v, err := strconv.Atoi(os.Getenv("SLURM_ARRAY_TASK_ID"))
+		if err != nil {
+			return usageError("--index is required outside a Slurm array task")
+		}
+		*index = v
+	}
+	sw, err := sweep.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	sweepProgram()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	pr := newSweepPrinter(env.Stderr)
+	p, err := sw.RunTask(ctx, *subName, *index, sweep.RunOptions{Workers: *workers, Progress: pr.update})
+	pr.final(p)
+	return err
+}
+
+func sweepStatus(env *Env, args []string) error {
+	fs := newFlags(env, &command{name: "sweep status", args: "DIR", short: "show a sweep's progress"})
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("sweep status DIR")
+	}
+	sw, err := sweep.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	return printSweepStatus(context.Background(), env, sw, false)
+}
+
+// printSweepStatus prints counts from the result files, the rate and ETA,
+// the Slurm queue and the failures with their logs. With strict it
+// returns an error when networks are missing.
+func printSweepStatus(ctx context.Context, env *Env, sw *sweep.Sweep, strict bool) error {
+	st := sw.Scan()
+	w := env.Stdout
+	name := sw.Spec.Name
+	if name == "" {
+		name = filepath.Base(sw.Dir)
+	}
+	pending := st.Total - st.Done - st.Running - st.Failed
+	fmt.Fprintf(w, "sweep %s: task %s, %d networks in %s\n", name, sw.Spec.Task, st.Total, sw.Dir)
+	fmt.Fprintf(w, "done %d (%.1f%%), running %d, failed %d, pending %d", st.Done, 100*float64(st.Done)/float64(st.Total), st.Running, st.Failed, pending)
+	if st.Corrupt > 0 {
+		fmt.Fprintf(w, ", corrupt %d (retrained on the next run)", st.Corrupt)
+	}
+	fmt.Fprintln(w)
+	if n := len(st.Times); n >= 2 {
+		k := min(n, 200)
+		span := st.Times[n-1].Sub(st.Times[n-k])
+		if span > 0 {
+			rate := float64(k-1) / span.Hours()
+			left := st.Total - st.Done
+			fmt.Fprintf(w, "rate %.1f networks/hour (last %d results)", rate, k)
+			if left > 0 {
+				fmt.Fprintf(w, ", ETA %s", time.Duration(float64(left)/rate*float64(time.Hour)).Round(time.Second))
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if len(st.Classes) > 0 {
+		var parts []string
+		for _, k := range sortedByCount(st.Classes) {
+			label := k
+			if label == "" {
+				label = "unclassified"
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", label, st.Classes[k]))
+		}
+		fmt.Fprintf(w, "classes: %s\n", strings.Join(parts, ", "))
+	}
+	subs, _ := sw.Submissions()
+	if len(subs) > 0 {
+		if _, err := exec.LookPath("squeue"); err != nil {
+			fmt.Fprintf(w, "slurm: %d submissions, but squeue is not on PATH\n", len(subs))
+		} else {
+			ss, err := sw.SlurmState(ctx, sweep.SlurmCLI{})
+			if err != nil {
+				fmt.Fprintf(w, "slurm: %v\n", err)
+			} else {
+				var q []string
+				for _, k := range sortedByCount(ss.Queued) {
+					q = append(q, fmt.Sprintf("%d %s", ss.Queued[k], strings.ToLower(k)))
+				}
+				last := subs[len(subs)-1]
+				fmt.Fprintf(w, "slurm: %d submissions (last %s, job %s); array tasks queued: %s\n", len(subs), last.Name, last.JobID, orNone(strings.Join(q, ", ")))
+				for _, f := range ss.Failed {
+					state := f.State
+					if state == "" {
+						state = "ended"
+					}
+					fmt.Fprintf(w, "  failed task %s/%d (job %s_%d) %s %s, %d networks missing; log %s", f.Submission, f.Task, f.JobID, f.Task, state, f.ExitCode, len(f.Missing), f.Log)
+					if f.LastLine != "" {
+						fmt.Fprintf(w, ": %q", f.LastLine)
+					}
+					fmt.Fprintln(w)
+				}
+			}
+		}
+	}
+	for k, i := range st.FailedIndex {
+		if k == 10 {
+			fmt.Fprintf(w, "  … and %d more failed networks\n", len(st.FailedIndex)-10)
+			break
+		}
+		ef := filepath.Join(sw.NetDir(i), sweep.ErrorFile)
+		fmt.Fprintf(w, "  failed network %s: %s\n", sw.ID(i), ef)
+	}
+	if strict && st.Done < st.Total {
+		return fmt.Errorf("%d of %d networks have no result; run the same command again to resubmit them", st.Total-st.Done, st.Total)
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func sortedByCount(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+func sweepReport(env *Env, args []string) error {
+	fs := newFlags(env, &command{name: "sweep report", args: "DIR [--x FIELD --y FIELD] [--class C,…] [--scaling LR,DELAY]",
+		short: "census, phase diagrams (text and SVG) and results.csv of a sweep"})
+	x := fs.String("x", "", "phase-diagram column axis (default: the first grid axis other than seed)")
+	y := fs.String("y", "", "phase-diagram row axis (default: the second)")
+	classes := fs.String("class", "", "classes to draw phase diagrams of (default: all)")
+	outDir := fs.String("out", "", "directory for the SVG files (default DIR/report)")
+	scaling := fs.String("scaling", "", "fit the critical delay per learning rate: `LR,DELAY` axes (science.md §5.6)")
+	failing := fs.String("unable", "no_learn,unstable,diverged", "classes counted as unable to learn (--scaling)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("sweep report DIR")
+	}
+	sw, err := sweep.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	rs, missing, err := sw.WriteResultsCSV()
+	if err != nil {
+		return err
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "%d of %d networks have results (%s)\n\n", len(rs), sw.Spec.Len(), filepath.Join(sw.Dir, sweep.CSVFile))
+	if len(missing) > 0 {
+		fmt.Fprintf(env.Stderr, "note: %d networks have no result yet\n", len(missing))
+	}
+	c := sweep.CensusOf(rs)
+	if err := c.WriteText(w); err != nil {
+		return err
+	}
+	dir := *outDir
+	if dir == "" {
+		dir = filepath.Join(sw.Dir, "report")
+	}
+	var files []string
+	name := filepath.Join(dir, "census.svg")
+	if err := sweep.WriteSVGFile(name, func(o io.Writer) error { return c.WriteSVG(o, "census "+sw.Spec.Name) }); err != nil {
+		return err
+	}
+	files = append(files, name)
+	var axes []string
+	for _, ax := range sw.Spec.Axes {
+		if ax.Field != "seed" && len(ax.Values) > 1 {
+			axes = append(axes, ax.Field)
+		}
+	}
+	if *x == "" && len(axes) > 0 {
+		*x = axes[0]
+	}
+	if *y == "" {
+		for _, a := range axes {
+			if a != *x {
+				*y = a
+				break
+			}
+		}
+	}
+	if *x != "" && *y != "" {
+		p, err := sw.PhaseDiagram(rs, *x, *y)
+		if err != nil {
+			return err
+		}
+		show := p.Classes
+		if *classes != "" {
+			show = strings.Split(*classes, ",")
+		}
+		for _, cl := range show {
+			fmt.Fprintln(w)
+			p.WriteText(w, cl)
+			name := filepath.Join(dir, fmt.Sprintf("phase_%s_%s_%s.svg", *x, *y, fileSafe(cl)))
+			if err := sweep.WriteSVGFile(name, func(o io.Writer) error { return p.WriteSVG(o, cl) }); err != nil {
+				return err
+			}
+			files = append(files, name)
+		}
+	}
+	if *scaling != "" {
+		if err := sweepScaling(w, sw, rs, *scaling, strings.Split(*failing, ",")); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nwrote %s\n", strings.Join(files, ", "))
+	return nil
+}
+
+func fileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// sweepScaling fits the critical delay T₀ per learning rate and the
+// log-log scaling law (science.md §5.6).
+func sweepScaling(w io.Writer, sw *sweep.Sweep, rs []*sweep.Result, axes string, unable []string) error {
+	lrAxis, delayAxis, ok := strings.Cut(axes, ",")
+	if !ok {
+		return usageError("--scaling wants LR,DELAY (two grid axes)")
+	}
+	p, err := sw.PhaseDiagram(rs, delayAxis, lrAxis)
+	if err != nil {
+		return err
+	}
+	delays := make([]float64, len(p.XVals))
+	for i, v := range p.XVals {
+		if delays[i], err = strconv.ParseFloat(v, 64); err != nil {
+			return fmt.Errorf("delay %q is not a number", v)
+		}
+	}
+	frac := map[float64][]float64{}
+	for j, v := range p.YVals {
+		lr, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("learning rate %q is not a number", v)
+		}
+		f := make([]float64, len(delays))
+		for i := range delays {
+			for _, cl := range unable {
+				f[i] += p.Fraction(cl, i, j)
+			}
+		}
+		frac[lr] = f
+	}
+	fits, ferr := sweep.CriticalDelays(delays, frac)
+	fmt.Fprintf(w, "\ncritical delay per learning rate (unable to learn: %s)\n%12s %12s %12s\n", strings.Join(unable, ", "), lrAxis, "T0", "a")
+	var lrs, t0s []float64
+	for _, lr := range sortedFloats(fits) {
+		f := fits[lr]
+		fmt.Fprintf(w, "%12.4g %12.4g %12.4g\n", lr, f.T0, f.A)
+		if f.T0 > 0 {
+			lrs, t0s = append(lrs, lr), append(t0s, f.T0)
+		}
+	}
+	if ferr != nil {
+		fmt.Fprintf(w, "not fitted: %v\n", ferr)
+	}
+	if ll, err := sweep.FitLogLog(t0s, lrs, 0.95); err == nil {
+		fmt.Fprintf(w, "log(lr) = B log(T0) + log A: B = %.3f (95%% CI %.3f … %.3f), log A = %.3f, R² = %.3f, n = %d\n", ll.B, ll.CI[0], ll.CI[1], ll.LogA, ll.R2, ll.N)
+	} else {
+		fmt.Fprintf(w, "scaling law not fitted: %v\n", err)
+	}
+	return nil
+}
+
+func sortedFloats[V any](m map[float64]V) []float64 {
+	out := make([]float64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Float64s(out)
+	return out
+}
