@@ -26,7 +26,10 @@ const (
 	// the analytic Jacobian: the Newton step −Jac⁻¹F, clipped to a trust
 	// radius and backtracked until q decreases, falling back to the
 	// Levenberg–Marquardt step −(JacᵀJac + μI)⁻¹JacᵀF when Jac is singular
-	// or the Newton step fails. Candidates are solved in batches of
+	// or the Newton step fails. When Newton steps stop lowering q by more
+	// than 1 % (near-singular Jac on a slow manifold, or a positive minimum
+	// of q), the candidate continues with Levenberg–Marquardt steps alone
+	// until q < TolQ or no step lowers q. Candidates are solved in batches of
 	// Settings.Batch in input order; a candidate stops as soon as it comes
 	// within TolUnique of a point already converged, and before its own
 	// solve it first tries chord steps x ← x − Jac(x*)⁻¹F(x) with the stored
@@ -154,10 +157,12 @@ const (
 	// Captured: the candidate came within TolUnique of a point already
 	// converged and stopped there (TrustRegion only).
 	Captured
-	// SlowPoint: the search stopped at TolQ ≤ q < QSlow.
+	// SlowPoint: the search stopped at TolQ ≤ q < QSlow. TrustRegion
+	// reports it only at a local minimum of q (no step lowers q); Adam
+	// whenever its final q is in that range.
 	SlowPoint
-	// NotConverged: the search stopped (iteration limit, stagnation or a
-	// singular Jacobian with no descent) with q ≥ QSlow.
+	// NotConverged: the search stopped with q ≥ QSlow, or (TrustRegion)
+	// at the iteration limit while q was still falling.
 	NotConverged
 	// NonFinite: the initial state, or an iterate, held a NaN or infinity.
 	NonFinite
@@ -741,6 +746,16 @@ func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *
 	delta := math.Max(math.Sqrt(float64(w.n)), fpNorm(x))
 	lmMu := 1e-3
 	stall := 0
+	// gaussNewton is set once Newton steps stagnate: from then on the
+	// candidate minimises q by Levenberg–Marquardt steps, which converge to
+	// a local minimum of q also where q > 0 (a slow point), until no step
+	// lowers q. Near a point with multipliers close to 1 (a slow manifold)
+	// Newton steps on F = 0 lower q only slowly although q keeps falling.
+	gaussNewton := false
+	// minimum is set when the search stops because no step lowers q any
+	// more: only then is a q ≥ TolQ a slow point (a local minimum of q).
+	// A search stopped by MaxIters while q still falls is NotConverged.
+	minimum := false
 	status := NotConverged
 	for ; iters < s.MaxIters; iters++ {
 		if ctx.Err() != nil {
@@ -758,6 +773,28 @@ func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *
 			}
 		}
 		w.sys.jacobian(w.jac, x)
+		if gaussNewton {
+			accepted, qn := w.lmStep(x, q, &lmMu)
+			if !accepted {
+				minimum = true
+				break // no step lowers q: a local minimum of q
+			}
+			dq := q - qn
+			copy(x, w.xn)
+			copy(w.f, w.fn)
+			q = qn
+			if dq < s.TolDQ || dq < 1e-12*q {
+				stall++
+				if stall >= 10 {
+					iters++
+					minimum = true
+					break // q is at its rounding floor
+				}
+			} else {
+				stall = 0
+			}
+			continue
+		}
 		// Inexact Newton step: GMRES to the forcing tolerance
 		// η = clamp(|F|, 1e-10, 1e-2); the dense LU step when GMRES stalls.
 		for i := range w.g {
@@ -808,17 +845,17 @@ func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *
 			accepted, qn = w.lmStep(x, q, &lmMu)
 		}
 		if !accepted {
+			minimum = true
 			break // no descent: a minimum of q (slow point) or failure
 		}
 		dq := q - qn
 		copy(x, w.xn)
 		copy(w.f, w.fn)
 		q = qn
-		if dq < s.TolDQ || dq < 1e-6*q {
+		if dq < s.TolDQ || dq < 1e-2*q {
 			stall++
-			if stall >= 10 {
-				iters++
-				break
+			if stall >= 3 {
+				gaussNewton, stall = true, 0
 			}
 		} else {
 			stall = 0
@@ -826,7 +863,7 @@ func (w *fpWorker) solve(ctx context.Context, x0 []float64, known []fpKnown, s *
 	}
 	if q < s.TolQ {
 		status = Converged
-	} else if q < s.QSlow {
+	} else if q < s.QSlow && minimum {
 		status = SlowPoint
 	}
 	if !fpFinite(x) || math.IsNaN(q) {
