@@ -30,7 +30,17 @@ type galleryRecipe struct {
 // proposals (science.md §10 item 3 for Ghazizadeh & Ching, §5 for Kurtkaya
 // et al.); each note says what the network was trained to do.
 var galleryRecipes = []galleryRecipe{
-	{name: "01-ghazizadeh-dfp", note: "Ghazizadeh & Ching SPM task, FORCE with the restricted error kernel; g = 1.5, fb = 1, p = 0.2 (proposed direct-fixed-point exemplar)",
+	{name: "00-sine-force", note: "Sussillo & Abbott FORCE: N = 100, a sine of period 20 τ generated autonomously (a limit cycle by design), 6000 training steps", fast: true,
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			cfg := train.DefaultForceSignal()
+			cfg.Hidden, cfg.Steps, cfg.Period, cfg.Test, cfg.Seed = 100, 6000, 20, 0, 1
+			s, err := train.NewForceSignalSession(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return runRecipe(ctx, log, s, s.Units(), s.Network)
+		}},
+	{name: "01-ghazizadeh-g1.5-fb1", note: "Ghazizadeh & Ching SPM task, FORCE with the restricted error kernel; g = 1.5, fb = 1, p = 0.2: the spec's proposed parameters for a direct-fixed-point network (§10 item 3) — the verdict pane shows how this one remembers",
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			cfg := train.DefaultForceSPM()
 			cfg.Hidden, cfg.G, cfg.FB, cfg.Density, cfg.Trials, cfg.Seed = 300, 1.5, 1, 0.2, 3500, 0
@@ -40,7 +50,7 @@ var galleryRecipes = []galleryRecipe{
 			}
 			return runRecipe(ctx, log, s, s.Units(), s.Network)
 		}},
-	{name: "02-ghazizadeh-ifp", note: "Ghazizadeh & Ching SPM task, FORCE with the restricted error kernel; g = 1.2, fb = 20, p = 0.1 (proposed indirect-fixed-point exemplar)",
+	{name: "02-ghazizadeh-g1.2-fb20", note: "Ghazizadeh & Ching SPM task, FORCE with the restricted error kernel; g = 1.2, fb = 20, p = 0.1: the spec's proposed parameters for an indirect-fixed-point network — the verdict pane shows how this one remembers",
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			cfg := train.DefaultForceSPM()
 			cfg.Hidden, cfg.G, cfg.FB, cfg.Density, cfg.Trials, cfg.Seed = 300, 1.2, 20, 0.1, 3500, 0
@@ -50,7 +60,7 @@ var galleryRecipes = []galleryRecipe{
 			}
 			return runRecipe(ctx, log, s, s.Units(), s.Network)
 		}},
-	{name: "03-kurtkaya-lc", note: "Kurtkaya et al. delayed cue discrimination, 160 ms delay, lr = 0.01 (the demo's limit-cycle phase)",
+	{name: "03-kurtkaya-lr0.01", note: "Kurtkaya et al. delayed cue discrimination, 160 ms delay, lr = 0.01 (the learning rate of the demo's limit-cycle network)",
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			cfg := train.DefaultLeaky()
 			cfg.LR, cfg.Seed = 0.01, 2
@@ -61,7 +71,7 @@ var galleryRecipes = []galleryRecipe{
 			}
 			return runRecipe(ctx, log, s, s.Units(), s.Network)
 		}},
-	{name: "04-kurtkaya-sp", note: "Kurtkaya et al. delayed cue discrimination, 160 ms delay, lr = 0.001 (the demo's slow-point phase)",
+	{name: "04-kurtkaya-lr0.001", note: "Kurtkaya et al. delayed cue discrimination, 160 ms delay, lr = 0.001 (the learning rate of the demo's slow-point network)",
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			cfg := train.DefaultLeaky()
 			cfg.LR, cfg.Seed = 0.001, 1

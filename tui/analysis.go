@@ -90,9 +90,8 @@ func runPortrait(ctx context.Context, job analysisJob) (d *portraitData, err err
 	total := 0
 	d = &portraitData{}
 	for c := range job.proto.Conditions {
-		cond := &job.proto.Conditions[c]
 		steps := job.proto.Steps(c)
-		x := append([]float64(nil), cond.X0...)
+		x := append([]float64(nil), job.proto.Conditions[c].X0...)
 		tr := make([][]float64, 0, steps+1)
 		tr = append(tr, x)
 		for t := range steps {
@@ -100,7 +99,7 @@ func runPortrait(ctx context.Context, job analysisJob) (d *portraitData, err err
 				return nil, ctx.Err()
 			}
 			next := make([]float64, n)
-			net.Step(next, x, cond.Input(t))
+			net.Step(next, x, job.proto.Input(c, t))
 			if !finiteVec(next) {
 				d.diverged++
 				break

@@ -173,6 +173,7 @@ func (m *Model) startAnalysis() tea.Cmd {
 	m.gen++
 	m.s.analysing = "simulating trials and PCA"
 	m.s.anaErr = nil
+	m.s.verdict, m.s.verdictErr = nil, nil
 	m.invalidateAll()
 	return portraitCmd(ctx, m.job(ctx))
 }
@@ -218,7 +219,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil
 		}
-		m.s.analysing = ""
+		m.s.analysing = "mechanism verdict"
 		if msg.err != nil {
 			m.s.anaErr = msg.err
 			m.setStatus(true, "fixed points: %v", msg.err)
@@ -226,6 +227,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.s.fixed = msg.data
 			m.portrait.rangeFor = nil // include the fixed points in the view
 			m.eigen.selectAt(0, 0)
+		}
+		m.invalidateAll()
+		ctx, cancel := context.WithCancel(m.ctx.Ctx)
+		if m.cancel != nil {
+			m.cancel()
+		}
+		m.cancel = cancel
+		return m, verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, history: m.s.file.Manifest.History})
+	case verdictMsg:
+		if msg.gen != m.gen || m.s == nil {
+			return m, nil
+		}
+		m.s.analysing = ""
+		m.s.verdict, m.s.verdictErr = msg.data, msg.err
+		if msg.err != nil {
+			m.setStatus(true, "mechanism verdict: %v", msg.err)
 		}
 		m.invalidateAll()
 		return m, nil
@@ -323,18 +340,12 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, km.NoiseDown):
 		s.noise = max(0, s.noise-1)
 	case key.Matches(k, km.DelayShorter), key.Matches(k, km.DelayLong):
-		d := s.proto.Delay
-		if key.Matches(k, km.DelayShorter) {
-			d = d * 3 / 4
-		} else {
-			d = d*4/3 + 1
-		}
 		old := s.proto.Delay
-		if s.proto.SetDelay(d) != old {
-			m.setStatus(false, "delay %d steps: re-analysing", s.proto.Delay)
+		if s.proto.SetDelay(s.proto.NextDelay(key.Matches(k, km.DelayLong))) != old {
+			m.setStatus(false, "delay %s: re-analysing", s.proto.DelayText())
 			return m.startAnalysis()
 		}
-		m.setStatus(false, "delay stays at %d steps (limit)", s.proto.Delay)
+		m.setStatus(false, "delay stays at %s (limit)", s.proto.DelayText())
 	case key.Matches(k, km.Reset):
 		s.reset()
 		m.running = false
@@ -459,7 +470,7 @@ func (m *Model) statusLine() string {
 		fmt.Sprintf("cond %d/%d %s", s.cond+1, len(s.proto.Conditions), s.proto.Conditions[s.cond].Name),
 		s.timeLabel(),
 		fmt.Sprintf("σ=%g", s.sigma()),
-		fmt.Sprintf("delay %d", s.proto.Delay),
+		"delay " + s.proto.DelayText(),
 	}
 	if m.width >= 100 {
 		parts = append(parts, fmt.Sprintf("%s N=%d", s.net.Family(), d.State))

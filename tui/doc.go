@@ -10,8 +10,16 @@
 // their first two principal components, fixed points marked by kind, the
 // current state moving while the network runs), the eigenvalue plane of the
 // selected fixed point (continuous-time rates λ with the line Re λ = 0, or
-// discrete-map multipliers μ with the unit circle) and a summary pane that
-// will hold the mechanism verdict.
+// discrete-map multipliers μ with the unit circle) and the mechanism
+// verdict with its evidence and thresholds (Ghazizadeh & Ching's DFP, IFP,
+// LC or Mix for pattern matching, Kurtkaya et al.'s LC or SP for delayed
+// cue discrimination, the end behaviour of every condition otherwise).
+//
+// The trials come from the task the trainer recorded in the file (see
+// [ProtocolFor]): the two cue classes of delayed cue discrimination, the
+// memory states of the flip-flop, the last-k bit patterns, the four
+// pattern-matching trial types, the cue and encoding time of delayed
+// choice, or a free run for a signal generator.
 //
 // Keys run experiments: space runs or pauses the network, '.' steps it, '['
 // and ']' choose the trial condition, 'k' kicks the state with noise of
@@ -24,8 +32,12 @@
 // the session's own lipgloss renderer (so an SSH server can give each
 // session the colours of its terminal), the root directory, the gallery and
 // the session's cancellation context. Analyses (trajectories, PCA, fixed
-// points and spectra) run off the UI goroutine as cancellable commands that
-// return private result messages; a newer analysis makes the results of an
-// older one stale, and they are dropped. Every pane caches its rendered
-// string, so View with nothing changed costs nothing.
+// points, spectra and the verdict) run off the UI goroutine as cancellable
+// commands that return private result messages; a newer analysis makes the
+// results of an older one stale, and they are dropped. Every pane caches
+// its rendered string, so View with nothing changed costs nothing.
+//
+// The same analysis draws figures for papers: [PortraitFigure],
+// [SpectrumFigure] and [CurvesFigure] return SVG figures (package
+// attractor/tui/svg), which `attractor plot` writes.
 package tui

@@ -59,7 +59,7 @@ func TestEndToEndTmux(t *testing.T) {
 	has := func(sub string) func(string) bool { return func(s string) bool { return strings.Contains(s, sub) } }
 
 	s := waitFor("the fixed-point summary", has("fixed points:"))
-	for _, title := range []string{"Networks", "Training", "Phase portrait", "Eigenvalues", "Summary"} {
+	for _, title := range []string{"Networks", "Training", "Phase portrait", "Eigenvalues", "Mechanism verdict"} {
 		if !strings.Contains(s, title) {
 			t.Errorf("no pane titled %q on the screen:\n%s", title, s)
 		}

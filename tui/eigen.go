@@ -231,6 +231,14 @@ func (p *eigenPane) render() string {
 // plane returns the range of the eigenvalue plane: the finite eigenvalues
 // with the line Re λ = 0 (rates) or the unit circle (multipliers) in view.
 func (p *eigenPane) plane(sp inspect.Spectrum) (xmin, xmax, ymin, ymax float64) {
+	return spectrumPlane(sp)
+}
+
+// spectrumPlane returns the range of the eigenvalue plane of sp: the
+// eigenvalues of magnitude below 1e6, the line Re λ = 0 (rates) or the
+// unit circle (multipliers), padded by 8 % and symmetric about the real
+// axis.
+func spectrumPlane(sp inspect.Spectrum) (xmin, xmax, ymin, ymax float64) {
 	xs := make([]float64, 0, len(sp.Values)+2)
 	ys := make([]float64, 0, len(sp.Values)+2)
 	for _, v := range sp.Values {

@@ -39,6 +39,9 @@ type session struct {
 	fixed     *fixedData
 	analysing string // what is being computed, "" when idle
 	anaErr    error
+	// the mechanism verdict (stage 3), or why it failed
+	verdict    *verdictData
+	verdictErr error
 
 	// projection of the state and its trail, valid when portrait != nil
 	px, py         float64
@@ -91,7 +94,7 @@ func (s *session) step() bool {
 	if s.diverged {
 		return false
 	}
-	s.net.Step(s.next, s.x, s.proto.Conditions[s.cond].Input(s.t))
+	s.net.Step(s.next, s.x, s.proto.Input(s.cond, s.t))
 	s.x, s.next = s.next, s.x
 	s.t++
 	if !finiteVec(s.x) {

@@ -19,7 +19,7 @@ import (
 
 // The first screen, at the smallest common and a large terminal size,
 // through a real program: the gallery network opens, the analysis runs in
-// the background and the screen settles once the fixed points are in.
+// the background and the screen settles once the fixed points and the verdict are in.
 // The golden files hold the final model's View (no colours); regenerate
 // them with go test -run TestGolden -update.
 func TestGoldenScreens(t *testing.T) {
@@ -30,7 +30,7 @@ func TestGoldenScreens(t *testing.T) {
 			m := New(c, "", nil)
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h))
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-				return bytes.Contains(b, []byte("fixed points:"))
+				return bytes.Contains(b, []byte("fixed points:")) && bytes.Contains(b, []byte("Verdict:"))
 			}, teatest.WithDuration(60*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 			if err := tm.Quit(); err != nil {
 				t.Fatal(err)
@@ -45,7 +45,7 @@ func TestGoldenScreens(t *testing.T) {
 					t.Errorf("line %d is %d columns wide, more than %d", i, w, sz.w)
 				}
 			}
-			for _, title := range []string{"Networks", "Training", "Phase portrait", "Eigenvalues", "Summary"} {
+			for _, title := range []string{"Networks", "Training", "Phase portrait", "Eigenvalues", "Mechanism verdict"} {
 				if !strings.Contains(view, title) {
 					t.Errorf("no pane titled %q", title)
 				}

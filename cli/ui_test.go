@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// attractor ui fails before the terminal UI starts: a network file that
+// does not exist or does not read exits 1 naming the file, and bad flags
+// and arguments exit 2 with the usage.
+func TestUIErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.npz")
+	junk := filepath.Join(dir, "junk.npz")
+	if err := os.WriteFile(junk, []byte("not a zip file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		msgs []string
+	}{
+		{[]string{missing}, 1, []string{"attractor ui:", "missing.npz"}},
+		{[]string{junk}, 1, []string{"attractor ui:", "junk.npz"}},
+		{[]string{"--nope"}, 2, []string{"flag provided but not defined: -nope", "usage: attractor ui"}},
+		{[]string{missing, "--nope"}, 2, []string{"-nope", "usage: attractor ui"}},
+		{[]string{"a.npz", "b.npz"}, 2, []string{`one network at most, got "a.npz" and "b.npz"`, "usage: attractor ui"}},
+		{[]string{"--root", filepath.Join(dir, "no-such-dir")}, 2, []string{"--root", "is not a directory"}},
+		{[]string{"--root", junk}, 2, []string{"is not a directory"}},
+	} {
+		code, stdout, stderr := run(append([]string{"ui"}, tc.args...)...)
+		if code != tc.code {
+			t.Errorf("ui %q: exit %d, want %d (stderr %q)", tc.args, code, tc.code, stderr)
+		}
+		for _, m := range tc.msgs {
+			if !strings.Contains(stderr, m) {
+				t.Errorf("ui %q: stderr %q lacks %q", tc.args, stderr, m)
+			}
+		}
+		if stdout != "" {
+			t.Errorf("ui %q: the UI wrote %q to stdout", tc.args, stdout)
+		}
+	}
+}

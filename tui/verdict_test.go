@@ -1,0 +1,142 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"attractor/model"
+	"attractor/saved"
+)
+
+// fastNet is a random rate network with g = 0.1, whose only fixed point,
+// the origin, attracts every state quickly.
+func fastNet(t testing.TB) *saved.Network {
+	t.Helper()
+	net, err := model.RandomSussilloAbbott(12, 1, 0.1, model.NewRNG(5, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := uint64(5)
+	return &saved.Network{Net: net, Manifest: saved.Manifest{Seed: &seed}}
+}
+
+// verdictOf runs the verdict of network n's default protocol.
+func verdictOf(t *testing.T, n *saved.Network) *verdictData {
+	t.Helper()
+	d, err := runVerdict(context.Background(), verdictJob{net: n.Net.Clone(), proto: ProtocolFor(n), history: n.Manifest.History})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func evidence(t *testing.T, d *verdictData, name string) float64 {
+	t.Helper()
+	v, ok := d.main.Value(name)
+	if !ok {
+		t.Fatalf("no evidence %q in %s", name, d.main)
+	}
+	return v
+}
+
+// The FORCE sine generator of the gallery ends on a limit cycle, and the
+// stable random network (g = 0.8) at its one fixed point from every
+// condition; both are described by their end behaviour, which says it is
+// not a published classifier.
+func TestVerdictEndBehaviour(t *testing.T) {
+	g := testGallery(t)
+	sine, err := g[entrySine].Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := verdictOf(t, sine)
+	if d.main.Label != "limit cycle" || evidence(t, d, "ends_lc") != 1 {
+		t.Errorf("sine generator: %s", d.main)
+	}
+	if p := evidence(t, d, "lc_period_mean"); p < 18 || p > 22 {
+		t.Errorf("sine generator: period %v, want about the target's 20", p)
+	}
+	if !strings.Contains(d.main.Scheme, "not a published classifier") {
+		t.Errorf("scheme %q does not say it is a description", d.main.Scheme)
+	}
+	// g = 0.8: every mode decays, the slowest with time constant of
+	// about 65 time units, so ten 20-unit trials do not settle it.
+	d = verdictOf(t, freeNet(t))
+	if d.main.Label != "slow convergence (λ₁ < 0, not settled)" || evidence(t, d, "max_lyapunov") >= 0 {
+		t.Errorf("stable network: %s", d.main)
+	}
+	// g = 0.1 decays about nine times faster and reaches the origin.
+	fast := fastNet(t)
+	d = verdictOf(t, fast)
+	if d.main.Label != "fixed points (1 distinct for 4 conditions)" {
+		t.Errorf("fast network: %s", d.main)
+	}
+}
+
+// A DCDT network goes to Kurtkaya's classifier; an untrained one, whose
+// accuracy history stays at chance, is unable to learn.
+func TestVerdictKurtkaya(t *testing.T) {
+	n := taskNet(t, "dcdt", nil)
+	n.Manifest.History = []saved.HistoryPoint{{Step: 1, Accuracy: 0.5}, {Step: 2, Accuracy: 0.45}}
+	d := verdictOf(t, n)
+	if d.main.Scheme != "kurtkaya sort_data" || d.main.Label != "unable to learn" {
+		t.Errorf("untrained DCDT network: %s", d.main)
+	}
+}
+
+// An SPM network goes to Ghazizadeh & Ching's classifier with the memory
+// states of its four trial types, and the authors' code classifier beside.
+func TestVerdictGhazizadeh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("forward simulation of 168 probes; skipped with -short")
+	}
+	d := verdictOf(t, taskNet(t, "spm", nil))
+	if !strings.HasPrefix(d.main.Scheme, "ghazizadeh") {
+		t.Fatalf("scheme %q", d.main.Scheme)
+	}
+	switch d.main.Label {
+	case "DFP", "IFP", "LC", "Mix":
+	default:
+		t.Errorf("label %q, want DFP, IFP, LC or Mix", d.main.Label)
+	}
+	if m := evidence(t, d, "memory_probes"); m != 4 {
+		t.Errorf("%v memory probes, want 4", m)
+	}
+	if c := evidence(t, d, "memory_conditions"); c != 2 {
+		t.Errorf("%v memory conditions, want 2 (the first digit)", c)
+	}
+	if d.beside == nil {
+		t.Error("no code classifier beside")
+	}
+}
+
+// The pane shows the label, evidence and thresholds once the verdict
+// arrives, and says it is computing before.
+func TestVerdictPane(t *testing.T) {
+	c := testContext(t)
+	m := New(c, "fast", fastNet(t))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Init()
+	analysed(t, m)
+	if v := m.View(); !strings.Contains(v, "computing the mechanism verdict") {
+		t.Errorf("before the verdict the pane does not say it is computing:\n%s", v)
+	}
+	d := verdictOf(t, m.s.file)
+	m.Update(verdictMsg{gen: m.gen - 1, data: d})
+	if strings.Contains(m.View(), "Verdict: fixed points") {
+		t.Error("a stale verdict was shown")
+	}
+	m.Update(verdictMsg{gen: m.gen, data: d})
+	v := m.View()
+	for _, want := range []string{"Mechanism verdict", "Verdict: fixed points (1 distinct", "evidence: conditions 4", "thresholds: var_tol", "fixed points:"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("pane lacks %q:\n%s", want, v)
+		}
+	}
+	if m.s.analysing != "" {
+		t.Errorf("still analysing %q after the verdict", m.s.analysing)
+	}
+}
