@@ -161,15 +161,19 @@ func TestSweepKillResume(t *testing.T) {
 	spec := writeSpec(t, src)
 	const n = 16
 	ref := filepath.Join(t.TempDir(), "ref")
+	began := time.Now()
 	if _, errs, code := runMain(t, "sweep", spec, "-o", ref, "--workers", "2"); code != 0 {
 		t.Fatalf("reference sweep: %s", errs)
 	}
+	// Kill delays scale with how long a whole sweep takes on this machine,
+	// so that the child is killed mid-sweep on fast and slow machines alike.
+	whole := time.Since(began)
 	want := sweepFiles(t, ref, n)
 
 	dir := filepath.Join(t.TempDir(), "killed")
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 1))
-	t.Logf("kill delays from seed %d", seed)
+	t.Logf("kill delays from seed %d, scaled to a whole sweep of %v", seed, whole.Round(time.Millisecond))
 	type stamp struct {
 		ino   uint64
 		mtime time.Time
@@ -201,7 +205,7 @@ func TestSweepKillResume(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		delay := time.Duration(100+rng.IntN(700)) * time.Millisecond
+		delay := whole/10 + time.Duration(rng.Int64N(int64(whole/3)+1))
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
 		select {
