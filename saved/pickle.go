@@ -379,6 +379,23 @@ func (u *unpickler) popMark() ([]any, error) {
 	return items, nil
 }
 
+// memoIndex reads the memo index operand of a BINPUT/BINGET (one byte) or
+// LONG_BINPUT/LONG_BINGET (four bytes, little-endian).
+func (u *unpickler) memoIndex(long bool) (uint32, error) {
+	if !long {
+		b, err := u.take(1)
+		if err != nil {
+			return 0, err
+		}
+		return uint32(b[0]), nil
+	}
+	b, err := u.take(4)
+	if err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint32(b), nil
+}
+
 // memoPut stores the top of the stack at index i.
 func (u *unpickler) memoPut(i uint32) error {
 	v, err := u.top()
@@ -661,33 +678,17 @@ func (u *unpickler) step() (bool, error) {
 		}
 		return false, u.push(s)
 	case pklBinPut, pklLongBinPut:
-		w := 1
-		if u.op == pklLongBinPut {
-			w = 4
-		}
-		b, err := u.take(uint64(w))
+		i, err := u.memoIndex(u.op == pklLongBinPut)
 		if err != nil {
 			return false, err
-		}
-		i := uint32(b[0])
-		if w == 4 {
-			i = binary.LittleEndian.Uint32(b)
 		}
 		return false, u.memoPut(i)
 	case pklMemoize:
 		return false, u.memoPut(uint32(len(u.memo)))
 	case pklBinGet, pklLongBinGet:
-		w := 1
-		if u.op == pklLongBinGet {
-			w = 4
-		}
-		b, err := u.take(uint64(w))
+		i, err := u.memoIndex(u.op == pklLongBinGet)
 		if err != nil {
 			return false, err
-		}
-		i := uint32(b[0])
-		if w == 4 {
-			i = binary.LittleEndian.Uint32(b)
 		}
 		return false, u.memoGet(i)
 	case pklGlobal:
