@@ -15,6 +15,7 @@ import (
 	"attractor/inspect"
 	"attractor/model"
 	"attractor/saved"
+	"attractor/train"
 	"attractor/train/task"
 )
 
@@ -371,16 +372,13 @@ func inspectVerdict(ctx context.Context, env *Env, n *saved.Network, it *inspect
 		notes := []string{fmt.Sprintf("the authors' classifier reads %s as %s", res.Code.Label, inspect.CodeLabelMechanism(res.Code.Label))}
 		return res.Verdict, res.Code, notes, nil
 	case it != nil && it.name == "dcdt":
-		var acc []float64
-		for _, h := range n.Manifest.History {
-			acc = append(acc, h.Accuracy)
-		}
-		res, err := inspect.KurtkayaVerdict(ctx, net, &it.trials[0], acc, nil, nil)
+		acc, rel := train.LearningSeries(n)
+		res, err := inspect.KurtkayaVerdict(ctx, net, &it.trials[0], acc, rel, nil)
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		var notes []string
-		if len(acc) > 0 {
+		if len(acc) > 0 && rel == nil {
 			notes = append(notes, "the learning gate uses the saved history's checkpoints, not every epoch")
 		}
 		return res.Verdict, nil, notes, nil

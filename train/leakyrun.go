@@ -72,6 +72,9 @@ type LeakySession struct {
 	rng     *model.RNG
 	done    int
 	last    LeakyStats
+	// acc and rel are the per-epoch accuracy and reliability, the series
+	// the learning gate of §5.5 reads; they are saved with the network.
+	acc, rel []float64
 }
 
 // NewLeakySession builds the network and trainer.
@@ -103,6 +106,7 @@ func (s *LeakySession) Step(ctx context.Context) (Metrics, error) {
 	}
 	s.done++
 	s.last = st
+	s.acc, s.rel = append(s.acc, st.Accuracy), append(s.rel, st.Reliability)
 	if s.done%historyEvery(s.Units()) == 0 || s.done == s.Units() {
 		s.History = append(s.History, saved.HistoryPoint{Step: s.done, Loss: st.Loss, Accuracy: st.Accuracy})
 	}
@@ -124,8 +128,19 @@ func (s *LeakySession) Network() *saved.Network {
 	seed := s.Cfg.Seed
 	return &saved.Network{Net: s.Trainer.Net, Manifest: saved.Manifest{
 		Seed: &seed, Train: trainManifest("bptt-leaky", s.Cfg), Task: taskManifest("dcdt", task.NewDCDT(s.Cfg.DelayMS, s.Cfg.Post)),
-		History: s.History, Program: s.Program}}
+		History: s.History, Program: s.Program},
+		Extra: []saved.Tensor{
+			{Name: AccuracySeries, Shape: []int{len(s.acc)}, DType: saved.Float64, Data: append([]float64(nil), s.acc...)},
+			{Name: ReliabilitySeries, Shape: []int{len(s.rel)}, DType: saved.Float64, Data: append([]float64(nil), s.rel...)},
+		}}
 }
+
+// The names of the per-epoch accuracy and reliability series saved with a
+// leaky network trained on the DCDT (extra arrays of the network file).
+const (
+	AccuracySeries    = "train.accuracy"
+	ReliabilitySeries = "train.reliability"
+)
 
 // Save writes the network, the optimiser state, the noise stream and the
 // epoch count as a native checkpoint.
@@ -152,5 +167,31 @@ func ResumeLeaky(name string) (*LeakySession, int, error) {
 		return nil, 0, err
 	}
 	s.done, s.History = ck.done, ck.net.Manifest.History
+	s.acc, s.rel = ck.extra[AccuracySeries], ck.extra[ReliabilitySeries]
+	if len(s.acc) != s.done || len(s.rel) != s.done {
+		return nil, 0, fmt.Errorf("%s: checkpoint has %d/%d per-epoch accuracies/reliabilities for %d epochs", name, len(s.acc), len(s.rel), s.done)
+	}
 	return s, s.done, nil
+}
+
+// LearningSeries returns the per-epoch accuracy and reliability saved with
+// a network trained by LeakySession, or, for other files, the accuracy at
+// the history's checkpoints and no reliability.
+func LearningSeries(n *saved.Network) (acc, rel []float64) {
+	for _, t := range n.Extra {
+		switch t.Name {
+		case AccuracySeries:
+			acc = t.Data
+		case ReliabilitySeries:
+			rel = t.Data
+		}
+	}
+	if acc != nil && rel != nil && len(acc) == len(rel) {
+		return acc, rel
+	}
+	acc, rel = nil, nil
+	for _, h := range n.Manifest.History {
+		acc = append(acc, h.Accuracy)
+	}
+	return acc, nil
 }

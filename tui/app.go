@@ -234,7 +234,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.cancel()
 		}
 		m.cancel = cancel
-		return m, verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, history: m.s.file.Manifest.History})
+		return m, verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file})
 	case verdictMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil

@@ -14,6 +14,7 @@ import (
 	"attractor/inspect"
 	"attractor/model"
 	"attractor/saved"
+	"attractor/train"
 )
 
 // This file computes and shows the mechanism verdict: how the network
@@ -68,10 +69,10 @@ type verdictMsg struct {
 
 // verdictJob is what the verdict needs, copied from the UI.
 type verdictJob struct {
-	gen     int
-	net     model.Network // a clone
-	proto   Protocol      // read only
-	history []saved.HistoryPoint
+	gen   int
+	net   model.Network  // a clone
+	proto Protocol       // read only
+	file  *saved.Network // for the training record (learning gate)
 }
 
 // verdictCmd computes the verdict off the UI goroutine.
@@ -132,15 +133,15 @@ func runVerdict(ctx context.Context, job verdictJob) (d *verdictData, err error)
 		res.Verdict.Notes = append(res.Verdict.Notes, fmt.Sprintf("memory probes: the end of delay 1 of the UI's %d conditions (attractor inspect probes 16 trials from 4 initial states and adds the slow-point search)", len(trials)))
 		return &verdictData{main: res.Verdict, beside: res.Code}, nil
 	case verdictKurtkaya:
-		var acc []float64
-		for _, h := range job.history {
-			acc = append(acc, h.Accuracy)
+		var acc, rel []float64
+		if job.file != nil {
+			acc, rel = train.LearningSeries(job.file)
 		}
-		res, err := inspect.KurtkayaVerdict(ctx, job.net, &trials[0], acc, nil, nil)
+		res, err := inspect.KurtkayaVerdict(ctx, job.net, &trials[0], acc, rel, nil)
 		if err != nil {
 			return nil, err
 		}
-		if len(acc) > 0 {
+		if len(acc) > 0 && rel == nil {
 			res.Verdict.Notes = append(res.Verdict.Notes, "the accuracy series is the file's history (one point per checkpoint, not per epoch)")
 		}
 		return &verdictData{main: res.Verdict}, nil

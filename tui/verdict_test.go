@@ -26,7 +26,7 @@ func fastNet(t testing.TB) *saved.Network {
 // verdictOf runs the verdict of network n's default protocol.
 func verdictOf(t *testing.T, n *saved.Network) *verdictData {
 	t.Helper()
-	d, err := runVerdict(context.Background(), verdictJob{net: n.Net.Clone(), proto: ProtocolFor(n), history: n.Manifest.History})
+	d, err := runVerdict(context.Background(), verdictJob{net: n.Net.Clone(), proto: ProtocolFor(n), file: n})
 	if err != nil {
 		t.Fatal(err)
 	}
