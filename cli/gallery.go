@@ -145,14 +145,9 @@ func trainChoice(ctx context.Context, log io.Writer, vanilla bool) (*saved.Netwo
 	return runRecipe(ctx, log, s, s.Units(), s.Network)
 }
 
-// recipeSession is what runRecipe needs of a training session.
-type recipeSession interface {
-	train.Session
-}
-
 // runRecipe trains s for units units in a scratch run directory, printing
 // progress, and returns the trained network.
-func runRecipe(ctx context.Context, log io.Writer, s recipeSession, units int, network func() *saved.Network) (*saved.Network, error) {
+func runRecipe(ctx context.Context, log io.Writer, s train.Session, units int, network func() *saved.Network) (*saved.Network, error) {
 	dir, err := os.MkdirTemp("", "attractor-gallery-")
 	if err != nil {
 		return nil, err
