@@ -334,6 +334,32 @@ func vdParallel(ctx context.Context, net model.Network, jobs []vdJob, s *Perturb
 	return ctx.Err()
 }
 
+// vdSettings returns s, or the defaults for nil, with zero fields filled.
+func vdSettings(s *PerturbSettings) PerturbSettings {
+	var set PerturbSettings
+	if s != nil {
+		set = *s
+	}
+	set.fill()
+	return set
+}
+
+// vdGrid returns the jobs of a curve, every (point, trial, repeat) in that
+// order, and each job's position in the list.
+func vdGrid(points, trials, reps int) ([]vdJob, map[vdJob]int) {
+	jobs := make([]vdJob, 0, points*trials*reps)
+	index := make(map[vdJob]int, points*trials*reps)
+	for k := 0; k < points; k++ {
+		for i := 0; i < trials; i++ {
+			for r := 0; r < reps; r++ {
+				index[vdJob{k, i, r}] = len(jobs)
+				jobs = append(jobs, vdJob{k, i, r})
+			}
+		}
+	}
+	return jobs, index
+}
+
 // vdCheckTrials validates trials and strengths.
 func vdCheckTrials(net model.Network, trials []Trial, xs []float64, what string) error {
 	if net == nil {
@@ -390,29 +416,14 @@ func NoiseCurve(ctx context.Context, net model.Network, trials []Trial, kind Noi
 	if err := vdCheckTrials(net, trials, sigmas, "σ"); err != nil {
 		return nil, err
 	}
-	var set PerturbSettings
-	if s != nil {
-		set = *s
-	}
-	set.fill()
+	set := vdSettings(s)
 	for i := range trials {
 		if math.IsNaN(trials[i].Target) {
 			return nil, fmt.Errorf("inspect: trial %q has no target for the noise error", trials[i].Name)
 		}
 	}
-	var jobs []vdJob
-	for k := range sigmas {
-		for i := range trials {
-			for r := 0; r < set.Repeats; r++ {
-				jobs = append(jobs, vdJob{k, i, r})
-			}
-		}
-	}
+	jobs, index := vdGrid(len(sigmas), len(trials), set.Repeats)
 	errs := make([]float64, len(jobs))
-	index := map[vdJob]int{}
-	for i, j := range jobs {
-		index[j] = i
-	}
 	err := vdParallel(ctx, net, jobs, &set, func(net model.Network, j vdJob) error {
 		sigma := sigmas[j.point]
 		rng := model.NewRNG(set.Seed, uint64(1+j.point*1_000_003+j.trial*1009+j.rep))
@@ -468,11 +479,7 @@ func ExtendDelayCurve(ctx context.Context, net model.Network, trials []Trial, de
 	if err := vdCheckTrials(net, trials, deltas, "Δ"); err != nil {
 		return nil, err
 	}
-	var set PerturbSettings
-	if s != nil {
-		set = *s
-	}
-	set.fill()
+	set := vdSettings(s)
 	dt := vdDt(net)
 	nominal := make([]float64, len(trials))
 	for i := range trials {
@@ -482,18 +489,9 @@ func ExtendDelayCurve(ctx context.Context, net model.Network, trials []Trial, de
 		}
 		nominal[i] = z
 	}
-	var jobs []vdJob
-	for k := range deltas {
-		for i := range trials {
-			jobs = append(jobs, vdJob{k, i, 0})
-		}
-	}
+	jobs, index := vdGrid(len(deltas), len(trials), 1)
 	errs := make([]float64, len(jobs))
 	asym := make([]bool, len(jobs))
-	index := map[vdJob]int{}
-	for i, j := range jobs {
-		index[j] = i
-	}
 	err := vdParallel(ctx, net, jobs, &set, func(net model.Network, j vdJob) error {
 		tr := &trials[j.trial]
 		ext := int(math.Round(deltas[j.point] / dt))
@@ -546,29 +544,14 @@ func KickCurve(ctx context.Context, net model.Network, trials []Trial, amps []fl
 	if err := vdCheckTrials(net, trials, amps, "kick amplitude"); err != nil {
 		return nil, err
 	}
-	var set PerturbSettings
-	if s != nil {
-		set = *s
-	}
-	set.fill()
+	set := vdSettings(s)
 	for i := range trials {
 		if math.IsNaN(trials[i].Target) {
 			return nil, fmt.Errorf("inspect: trial %q has no target", trials[i].Name)
 		}
 	}
-	var jobs []vdJob
-	for k := range amps {
-		for i := range trials {
-			for r := 0; r < set.Repeats; r++ {
-				jobs = append(jobs, vdJob{k, i, r})
-			}
-		}
-	}
+	jobs, index := vdGrid(len(amps), len(trials), set.Repeats)
 	errs := make([]float64, len(jobs))
-	index := map[vdJob]int{}
-	for i, j := range jobs {
-		index[j] = i
-	}
 	err := vdParallel(ctx, net, jobs, &set, func(net model.Network, j vdJob) error {
 		rng := model.NewRNG(set.Seed, uint64(1+j.point*1_000_003+j.trial*1009+j.rep))
 		tr := &trials[j.trial]
@@ -612,11 +595,7 @@ func InterruptCurve(ctx context.Context, net model.Network, trials []Trial, nOff
 	if err := vdCheckTrials(net, trials, xs, "n_off"); err != nil {
 		return nil, err
 	}
-	var set PerturbSettings
-	if s != nil {
-		set = *s
-	}
-	set.fill()
+	set := vdSettings(s)
 	n := net.Dims().State
 	cut := make([]model.Network, len(nOff))
 	for k, m := range nOff {
@@ -629,17 +608,8 @@ func InterruptCurve(ctx context.Context, net model.Network, trials []Trial, nOff
 		}
 		cut[k] = c
 	}
-	var jobs []vdJob
-	for k := range nOff {
-		for i := range trials {
-			jobs = append(jobs, vdJob{k, i, 0})
-		}
-	}
+	jobs, index := vdGrid(len(nOff), len(trials), 1)
 	errs := make([]float64, len(jobs))
-	index := map[vdJob]int{}
-	for i, j := range jobs {
-		index[j] = i
-	}
 	err := vdParallel(ctx, net, jobs, &set, func(full model.Network, j vdJob) error {
 		tr := &trials[j.trial]
 		part := cut[j.point].Clone()
