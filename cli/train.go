@@ -47,7 +47,7 @@ type job interface {
 type trainFlags struct {
 	hidden, steps, test, every, trials, epochs, testSeeds int
 	bits, delaySteps, batch, threads                      int
-	g, density, alpha, period, fb, lr                     float64
+	g, density, alpha, period, fb, lr, feedbackMix        float64
 	native, post, vanilla                                 bool
 	seed                                                  uint64
 	family, delay                                         string
@@ -91,6 +91,7 @@ func runTrain(env *Env, args []string) error {
 	fs.Float64Var(&f.density, "density", 0, "connection density p of J (default per task: sinusoid 0.1, spm 0.2)")
 	fs.Float64Var(&f.alpha, "alpha", 1, "RLS regulariser α, P(0) = I/α")
 	fs.Float64Var(&f.period, "period", 60, "sinusoid period in units of τ")
+	fs.Float64Var(&f.feedbackMix, "feedback-mix", 0, "train with feedback γ·target + (1−γ)·output, γ in [0, 1]; tested with the output alone (sinusoid, foursine)")
 	fs.Float64Var(&f.fb, "fb", 1, "feedback scale: feedback weights ~ N(0, (1/fb)²) (spm)")
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
@@ -135,6 +136,15 @@ func runTrain(env *Env, args []string) error {
 	j, err := build(*method, &f, set)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	if set["feedback-mix"] {
+		mj, ok := j.(interface{ SetFeedbackMix(float64) error })
+		if !ok {
+			return usageError("--feedback-mix applies to the sinusoid and foursine tasks")
+		}
+		if err := mj.SetFeedbackMix(f.feedbackMix); err != nil {
+			return usageError("--feedback-mix: %v", err)
+		}
 	}
 	dir := *runDir
 	if dir == "" {

@@ -33,13 +33,22 @@ import (
 // P_d (Ghazizadeh & Ching's temporally restricted error kernel). With a task
 // batch, updates happen only on steps where the target is scored (loss
 // weight non-zero on every channel of that readout), on even steps k ≥ 2;
-// with Native set, every Every-th step is an update step and unscored
-// targets count as 0 (the "native FORCE" baseline).
+// with Native set, every Every-th step k ≥ Every is an update step and
+// unscored targets count as 0 (the "native FORCE" baseline).
 type Force struct {
 	Net    *model.CTRNN
 	Alpha  float64 // RLS regulariser, P(0) = I/α (1)
 	Every  int     // steps between updates (2)
 	Native bool    // update at every Every-th step with zero targets outside the kernel
+
+	// FeedbackMix is γ of Sussillo & Abbott's mixed feedback (2009, Fig
+	// 4A; science.md §7.1, EC-13): during TrainSignal the output fed back
+	// into the network is γ f + (1 − γ) z instead of z, f being the target
+	// the fed-back z was trained to follow (the target at the time of the
+	// state before the step). 0 (the default) is ordinary FORCE and 1
+	// feeds the target alone (teacher forcing). TestSignal, TrainSequence
+	// and Advance always feed back z.
+	FeedbackMix float64
 
 	x, r, zo, zd []float64
 	drive        []float64 // scratch for the velocity
@@ -51,6 +60,12 @@ type Force struct {
 
 // NewForce returns a FORCE trainer for net starting from state x0 (copied).
 func NewForce(net *model.CTRNN, alpha float64, every int, x0 []float64) (*Force, error) {
+	return forceNew(net, alpha, every, x0, true)
+}
+
+// forceNew is NewForce; without rls it allocates no P matrices (for runs
+// with learning off).
+func forceNew(net *model.CTRNN, alpha float64, every int, x0 []float64, rls bool) (*Force, error) {
 	n := net.Dims().State
 	if len(x0) != n {
 		return nil, fmt.Errorf("force: initial state has length %d, want %d", len(x0), n)
@@ -66,12 +81,16 @@ func NewForce(net *model.CTRNN, alpha float64, every int, x0 []float64) (*Force,
 	if net.WO != nil {
 		_, o := net.WO.Dims()
 		f.zo, f.eo = make([]float64, o), make([]float64, o)
-		f.po = NewRLS(n, alpha)
+		if rls {
+			f.po = NewRLS(n, alpha)
+		}
 	}
 	if net.WD != nil {
 		_, d := net.WD.Dims()
 		f.zd, f.ed = make([]float64, d), make([]float64, d)
-		f.pd = NewRLS(n, alpha)
+		if rls {
+			f.pd = NewRLS(n, alpha)
+		}
 	}
 	f.readout()
 	return f, nil
@@ -197,7 +216,7 @@ type SignalStats struct {
 // target.At(t) with t = (step index)·DT, as the peer script does: an update
 // at every step index divisible by Every, counting from 0. The MAE is the
 // mean |e₋| over update steps among the last `record` steps (all when record
-// ≤ 0).
+// ≤ 0). With FeedbackMix γ ≠ 0 the feedback is γ f + (1 − γ) z (see Force).
 func (f *Force) TrainSignal(target task.Signal, steps, record int) (SignalStats, error) {
 	if f.po == nil {
 		return SignalStats{}, errors.New("force: the network has no output readout W_o")
@@ -206,8 +225,16 @@ func (f *Force) TrainSignal(target task.Signal, steps, record int) (SignalStats,
 	var sum float64
 	var n int
 	y := make([]float64, len(f.zo))
+	gamma := f.FeedbackMix
 	for s := 0; s < steps; s++ {
 		idx := f.step
+		if gamma != 0 {
+			// The z fed back at step idx was read after step idx−1 and
+			// trained toward the target at time (idx−1)·DT. Advance
+			// recomputes f.zo from the new state, so the mix is not kept.
+			z := f.zo[0]
+			f.zo[0] = gamma*target.At(float64(idx-1)*f.Net.DT) + (1-gamma)*z
+		}
 		f.Advance(nil)
 		if idx%f.Every != 0 {
 			continue
@@ -270,8 +297,10 @@ func (f *Force) TrainSequence(b *task.Batch) (SequenceStats, error) {
 		f.Advance(b.In(t, 0))
 		k := f.step - 1 // index of the step just taken
 		y, w := b.Target(t, 0), b.Weight(t, 0)
+		// The authors' code updates when i % update_step == 0 and
+		// i >= update_step, natively as well as in the kernel windows.
 		if f.Native {
-			if k%f.Every != 0 {
+			if k%f.Every != 0 || k < f.Every {
 				continue
 			}
 		} else if k%2 != 0 || k < 2 {

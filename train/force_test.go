@@ -1,8 +1,10 @@
 package train
 
 import (
+	"context"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -132,8 +134,10 @@ func TestForceKernelBookkeeping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.UpdatesD != 4*175 || st.UpdatesO != 4*175 {
-		t.Errorf("native FORCE: %d W_d and %d W_o updates over 4 trials, want 700 each", st.UpdatesD, st.UpdatesO)
+	// Steps 2, 4, …, 1398: step 0 is not an update step (the code's
+	// i >= update_step).
+	if st.UpdatesD != 4*175-1 || st.UpdatesO != 4*175-1 {
+		t.Errorf("native FORCE: %d W_d and %d W_o updates over 4 trials, want 699 each", st.UpdatesD, st.UpdatesO)
 	}
 }
 
@@ -178,5 +182,108 @@ func BenchmarkForceSine(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 		})
+	}
+}
+
+// TestForceFeedbackMix checks EC-13's mixed feedback by hand: at every
+// training step the state must move by the Euler step whose fed-back
+// output is γ f((k−1)·DT) + (1 − γ) z, z being the readout before the step;
+// γ = 1 feeds exactly the target.
+func TestForceFeedbackMix(t *testing.T) {
+	for _, gamma := range []float64{1, 0.5} {
+		t.Run("gamma="+strconv.FormatFloat(gamma, 'g', -1, 64), func(t *testing.T) {
+			const n = 30
+			rng := model.NewRNG(5, 0)
+			net, err := model.RandomSussilloAbbott(n, 0.3, 1.5, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := NewForce(net, 1, 2, model.NormalVector(n, 0.5, rng))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.FeedbackMix = gamma
+			sig := task.FourSine{}
+			jd := mat.NewDense(n, n, nil)
+			net.J.DoNonZero(func(i, k int, v float64) { jd.Set(i, k, v) })
+			for step := 0; step < 7; step++ {
+				x := append([]float64(nil), f.State()...)
+				zo, _ := f.Outputs()
+				fed := gamma*sig.At(float64(step-1)*net.DT) + (1-gamma)*zo[0]
+				want := make([]float64, n)
+				for i := range x {
+					var jr float64
+					for k := range x {
+						jr += jd.At(i, k) * math.Tanh(x[k])
+					}
+					want[i] = x[i] + net.DT/net.Tau*(-x[i]+net.G*jr+net.WF.At(i, 0)*fed)
+				}
+				if _, err := f.TrainSignal(sig, 1, 0); err != nil {
+					t.Fatal(err)
+				}
+				for i, v := range f.State() {
+					if math.Abs(v-want[i]) > 1e-13 {
+						t.Fatalf("step %d: x[%d] = %.17g, hand Euler step with feedback %.6g gives %.17g", step, i, v, fed, want[i])
+					}
+				}
+			}
+			// Testing feeds back z alone.
+			x := append([]float64(nil), f.State()...)
+			zo, _ := f.Outputs()
+			z := zo[0]
+			if _, err := f.TestSignal(sig, 1); err != nil {
+				t.Fatal(err)
+			}
+			i := 3
+			var jr float64
+			for k := range x {
+				jr += jd.At(i, k) * math.Tanh(x[k])
+			}
+			if want := x[i] + net.DT*(-x[i]+net.G*jr+net.WF.At(i, 0)*z); math.Abs(f.State()[i]-want) > 1e-13 {
+				t.Errorf("test step: x[%d] = %.17g, want %.17g (feedback z = %.6g)", i, f.State()[i], want, z)
+			}
+		})
+	}
+}
+
+// TestForceFeedbackMixZeroIsFORCE checks that γ = 0 leaves training
+// bit-identical to the FORCE loop written out with Advance and update, and
+// that the session's manifest does not mention the mix.
+func TestForceFeedbackMixZeroIsFORCE(t *testing.T) {
+	cfg := DefaultForceSignal()
+	cfg.Hidden, cfg.Steps, cfg.Chunk, cfg.Target = 80, 600, 100, "foursine"
+	s, err := NewForceSignalSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := NewForceSignalSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range s.Units() {
+		if _, err := s.Step(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := ref.Force
+	y := []float64{0}
+	for k := 0; k < cfg.Steps; k++ {
+		g.Advance(nil)
+		if k%cfg.Every == 0 {
+			y[0] = task.FourSine{}.At(float64(k) * g.Net.DT)
+			g.update(g.po, g.Net.WO, g.zo, g.eo, y)
+		}
+	}
+	a, b := s.Force.Net.WO.RawMatrix().Data, g.Net.WO.RawMatrix().Data
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("W_o[%d] = %.17g with γ = 0, %.17g by the plain FORCE loop", i, a[i], b[i])
+		}
+	}
+	if m := string(s.Network().Manifest.Train); strings.Contains(m, "feedback_mix") {
+		t.Errorf("γ = 0 manifest mentions the mix: %s", m)
+	}
+	if err := s.SetFeedbackMix(1.5); err == nil {
+		t.Error("SetFeedbackMix(1.5) accepted")
 	}
 }

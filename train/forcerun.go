@@ -24,6 +24,10 @@ type ForceSignalConfig struct {
 	Target  string  `json:"target"`  // "sine" or "foursine"
 	Period  float64 `json:"period"`  // sine period in τ (60)
 	Seed    uint64  `json:"seed"`
+	// FeedbackMix is γ of the mixed feedback γ f + (1 − γ) z during
+	// training (Sussillo & Abbott 2009 Fig 4A; Force.FeedbackMix); 0 is
+	// ordinary FORCE and is left out of the manifest.
+	FeedbackMix float64 `json:"feedback_mix,omitempty"`
 }
 
 // DefaultForceSignal returns the peer's defaults.
@@ -59,6 +63,8 @@ func (c ForceSignalConfig) Validate() error {
 		return fmt.Errorf("chunk %d must be positive", c.Chunk)
 	case !(c.Alpha > 0) || c.Every < 1:
 		return fmt.Errorf("α = %v and update interval %d; want α > 0 and interval ≥ 1", c.Alpha, c.Every)
+	case !(c.FeedbackMix >= 0 && c.FeedbackMix <= 1):
+		return fmt.Errorf("feedback mix γ = %v must be in [0, 1]", c.FeedbackMix)
 	}
 	_, err := c.Signal()
 	return err
@@ -90,7 +96,19 @@ func NewForceSignalSession(cfg ForceSignalConfig) (*ForceSignalSession, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.FeedbackMix = cfg.FeedbackMix
 	return &ForceSignalSession{Cfg: cfg, Force: f, sig: sig}, nil
+}
+
+// SetFeedbackMix sets γ of the mixed feedback γ f + (1 − γ) z for the rest
+// of training (Cfg.FeedbackMix); it must lie in [0, 1].
+func (s *ForceSignalSession) SetFeedbackMix(gamma float64) error {
+	if !(gamma >= 0 && gamma <= 1) {
+		return fmt.Errorf("feedback mix γ = %v must be in [0, 1]", gamma)
+	}
+	s.Cfg.FeedbackMix = gamma
+	s.Force.FeedbackMix = gamma
+	return nil
 }
 
 // Units returns the number of logged units of the training phase.
@@ -139,6 +157,7 @@ func ResumeForceSignal(name string) (*ForceSignalSession, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	f.FeedbackMix = cfg.FeedbackMix
 	return &ForceSignalSession{Cfg: cfg, Force: f, sig: sig, History: ck.net.Manifest.History}, ck.done, nil
 }
 

@@ -1,6 +1,12 @@
 package train
 
-import "testing"
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"attractor/model"
+)
 
 // TestForceSPMResumeSameBytes interrupts SPM training and resumes it; the
 // final network file must equal the uninterrupted run's; the trainability
@@ -21,5 +27,42 @@ func TestForceSPMResumeSameBytes(t *testing.T) {
 	}
 	if len(res.RMSE) != 2*4*4 || res.Max <= 0 {
 		t.Errorf("test protocol ran %d trials (want 32), max RMSE %v", len(res.RMSE), res.Max)
+	}
+	// The code's error: the response SSE (50 steps · RMSE²) over 32 trials.
+	if want := math.Sqrt(50 * res.Max * res.Max / 32); math.Abs(res.CodeMax-want) > 1e-12*want || res.CodeTrainable != (want < 0.01) {
+		t.Errorf("code-normalised max %v (trainable %v), want %v", res.CodeMax, res.CodeTrainable, want)
+	}
+}
+
+// TestForceSPMOffset checks the digit-mean offset: the stimuli and memory
+// targets move by it, a zero offset leaves the task (and the manifest) as
+// before, and an offset that makes a mean component zero is rejected.
+func TestForceSPMOffset(t *testing.T) {
+	cfg := DefaultForceSPM()
+	cfg.Hidden, cfg.Trials = 20, 4
+	plain, err := NewForceSPMSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := string(plain.Network().Manifest.Train); strings.Contains(m, "offset") {
+		t.Errorf("zero offset appears in the manifest: %s", m)
+	}
+	off := 0.7
+	cfg.Offset = off
+	s, err := NewForceSPMSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [2][2]float64{{-1 + off, 0.5 + off}, {1 + off, -0.5 + off}}
+	if s.Task.Mean != want {
+		t.Errorf("means %v, want %v", s.Task.Mean, want)
+	}
+	b := s.Task.Trials([]int{3}, model.NewRNG(1, 1))
+	if y := b.Target(120, 0); y[1] != want[1][0] || y[2] != want[1][1] {
+		t.Errorf("delay-1 memory target %v, want %v", y[1:], want[1])
+	}
+	cfg.Offset = 0.5 // μ₁ = (1.5, 0): a zero target
+	if err := cfg.Validate(); err == nil {
+		t.Error("offset 0.5 (zero mean component) accepted")
 	}
 }
