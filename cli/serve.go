@@ -22,10 +22,14 @@ import (
 
 func init() {
 	register(&command{name: "serve",
-		args:  "[--addr 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE] [--root DIR]",
+		args:  "[--addr 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE] [--root DIR] [--workers N]",
 		short: "serve the terminal UI over SSH to holders of authorized keys",
 		run:   runServe})
 }
+
+// serveCacheSize is the number of analysis results the server keeps for
+// later sessions.
+const serveCacheSize = 64
 
 // serveShutdownWait bounds how long SIGTERM waits for sessions to close.
 const serveShutdownWait = 10 * time.Second
@@ -40,14 +44,15 @@ func runServe(env *Env, args []string) error {
 	root := fs.String("root", "", "directory sessions may open networks from and save into (default: none, the gallery only)")
 	maxSessions := fs.Int("max-sessions", 32, "sessions open at once")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "close a session after this long without a key press")
+	workers := fs.Int("workers", runtime.NumCPU(), "heavy analyses (fixed points, verdicts) run at once, shared by all sessions")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
-	if *maxSessions < 1 || *idle <= 0 {
-		return usageError("--max-sessions and --idle-timeout must be positive")
+	if *maxSessions < 1 || *idle <= 0 || *workers < 1 {
+		return usageError("--max-sessions, --idle-timeout and --workers must be positive")
 	}
 	if *akFile == "" {
 		home, err := os.UserHomeDir()
@@ -94,7 +99,7 @@ func runServe(env *Env, args []string) error {
 		AuthorizedKeys: keys,
 		RootDir:        rootDir,
 		App:            serveApp(rootDir, gallery),
-		Shared:         server.NewShared(runtime.NumCPU(), 64),
+		Shared:         server.NewShared(*workers, serveCacheSize),
 		MaxSessions:    *maxSessions,
 		IdleTimeout:    *idle,
 		Log:            logger,
@@ -139,11 +144,16 @@ func runServe(env *Env, args []string) error {
 }
 
 // serveApp returns the factory of the full UI of one SSH session: the
-// session's renderer and context, the root directory, the gallery.
+// session's renderer and context, the root directory, the key's own save
+// directory under it, the gallery, and the server's shared analyses.
 func serveApp(rootDir string, gallery tui.Gallery) server.AppFactory {
 	return func(s *server.Session) (tea.Model, error) {
 		uc := tui.NewContext(s.Context, s.Renderer)
 		uc.Root = rootDir
+		uc.SaveDir = s.SaveDir
+		if s.Shared != nil {
+			uc.Cache = s.Shared
+		}
 		uc.Gallery = gallery
 		if gallery == nil || len(gallery.Entries()) == 0 {
 			return nil, errors.New("the gallery is empty")

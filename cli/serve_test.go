@@ -6,6 +6,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"log"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +22,10 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
+
+	"attractor/saved"
+	"attractor/tui"
+	"attractor/tui/server"
 )
 
 func TestServeRefusesWithoutKeys(t *testing.T) {
@@ -60,7 +66,7 @@ func TestServeRefusesLooseHostKey(t *testing.T) {
 }
 
 func TestServeUsage(t *testing.T) {
-	for _, args := range [][]string{{"serve", "extra"}, {"serve", "--max-sessions", "0"}, {"serve", "--root", "/nonexistent/dir"}} {
+	for _, args := range [][]string{{"serve", "extra"}, {"serve", "--max-sessions", "0"}, {"serve", "--root", "/nonexistent/dir"}, {"serve", "--workers", "0"}} {
 		if code, _, errOut := run(args...); code != 2 || !strings.Contains(errOut, "usage: attractor serve") {
 			t.Errorf("%q: code %d, stderr %q", args, code, errOut)
 		}
@@ -277,6 +283,12 @@ func TestServeEndToEndTmux(t *testing.T) {
 	}
 	tm("send-keys", "-t", "app", "k")
 	waitFor("app", "the kick after k", has("kick 1"))
+	// s saves into the key's own directory under the root.
+	tm("send-keys", "-t", "app", "s")
+	waitFor("app", "the save after s", has("saved saves/"))
+	if got, _ := filepath.Glob(filepath.Join(dir, "root", "saves", "*", "*-state.npz")); len(got) != 1 {
+		t.Errorf("saved networks under root/saves/*/: %q, want one", got)
+	}
 	tm("resize-window", "-t", "app", "-x", "140", "-y", "36")
 	waitFor("app", "the status line at 140 columns (family and N shown from 100 columns)", has(" N="))
 	tm("send-keys", "-t", "app", "q")
@@ -452,4 +464,140 @@ func (b *serveBuf) Len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.b)
+}
+
+// TestServeSavesPerKey serves the real UI in process to two users with
+// different keys, over x/crypto/ssh: each presses s, and the files land in
+// the key's own directory under the root, complete, with the path on the
+// status line; a second save of the same user is numbered.
+func TestServeSavesPerKey(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	if err := os.Mkdir(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var signers []gossh.Signer
+	var lines []byte
+	for range 2 {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sg, err := gossh.NewSignerFromKey(priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signers = append(signers, sg)
+		lines = append(lines, gossh.MarshalAuthorizedKey(sg.PublicKey())...)
+	}
+	akFile := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(akFile, lines, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := server.LoadAuthorizedKeys(akFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hk, _, err := server.LoadHostKey(filepath.Join(dir, "host_key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := server.NewShared(1, 8)
+	srv, err := server.New(server.Config{HostKey: hk, AuthorizedKeys: keys, RootDir: root,
+		App: serveApp(root, tui.EmbeddedGallery()), Shared: shared, Log: log.New(io.Discard, "", 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+
+	// session logs in with key k, presses s saves times and q, and
+	// returns the screen output.
+	session := func(k gossh.Signer, saves int) string {
+		t.Helper()
+		c, err := gossh.Dial("tcp", l.Addr().String(), &gossh.ClientConfig{User: "tester",
+			Auth: []gossh.AuthMethod{gossh.PublicKeys(k)}, HostKeyCallback: gossh.FixedHostKey(hk.PublicKey()), Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		s, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := &serveBuf{}
+		s.Stdout, s.Stderr = out, out
+		in, err := s.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Wide enough for the whole status line, save message included.
+		if err := s.RequestPty("xterm", 40, 400, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		waitOut := func(want string, from int) int {
+			t.Helper()
+			for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+				if i := strings.Index(out.String()[from:], want); i >= 0 {
+					return from + i + len(want)
+				}
+			}
+			t.Fatalf("no %q on the screen within 30 s:\n%s", want, ansi.Strip(out.String()))
+			return 0
+		}
+		off := waitOut("Phase portrait", 0)
+		for range saves {
+			io.WriteString(in, "s")
+			off = waitOut("saved saves/", off)
+		}
+		io.WriteString(in, "q")
+		s.Wait()
+		return ansi.Strip(out.String())
+	}
+
+	dirs := map[string]bool{}
+	for i, k := range signers {
+		screen := session(k, i+1)
+		want := server.UserSaveDir(k.PublicKey())
+		dirs[want] = true
+		if !strings.Contains(screen, "saved "+want+"/00-sine-force-step0-state.npz, 00-sine-force-step0-plot.txt") {
+			t.Errorf("key %d: the status line does not name %s/…", i, want)
+		}
+		ents, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(want)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		wantNames := []string{"00-sine-force-step0-plot.txt", "00-sine-force-step0-state.npz"}
+		if i == 1 {
+			wantNames = []string{"00-sine-force-step0-2-plot.txt", "00-sine-force-step0-2-state.npz",
+				"00-sine-force-step0-plot.txt", "00-sine-force-step0-state.npz"}
+		}
+		if !slices.Equal(names, wantNames) {
+			t.Errorf("key %d: %s holds %q, want %q", i, want, names, wantNames)
+		}
+		n, err := saved.ReadNative(filepath.Join(root, filepath.FromSlash(want), "00-sine-force-step0-state.npz"))
+		if err != nil {
+			t.Fatalf("key %d: the saved network does not read: %v", i, err)
+		}
+		if n.Net.Dims().State != 100 {
+			t.Errorf("key %d: saved network has N = %d, want 100", i, n.Net.Dims().State)
+		}
+	}
+	if len(dirs) != 2 {
+		t.Errorf("two keys saved into %d directories", len(dirs))
+	}
+	if ents, _ := os.ReadDir(filepath.Join(root, "saves")); len(ents) != 2 {
+		t.Errorf("root/saves holds %d entries, want the 2 key directories", len(ents))
+	}
 }

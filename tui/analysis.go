@@ -20,6 +20,22 @@ type analysisJob struct {
 	cond  int           // condition whose delay input freezes the fixed-point search
 	seed  uint64
 	inits int // initial states of the fixed-point search
+
+	// cache shares the results with other sessions (nil: none); digest
+	// hashes the network for its keys.
+	cache  Cache
+	digest *netDigest
+}
+
+// portraitRequest names stage 1 of job in a cache key.
+func (job analysisJob) portraitRequest() string {
+	return fmt.Sprintf("portrait/v1 pca-states=%d protocol=%s", maxPCAStates, protocolDigest(&job.proto))
+}
+
+// fixedRequest names stage 2 of job in a cache key: its initial states
+// come from stage 1, its input from condition cond.
+func (job analysisJob) fixedRequest() string {
+	return fmt.Sprintf("fixed/v1 inits=%d cond=%d pca-states=%d protocol=%s", job.inits, job.cond, maxPCAStates, protocolDigest(&job.proto))
 }
 
 // portraitData is the first stage of an analysis: the reference
@@ -60,18 +76,22 @@ func guard(err *error) {
 	}
 }
 
-// portraitCmd simulates the conditions and projects them (stage 1).
+// portraitCmd simulates the conditions and projects them (stage 1),
+// through the job's cache.
 func portraitCmd(ctx context.Context, job analysisJob) tea.Cmd {
 	return func() tea.Msg {
-		d, err := runPortrait(ctx, job)
+		d, err := cacheDo(ctx, job.cache, job.digest, job.net, job.portraitRequest(),
+			func(ctx context.Context) (*portraitData, error) { return runPortrait(ctx, job) })
 		return portraitMsg{gen: job.gen, data: d, err: err}
 	}
 }
 
-// fixedCmd searches fixed points from states of stage 1 (stage 2).
+// fixedCmd searches fixed points from states of stage 1 (stage 2), through
+// the job's cache.
 func fixedCmd(ctx context.Context, job analysisJob, pd *portraitData) tea.Cmd {
 	return func() tea.Msg {
-		d, err := runFixed(ctx, job, pd)
+		d, err := cacheDo(ctx, job.cache, job.digest, job.net, job.fixedRequest(),
+			func(ctx context.Context) (*fixedData, error) { return runFixed(ctx, job, pd) })
 		return fixedMsg{gen: job.gen, data: d, err: err}
 	}
 }

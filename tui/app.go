@@ -69,7 +69,8 @@ type Model struct {
 
 	gen    int // analysis generation; results of older ones are dropped
 	cancel context.CancelFunc
-	inits  int // initial states of the fixed-point search
+	inits  int        // initial states of the fixed-point search
+	digest *netDigest // content hash of the open network, for ctx.Cache
 
 	files    *filesPane
 	training *trainingPane
@@ -130,6 +131,7 @@ func (m *Model) Init() tea.Cmd {
 // setNetwork opens n: a new session, panes pointed at it, paused.
 func (m *Model) setNetwork(name string, n *saved.Network) {
 	m.s = newSession(name, n)
+	m.digest = newNetDigest(n)
 	m.running = false
 	m.runID++
 	m.portrait.s, m.eigen.s, m.verdict.s = m.s, m.s, m.s
@@ -181,7 +183,8 @@ func (m *Model) startAnalysis() tea.Cmd {
 // job captures what an analysis needs; the protocol's slices are read only.
 func (m *Model) job(ctx context.Context) analysisJob {
 	_ = ctx
-	return analysisJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, cond: m.s.cond, inits: m.inits}
+	return analysisJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, cond: m.s.cond, inits: m.inits,
+		cache: m.ctx.Cache, digest: m.digest}
 }
 
 // Update handles a message.
@@ -234,7 +237,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.cancel()
 		}
 		m.cancel = cancel
-		return m, verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file})
+		return m, verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file,
+			cache: m.ctx.Cache, digest: m.digest})
 	case verdictMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil
@@ -262,7 +266,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.setStatus(true, "save: %v", msg.err)
 		} else {
-			m.setStatus(false, "saved %s", strings.Join(msg.paths, ", "))
+			m.setStatus(false, "saved %s", savedText(msg.paths))
 		}
 		return m, nil
 	case metricsMsg, pollMetricsMsg:

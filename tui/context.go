@@ -21,6 +21,14 @@ type Context struct {
 	// save files into, through os.OpenRoot; "" disables the directory
 	// listing and saving.
 	Root string
+	// SaveDir is the directory, relative to Root and slash-separated, that
+	// the 's' key saves into, created on demand ("": Root itself). An SSH
+	// server gives each user's key its own.
+	SaveDir string
+	// Cache, if set, shares the heavy analyses (trajectories and PCA,
+	// fixed points, mechanism verdict) with other sessions; nil computes
+	// them in this session. See [Cache].
+	Cache Cache
 	// Gallery lists the networks offered first (nil: none).
 	Gallery Gallery
 	// RunDir, if set, is a run directory whose metrics.jsonl the training

@@ -73,12 +73,24 @@ type verdictJob struct {
 	net   model.Network  // a clone
 	proto Protocol       // read only
 	file  *saved.Network // for the training record (learning gate)
+
+	// cache shares the verdict with other sessions (nil: none); digest
+	// hashes the network, training record included, for its key.
+	cache  Cache
+	digest *netDigest
 }
 
-// verdictCmd computes the verdict off the UI goroutine.
+// request names the verdict of job in a cache key.
+func (job verdictJob) request() string {
+	return "verdict/v1 protocol=" + protocolDigest(&job.proto)
+}
+
+// verdictCmd computes the verdict off the UI goroutine, through the job's
+// cache.
 func verdictCmd(ctx context.Context, job verdictJob) tea.Cmd {
 	return func() tea.Msg {
-		d, err := runVerdict(ctx, job)
+		d, err := cacheDo(ctx, job.cache, job.digest, job.net, job.request(),
+			func(ctx context.Context) (*verdictData, error) { return runVerdict(ctx, job) })
 		return verdictMsg{gen: job.gen, data: d, err: err}
 	}
 }

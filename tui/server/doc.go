@@ -16,7 +16,10 @@
 // [Root] that opens files under the root directory only (os.OpenRoot: no
 // "..", no absolute names, no symbolic link out), and the [Shared] cache
 // that runs a heavy analysis once for every session that asks for it
-// (deduplicated by content hash and request, bounded by a worker limit).
+// (deduplicated by content hash and request, bounded by a worker limit; a
+// *Shared is the UI's tui.Cache), and SaveDir, the directory under the
+// root where the user of that key saves ([UserSaveDir]: "saves/" and 12
+// hex digits of the key's SHA-256 hash).
 //
 // A panic in a session's UI (Update, View, commands) or in its setup is
 // recovered, logged and ends that session only. Sessions are capped

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log"
@@ -44,6 +46,20 @@ type Session struct {
 	// KeyFingerprint the SHA-256 fingerprint of the public key the client
 	// authenticated with.
 	User, RemoteAddr, KeyFingerprint string
+	// SaveDir is the directory of this key's saves, relative to the root:
+	// [UserSaveDir] of the authenticated key. Users who log in with
+	// different keys save into different directories; nothing creates it
+	// before the first save.
+	SaveDir string
+}
+
+// UserSaveDir returns the save directory of the user of key, relative to
+// the root: "saves/" and the first 12 hexadecimal digits of the SHA-256
+// hash of the key's wire form, the hash that its SHA256 fingerprint shows
+// in base64.
+func UserSaveDir(key gossh.PublicKey) string {
+	sum := sha256.Sum256(key.Marshal())
+	return "saves/" + hex.EncodeToString(sum[:6])
 }
 
 // AppFactory returns the root model of the UI of session s. It runs on the
@@ -374,7 +390,7 @@ func (s *Server) handle(sess ssh.Session) {
 	defer stopAfter()
 
 	ps := &Session{Context: ctx, Width: w, Height: h, Shared: s.cfg.Shared,
-		User: sess.User(), RemoteAddr: sess.RemoteAddr().String(), KeyFingerprint: fp}
+		User: sess.User(), RemoteAddr: sess.RemoteAddr().String(), KeyFingerprint: fp, SaveDir: UserSaveDir(key)}
 	if s.cfg.RootDir != "" {
 		r, err := OpenRoot(s.cfg.RootDir)
 		if err != nil {

@@ -8,24 +8,24 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+
+	"attractor/tui"
 )
 
 // Key names one shared computation: the SHA-256 hash of the content it
 // reads (for example a network file) and a string describing the request
 // (the analysis and its parameters). Two sessions asking for the same Key
-// get the same result.
-type Key struct {
-	Content [sha256.Size]byte
-	Request string
-}
+// get the same result. It is the UI's [tui.CacheKey], so a *Shared is the
+// [tui.Cache] of every session of a server.
+type Key = tui.CacheKey
 
 // KeyOf returns the Key of request on content.
 func KeyOf(content []byte, request string) Key {
 	return Key{Content: sha256.Sum256(content), Request: request}
 }
 
-// String returns the key as "request@hash-prefix", for logs.
-func (k Key) String() string { return fmt.Sprintf("%s@%x", k.Request, k.Content[:6]) }
+// A *Shared is the UI's analysis cache.
+var _ tui.Cache = (*Shared)(nil)
 
 // ErrClosed is returned by [Shared.Do] after [Shared.Close].
 var ErrClosed = errors.New("shared computations closed")
