@@ -216,7 +216,7 @@ func runInspect(env *Env, args []string) error {
 	c := commands["inspect"]
 	fs := newFlags(env, c)
 	jsonOut := fs.Bool("json", false, "write a JSON document instead of the summary")
-	k := fs.Int("inits", 64, "number of initial states of the fixed-point search (ignored when the file has an inits array)")
+	k := fs.Int("inits", 256, "number of initial states of the fixed-point search, as FixedPointFinder's examples use (ignored when the file has an inits array)")
 	method := fs.String("method", "trust-region", "fixed-point optimiser: trust-region or adam")
 	copies := fs.Int("copies", 4, "noisy copies of every probe in the verdict (science spec §9 proposes 20)")
 	runTrials := fs.Float64("run-trials", 10, "forward simulation of every probe, in trial lengths")

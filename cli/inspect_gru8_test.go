@@ -12,10 +12,10 @@ import (
 // scripts/fixtures/flipflop_gru_torch8.py, whose eight memory states a
 // 40,000-step simulation showed to be true attractors) lists eight stable
 // fixed points (EC-30) and saddles between them. The file names no task, so
-// the search starts from random states N(0, 0.5²); --inits 256 because the
-// default 64 of them find only six of the eight attractors.
+// the search starts from the default 256 random states N(0, 0.5²) (64 of
+// them find only six of the eight attractors: two basins are small).
 func TestInspectTorchFlipFlopGRU8(t *testing.T) {
-	code, stdout, stderr := run("inspect", filepath.Join("testdata", "flipflop_gru_torch8.pt"), "--json", "--inits", "256")
+	code, stdout, stderr := run("inspect", filepath.Join("testdata", "flipflop_gru_torch8.pt"), "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
