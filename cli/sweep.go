@@ -119,6 +119,7 @@ func runSweep(env *Env, args []string) error {
 		}
 		return printSweepStatus(ctx, env, sw, true)
 	}
+	sweepOnResume(env, sw)
 	pr := newSweepPrinter(env.Stderr)
 	p, err := sw.Run(ctx, sweep.RunOptions{Workers: *workers, Progress: pr.update})
 	pr.final(p)
@@ -138,6 +139,13 @@ func runSweep(env *Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stderr, ")")
 	return sweep.CensusOf(rs).WriteText(env.Stdout)
+}
+
+// sweepOnResume reports networks continued from a checkpoint.
+func sweepOnResume(env *Env, sw *sweep.Sweep) {
+	sw.OnResume = func(i, done int) {
+		fmt.Fprintf(env.Stderr, "network %s resumed from its checkpoint after %d units\n", sw.ID(i), done)
+	}
 }
 
 // sweepProgram records the build in every saved network.
@@ -205,6 +213,7 @@ func sweepRunTask(env *Env, args []string) error {
 	sweepProgram()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	sweepOnResume(env, sw)
 	pr := newSweepPrinter(env.Stderr)
 	p, err := sw.RunTask(ctx, *subName, *index, sweep.RunOptions{Workers: *workers, Progress: pr.update})
 	pr.final(p)
@@ -339,7 +348,7 @@ func sweepReport(env *Env, args []string) error {
 	classes := fs.String("class", "", "classes to draw phase diagrams of (default: all)")
 	outDir := fs.String("out", "", "directory for the SVG files (default DIR/report)")
 	scaling := fs.String("scaling", "", "fit the critical delay per learning rate: `LR,DELAY` axes (science.md §5.6)")
-	failing := fs.String("unable", "no_learn,unstable,diverged", "classes counted as unable to learn (--scaling)")
+	failing := fs.String("unable", "unable,no_learn,unstable,diverged", "classes counted as unable to learn (--scaling)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@
 //	DIR/nets/SHARD/ID/net.npz       the trained network (saved.WriteNative)
 //	DIR/nets/SHARD/ID/result.json   the network's result, committed last
 //	DIR/nets/SHARD/ID/claim.G       a worker's claim (generation G)
+//	DIR/nets/SHARD/ID/work.G        its run directory: metrics log, checkpoint
 //	DIR/nets/SHARD/ID/error.json    the last failure (retried on resume)
 //	DIR/results.csv                 derived from the result files
 //
@@ -29,7 +30,18 @@
 // replaces an existing result. The per-network result files are the only
 // source of truth; the results table is derived from them, so concurrent
 // writers can never corrupt it. A killed worker loses only the network it
-// was training.
+// was training, and for trainers with a Resume function not even that: the
+// worker that takes the claim over moves the dead one's work directory to
+// its own and continues from the last checkpoint (written every tenth of
+// the units), with the metrics log cut back to the checkpoint, so that the
+// network and result are byte-identical to an uninterrupted run's.
+//
+// Analyses run in the order the specification lists them and see the
+// figures of the earlier ones (AnalysisInput.Previous). The command line
+// registers the mechanism verdicts of the inspect package, which this
+// package cannot import: "mechanism" (DFP/IFP/LC/Mix, science.md §9) for
+// the spm task, after "trainability", and "phase" (unable/LC/SP, §5.5)
+// for the dcdt task.
 //
 // The statistics of Kurtkaya et al.'s scaling law (science.md §5.6:
 // FitExpSaturation, the critical delay T₀ per learning rate, and the

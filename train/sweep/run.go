@@ -246,10 +246,14 @@ func (s *Sweep) trainClaimed(ctx context.Context, i int, c *claim) (bool, error)
 			}
 		}
 	}
+	// The work directory goes when the network is done or failed; an
+	// interrupted one (Ctrl-C, SIGTERM from Slurm) keeps its checkpoint
+	// for the next run to resume.
 	work := filepath.Join(c.dir, fmt.Sprintf("work.%d", c.gen))
-	defer os.RemoveAll(work)
-	os.RemoveAll(work)
 	committed, err := s.train(ctx, i, work, c)
+	if err == nil || ctx.Err() == nil {
+		os.RemoveAll(work)
+	}
 	if err != nil {
 		if _, rerr := s.ReadResult(i, false); rerr == nil {
 			return false, nil // another worker took the claim over and finished
@@ -314,15 +318,39 @@ func (s *Sweep) train(ctx context.Context, i int, work string, c *claim) (bool, 
 		return false, fmt.Errorf("no trainer for task %q", spec.Task)
 	}
 	cfg := spec.Config(i)
-	job, err := tr.New(cloneMap(cfg))
-	if err != nil {
-		return false, fmt.Errorf("network %d: %w", i, err)
+	var (
+		job   Job
+		start int
+		every int
+		err   error
+	)
+	if tr.Resume != nil {
+		job, start = s.resumeWork(tr, work, c)
+		if job != nil && s.OnResume != nil {
+			s.OnResume(i, start)
+		}
+	} else {
+		os.RemoveAll(work)
+	}
+	if job == nil {
+		if job, err = tr.New(cloneMap(cfg)); err != nil {
+			return false, fmt.Errorf("network %d: %w", i, err)
+		}
+	}
+	if tr.Resume != nil {
+		every = max(1, job.Units()/10)
 	}
 	res := &Result{Index: i, ID: s.ID(i), Task: spec.Task, Params: jsonRound(spec.Params(i)), Config: jsonRound(cfg),
 		Status: "ok", Units: job.Units()}
 	var last train.Metrics
-	err = train.Run(ctx, job, train.RunOptions{Dir: work, Total: job.Units(),
+	err = train.Run(ctx, job, train.RunOptions{Dir: work, Total: job.Units(), Start: start, CheckpointEvery: every,
 		Progress: func(m train.Metrics, total int) { last = m }})
+	if err == nil && last.Step == 0 && start > 0 {
+		// Resumed after the last unit: its metrics are in the log.
+		if ms, _, rerr := train.ReadMetrics(filepath.Join(work, train.MetricsFile), 0); rerr == nil && len(ms) > 0 {
+			last = ms[len(ms)-1]
+		}
+	}
 	var div *train.DivergedError
 	switch {
 	case errors.As(err, &div):
@@ -349,7 +377,7 @@ func (s *Sweep) train(ctx context.Context, i int, work string, c *claim) (bool, 
 		for _, name := range spec.Analyses {
 			an, _ := analysisFor(name)
 			out, err := an.Run(ctx, AnalysisInput{Task: spec.Task, Config: cfg, Options: spec.Options[name],
-				Job: job, Network: net, RunDir: work})
+				Job: job, Network: net, RunDir: work, Previous: res.Analyses})
 			if err != nil {
 				if ctx.Err() != nil {
 					return false, ctx.Err()
@@ -384,15 +412,12 @@ func finitePtr(v float64) *float64 {
 }
 
 // jsonRound passes a map through JSON so the result holds exactly what is
-// written (and non-finite floats, which JSON cannot hold, become null).
+// written (and non-finite floats, which JSON cannot hold, become null, also
+// inside nested maps and slices).
 func jsonRound(m map[string]any) map[string]any {
 	clean := make(map[string]any, len(m))
 	for k, v := range m {
-		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-			clean[k] = nil
-			continue
-		}
-		clean[k] = v
+		clean[k] = sweepFinite(v)
 	}
 	b, err := json.Marshal(clean)
 	if err != nil {
@@ -405,4 +430,111 @@ func jsonRound(m map[string]any) map[string]any {
 		return clean
 	}
 	return out
+}
+
+// sweepFinite replaces non-finite floats by nil in v, recursing into
+// maps and slices of any.
+func sweepFinite(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+	case map[string]any:
+		c := make(map[string]any, len(x))
+		for k, e := range x {
+			c[k] = sweepFinite(e)
+		}
+		return c
+	case []any:
+		c := make([]any, len(x))
+		for i, e := range x {
+			c[i] = sweepFinite(e)
+		}
+		return c
+	case []float64:
+		c := make([]any, len(x))
+		for i, e := range x {
+			c[i] = sweepFinite(e)
+		}
+		return c
+	}
+	return v
+}
+
+// resumeWork looks for the newest work directory with a checkpoint that
+// this generation of the claim (released by an interrupted run) or an
+// earlier, dead one left, moves it to work and rebuilds the job from it,
+// with the metrics log cut back to the units the checkpoint holds (so that
+// the log reads as an uninterrupted run's). It returns nil, with work
+// removed, when there is nothing to resume or the checkpoint cannot be
+// read (the network then trains from scratch).
+func (s *Sweep) resumeWork(tr Trainer, work string, c *claim) (Job, int) {
+	fresh := func() (Job, int) {
+		os.RemoveAll(work)
+		return nil, 0
+	}
+	best := ""
+	for g := c.gen; g >= 1; g-- {
+		d := filepath.Join(c.dir, fmt.Sprintf("work.%d", g))
+		if _, err := os.Stat(filepath.Join(d, train.CheckpointFile)); err == nil {
+			best = d
+			break
+		}
+	}
+	if best == "" {
+		return fresh()
+	}
+	if best != work {
+		os.RemoveAll(work)
+		if err := os.Rename(best, work); err != nil {
+			return fresh()
+		}
+	}
+	job, done, err := tr.Resume(filepath.Join(work, train.CheckpointFile))
+	if err != nil || done < 1 || done > job.Units() {
+		return fresh()
+	}
+	if err := sweepTrimMetrics(filepath.Join(work, train.MetricsFile), done); err != nil {
+		return fresh()
+	}
+	return job, done
+}
+
+// sweepTrimMetrics rewrites a metrics log to its complete lines for units
+// 1 … done, the last line of each unit (a killed run may have logged units
+// past its checkpoint, or half a line). It fails when a unit is missing.
+func sweepTrimMetrics(name string, done int) error {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	lines := make([][]byte, done+1)
+	for len(b) > 0 {
+		k := bytes.IndexByte(b, '\n')
+		if k < 0 {
+			break // a half-written last line
+		}
+		line := b[:k+1]
+		b = b[k+1:]
+		var m train.Metrics
+		if json.Unmarshal(line, &m) != nil {
+			return fmt.Errorf("%s: unreadable line", name)
+		}
+		if m.Step >= 1 && m.Step <= done {
+			lines[m.Step] = line
+		}
+	}
+	var out bytes.Buffer
+	for u := 1; u <= done; u++ {
+		if lines[u] == nil {
+			return fmt.Errorf("%s: unit %d is missing", name, u)
+		}
+		out.Write(lines[u])
+	}
+	tmp := name + ".trim"
+	if err := os.WriteFile(tmp, out.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, name)
 }

@@ -42,6 +42,9 @@ type Sweep struct {
 	StaleAfter time.Duration
 	// Heartbeat is how often a worker refreshes its claims (default 30 s).
 	Heartbeat time.Duration
+	// OnResume, if set, is called when network i continues from a
+	// checkpoint of an interrupted or killed worker after done units.
+	OnResume func(i, done int)
 
 	host string
 }

@@ -1,0 +1,271 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"attractor/inspect"
+	"attractor/saved"
+	"attractor/train"
+	"attractor/train/sweep"
+)
+
+// The mechanism verdicts of the inspect package as sweep analyses. The
+// sweep package cannot import inspect (dependencies point one way), so
+// the command line registers them:
+//
+//   - "mechanism" (task spm): the Ghazizadeh & Ching verdict of science.md
+//     §9 (inspect.GhazizadehVerdict) on networks that pass the
+//     trainability test of §3.3, class DFP, IFP, LC or Mix (or
+//     "undetermined"), with the authors' attractor_type label beside it;
+//     untrainable networks (by the criterion the trainability analysis
+//     chose: the spec's or the authors' code's) get class "untrainable"
+//     and no verdict (with
+//     the option all = true they are classified too, and the figure
+//     "trainable" tells them apart);
+//   - "phase" (task dcdt): Kurtkaya et al.'s classification of §5.5
+//     (inspect.KurtkayaVerdict): the learning gate on the per-epoch
+//     accuracy and reliability the leaky trainer saves, then the PSD ratio
+//     ρ: class "unable" (did not learn), LC (ρ < 0.5) or SP.
+//
+// Their figures are flat (one CSV column each): the verdict's evidence
+// under its own names, its thresholds as threshold_NAME, its notes joined
+// by "; ". The trials, probes and noise are those of `attractor inspect`
+// with the same settings and --seed, so a sweep's class can be checked
+// against `attractor inspect --json` on the saved network.
+
+func init() {
+	sweep.RegisterAnalysis("mechanism", sweep.Analysis{Tasks: []string{"spm"}, Run: sweepMechanism})
+	sweep.RegisterAnalysis("phase", sweep.Analysis{Tasks: []string{"dcdt"}, Run: sweepPhase})
+}
+
+// sweepMechanismOptions are the [analysis.mechanism] options; the defaults
+// are those of `attractor inspect`.
+type sweepMechanismOptions struct {
+	copies        int     // noisy copies of every probe (4; science.md §9 proposes 20)
+	runTrials     float64 // forward simulation per probe in trial lengths (10)
+	codeCopies    int     // noisy runs per base of the authors' classifier (20)
+	codeRunTrials float64 // its simulation in trial lengths (50)
+	slowPoints    bool    // also run the slow-point search of §9 step 5 (false)
+	seed          int     // stimuli and probe noise (1)
+	testSeeds     int     // trainability test when no "trainability" analysis precedes (10; criterion as there)
+	threshold     float64 // its RMSE threshold (0.01)
+	all           bool    // classify untrainable networks too: their class is the verdict's label (false)
+}
+
+func sweepMechanismOpts(o map[string]any) (sweepMechanismOptions, error) {
+	var m sweepMechanismOptions
+	var err error
+	get := func(f func() error) {
+		if err == nil {
+			err = f()
+		}
+	}
+	get(func() (e error) { m.copies, e = sweepOptInt(o, "copies", 4); return })
+	get(func() (e error) { m.runTrials, e = sweepOptFloat(o, "run_trials", 10); return })
+	get(func() (e error) { m.codeCopies, e = sweepOptInt(o, "code_copies", 20); return })
+	get(func() (e error) { m.codeRunTrials, e = sweepOptFloat(o, "code_run_trials", 50); return })
+	get(func() (e error) { m.slowPoints, e = sweepOptBool(o, "slow_points", false); return })
+	get(func() (e error) { m.seed, e = sweepOptInt(o, "seed", 1); return })
+	get(func() (e error) { m.testSeeds, e = sweepOptInt(o, "test_seeds", 10); return })
+	get(func() (e error) { m.threshold, e = sweepOptFloat(o, "threshold", 0.01); return })
+	get(func() (e error) { m.all, e = sweepOptBool(o, "all", false); return })
+	if err != nil {
+		return m, err
+	}
+	if m.copies < 0 || !(m.runTrials > 0) || m.codeCopies < 1 || !(m.codeRunTrials > 0) || m.seed < 0 || m.testSeeds < 1 {
+		return m, fmt.Errorf("mechanism options: copies ≥ 0, code_copies ≥ 1, test_seeds ≥ 1, seed ≥ 0, run_trials and code_run_trials > 0")
+	}
+	return m, nil
+}
+
+// sweepMechanism is the "mechanism" analysis.
+func sweepMechanism(ctx context.Context, in sweep.AnalysisInput) (map[string]any, error) {
+	opt, err := sweepMechanismOpts(in.Options)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	// The trainability gate: the figure of a preceding "trainability"
+	// analysis, or the test run here.
+	trainable := true
+	if prev, ok := in.Previous["trainability"]; ok {
+		if cl, ok := prev["class"].(string); ok {
+			trainable = cl == "trainable" // by the criterion chosen there
+		} else if t, ok := prev["trainable"].(bool); ok {
+			trainable = t
+		} else {
+			return nil, errors.New("the trainability analysis gave no class or trainable figure")
+		}
+	} else {
+		s, ok := in.Job.(*train.ForceSPMSession)
+		if !ok {
+			return nil, fmt.Errorf("mechanism needs a FORCE SPM session for its trainability test, not %T", in.Job)
+		}
+		res, err := train.TestSPM(s.Force.Net, s.Task, s.Force.State(), opt.testSeeds, s.Cfg.Seed, opt.threshold)
+		if err != nil {
+			return nil, err
+		}
+		crit, err := sweep.TrainabilityCriterion(in.Options)
+		if err != nil {
+			return nil, err
+		}
+		trainable = res.Trainable
+		if crit == "code" {
+			trainable = res.CodeTrainable
+		}
+		out["test_rmse_max"] = inspect.JSONNumber(res.Max)
+		out["code_test_rmse_max"] = inspect.JSONNumber(res.CodeMax)
+		out["criterion"] = crit
+	}
+	out["trainable"] = trainable
+	if !trainable && !opt.all {
+		out["class"] = "untrainable"
+		return out, nil
+	}
+	v, code, err := sweepGhazizadeh(ctx, in.Network, opt)
+	if err != nil {
+		return nil, err
+	}
+	sweepFlatten(out, "", v)
+	out["class"] = v.Label
+	out["label"] = v.Label
+	out["code_label"] = code.Label
+	out["code_mechanism"] = inspect.CodeLabelMechanism(code.Label)
+	sweepFlatten(out, "code_", code)
+	return out, nil
+}
+
+// sweepGhazizadeh runs the verdict as `attractor inspect` does, on one
+// goroutine (the sweep's workers are the parallelism).
+func sweepGhazizadeh(ctx context.Context, n *saved.Network, opt sweepMechanismOptions) (v, code *inspect.Verdict, err error) {
+	seed := uint64(opt.seed)
+	it, err := inspectLoadTask(ctx, n, seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	if it == nil || it.name != "spm" {
+		return nil, nil, errors.New("mechanism: the network's manifest names no spm task")
+	}
+	net := n.Net
+	mem, _, err := inspect.TrialProbes(ctx, net, it.trials)
+	if err != nil {
+		return nil, nil, err
+	}
+	var delay [][]float64
+	if opt.slowPoints {
+		delay, err = inspect.TrialStates(ctx, net, it.trials, 10, func(tr *inspect.Trial) inspect.StepWindow { return tr.Delay })
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	cp := opt.copies
+	if cp == 0 {
+		cp = -1
+	}
+	fps := inspect.DefaultFixedPointSettings()
+	fps.Concurrency = 1
+	res, err := inspect.GhazizadehVerdict(ctx, net, inspect.GhazizadehInput{Memory: mem, Ends: it.ends,
+		TrialSteps: it.steps, Encodings: it.enc, Channel: 0, DelayStates: delay},
+		&inspect.GhazizadehSettings{Copies: cp, RunTrials: opt.runTrials, Seed: seed, Concurrency: 1, FixedPoints: fps,
+			Code: inspect.CodeSettings{Copies: opt.codeCopies, RunTrials: opt.codeRunTrials}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return res.Verdict, res.Code, nil
+}
+
+// sweepPhase is the "phase" analysis: Kurtkaya et al.'s gate and ρ.
+func sweepPhase(ctx context.Context, in sweep.AnalysisInput) (map[string]any, error) {
+	v, err := sweepKurtkaya(ctx, in.Network)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"label": v.Label}
+	sweepFlatten(out, "", v)
+	out["class"] = sweepPhaseClass(v.Label)
+	return out, nil
+}
+
+// sweepKurtkaya runs the verdict as `attractor inspect` does: the first
+// class's trial from the origin, the saved per-epoch series.
+func sweepKurtkaya(ctx context.Context, n *saved.Network) (*inspect.Verdict, error) {
+	it, err := inspectLoadTask(ctx, n, 1)
+	if err != nil {
+		return nil, err
+	}
+	if it == nil || it.name != "dcdt" {
+		return nil, errors.New("phase: the network's manifest names no dcdt task")
+	}
+	acc, rel := train.LearningSeries(n)
+	if rel == nil {
+		return nil, errors.New("phase: the network has no per-epoch accuracy and reliability series (train.accuracy, train.reliability)")
+	}
+	res, err := inspect.KurtkayaVerdict(ctx, n.Net, &it.trials[0], acc, rel, nil)
+	if err != nil {
+		return nil, err
+	}
+	return res.Verdict, nil
+}
+
+// sweepPhaseClass maps Kurtkaya verdict labels to the phase classes.
+func sweepPhaseClass(label string) string {
+	if label == "unable to learn" {
+		return "unable"
+	}
+	return label
+}
+
+// sweepFlatten adds v's evidence, thresholds (threshold_NAME) and notes
+// to out, each name prefixed.
+func sweepFlatten(out map[string]any, prefix string, v *inspect.Verdict) {
+	for _, e := range v.Evidence {
+		out[prefix+e.Name] = inspect.JSONNumber(e.Value)
+	}
+	for _, e := range v.Thresholds {
+		out[prefix+"threshold_"+e.Name] = inspect.JSONNumber(e.Value)
+	}
+	if len(v.Notes) > 0 {
+		out[prefix+"notes"] = strings.Join(v.Notes, "; ")
+	}
+}
+
+func sweepOptInt(o map[string]any, key string, def int) (int, error) {
+	v, ok := o[key]
+	if !ok {
+		return def, nil
+	}
+	n, ok := v.(int64)
+	if !ok {
+		return 0, fmt.Errorf("option %s = %v must be an integer", key, v)
+	}
+	return int(n), nil
+}
+
+func sweepOptFloat(o map[string]any, key string, def float64) (float64, error) {
+	v, ok := o[key]
+	if !ok {
+		return def, nil
+	}
+	switch n := v.(type) {
+	case int64:
+		return float64(n), nil
+	case float64:
+		return n, nil
+	}
+	return 0, fmt.Errorf("option %s = %v must be a number", key, v)
+}
+
+func sweepOptBool(o map[string]any, key string, def bool) (bool, error) {
+	v, ok := o[key]
+	if !ok {
+		return def, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("option %s = %v must be true or false", key, v)
+	}
+	return b, nil
+}
