@@ -76,7 +76,7 @@ func runTrain(env *Env, args []string) error {
 	runDir := fs.String("run", "", "run directory for checkpoints and the metrics log (default: OUT.run)")
 	resume := fs.String("resume", "", "resume the stopped run in `DIR`")
 	method := fs.String("method", "", "training method: force or bptt (default: the task's)")
-	ckEvery := fs.Int("checkpoint-every", 0, "units between checkpoints (default: about 20 per run)")
+	ckEvery := fs.Int("checkpoint-every", 0, "units between checkpoints (default: about 20 per run, at most one per 10 s)")
 	jsonOut := fs.Bool("json", false, "print a final JSON line with the run's figures")
 	fs.IntVar(&f.threads, "threads", 1, "threads (dcdt; results do not depend on it; FORCE uses one)")
 	fs.StringVar(&f.delay, "delay", "160ms", "delay of the cue-discrimination task (dcdt), a multiple of 5ms")
@@ -186,12 +186,18 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 	b := Build()
 	j.SetProgram(saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion})
 	units := j.Units()
+	// By default about 20 checkpoints per run, but none sooner than 10 s
+	// after the previous one: a short run of a large FORCE network would
+	// otherwise spend more time writing its N×N matrices than training.
+	// An explicit --checkpoint-every is taken as asked.
+	var ckMinInterval time.Duration
 	if ckEvery <= 0 {
-		ckEvery = max(1, units/20)
+		ckEvery, ckMinInterval = max(1, units/20), 10*time.Second
 	}
 	bar := newProgress(env.Stderr, "train "+rec.Task, j.Unit()+"s", units)
 	t0 := time.Now()
 	err := train.Run(ctx, j, train.RunOptions{Dir: dir, Total: units, Start: start, CheckpointEvery: ckEvery,
+		CheckpointMinInterval: ckMinInterval,
 		Progress: func(m train.Metrics, total int) {
 			bar.update(m.Step, fmt.Sprintf("loss %.3g", m.Loss))
 		}})

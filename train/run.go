@@ -44,6 +44,12 @@ type RunOptions struct {
 	Total           int    // units to train in all
 	Start           int    // units already done (non-zero when resuming)
 	CheckpointEvery int    // units between checkpoints (0: only at the end)
+	// CheckpointMinInterval, when positive, skips a periodic checkpoint
+	// that would come sooner than this after the previous one (a
+	// checkpoint of a large FORCE network writes its N×N matrices, which
+	// costs more than short runs of training). The final checkpoint and
+	// the one on interruption are always written.
+	CheckpointMinInterval time.Duration
 	// StartWall is the training time already spent before Start, in seconds.
 	StartWall float64
 	// Progress, if set, is called after every unit.
@@ -97,6 +103,7 @@ func Run(ctx context.Context, s Session, opt RunOptions) error {
 	defer logf.Close()
 	ckpt := filepath.Join(opt.Dir, CheckpointFile)
 	lastGood := ""
+	var lastSave time.Time
 	if opt.Start > 0 {
 		if _, err := os.Stat(ckpt); err == nil {
 			lastGood = ckpt
@@ -107,9 +114,11 @@ func Run(ctx context.Context, s Session, opt RunOptions) error {
 			return fmt.Errorf("checkpoint after step %d: %w", done, err)
 		}
 		lastGood = ckpt
+		lastSave = time.Now()
 		return logf.Sync()
 	}
 	began := time.Now()
+	lastSave = began
 	enc := json.NewEncoder(logf)
 	for done := opt.Start; done < opt.Total; {
 		if ctx.Err() != nil {
@@ -141,7 +150,9 @@ func Run(ctx context.Context, s Session, opt RunOptions) error {
 		if opt.Progress != nil {
 			opt.Progress(m, opt.Total)
 		}
-		if done == opt.Total || (opt.CheckpointEvery > 0 && done%opt.CheckpointEvery == 0) {
+		periodic := opt.CheckpointEvery > 0 && done%opt.CheckpointEvery == 0 &&
+			time.Since(lastSave) >= opt.CheckpointMinInterval
+		if done == opt.Total || periodic {
 			if err := save(done); err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"attractor/model"
 	"attractor/saved"
@@ -165,5 +166,38 @@ func TestReadMetricsFollows(t *testing.T) {
 	ms, _, err = ReadMetrics(name, off)
 	if err != nil || len(ms) != 1 || ms[0].Step != 2 || ms[0].Loss != 1.5 {
 		t.Fatalf("after growth got %v %v", ms, err)
+	}
+}
+
+// countingToy counts the checkpoints Run asks for.
+type countingToy struct {
+	*toySession
+	saves []int
+}
+
+func (c *countingToy) Save(name string, done int) error {
+	c.saves = append(c.saves, done)
+	return c.toySession.Save(name, done)
+}
+
+// TestRunCheckpointMinInterval checks that periodic checkpoints closer than
+// CheckpointMinInterval are skipped while the final one is always written,
+// and that without the gate every CheckpointEvery units give one.
+func TestRunCheckpointMinInterval(t *testing.T) {
+	for _, c := range []struct {
+		gap  time.Duration
+		want []int
+	}{
+		{0, []int{4, 8, 12}},
+		{time.Hour, []int{12}},
+	} {
+		s := &countingToy{toySession: newToy()}
+		if err := Run(context.Background(), s, RunOptions{Dir: t.TempDir(), Total: 12, CheckpointEvery: 4,
+			CheckpointMinInterval: c.gap}); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(s.saves) != fmt.Sprint(c.want) {
+			t.Errorf("min interval %v: checkpoints after %v units, want %v", c.gap, s.saves, c.want)
+		}
 	}
 }
