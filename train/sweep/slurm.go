@@ -220,8 +220,16 @@ func (s *Sweep) Submit(ctx context.Context, sch Scheduler, opt SlurmOptions) (*S
 		return nil, nil
 	}
 	sub := &Submission{Submitted: time.Now().UTC().Format(time.RFC3339)}
-	for k := 0; k < len(pending); k += opt.Pack {
-		sub.Tasks = append(sub.Tasks, pending[k:min(k+opt.Pack, len(pending))])
+	// Strided packs: task t gets pending networks t, t+K, t+2K, … (K
+	// tasks). Neighbouring networks of a grid differ along its fastest
+	// axis (often a delay, which sets the cost); striding mixes the costs
+	// so that the tasks of an array take about equally long, which is what
+	// a packed array needs to keep up with the local pool's dynamic
+	// scheduling.
+	nTasks := (len(pending) + opt.Pack - 1) / opt.Pack
+	sub.Tasks = make([][]int, nTasks)
+	for k, idx := range pending {
+		sub.Tasks[k%nTasks] = append(sub.Tasks[k%nTasks], idx)
 	}
 	base := filepath.Join(s.Dir, "slurm")
 	if err := os.MkdirAll(base, 0o755); err != nil {

@@ -437,7 +437,7 @@ func TestSlurmSubmitFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(sub.Tasks) != "[[0 1 2] [3 5 6] [7 8 9]]" || sub.JobID != "4242" {
+	if fmt.Sprint(sub.Tasks) != "[[0 3 7] [1 5 8] [2 6 9]]" || sub.JobID != "4242" { // strided packs
 		t.Fatalf("submission %+v", sub)
 	}
 	b, _ := os.ReadFile(fs.script)
@@ -460,14 +460,14 @@ func TestSlurmSubmitFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.Failed) != 1 || st.Failed[0].Task != 2 || fmt.Sprint(st.Failed[0].Missing) != "[7 8 9]" ||
+	if len(st.Failed) != 1 || st.Failed[0].Task != 2 || fmt.Sprint(st.Failed[0].Missing) != "[2 6 9]" ||
 		st.Failed[0].State != "OUT_OF_MEMORY" || st.Failed[0].LastLine != "out of memory" ||
 		!strings.HasSuffix(st.Failed[0].Log, "slurm/001/logs/4242_2.out") {
 		t.Fatalf("status %+v", st)
 	}
 	// A second submission covers only what is missing.
 	sub2, err := s.Submit(context.Background(), &fakeSlurm{s: s}, SlurmOptions{Pack: 5, Binary: "/bin/attractor"})
-	if err != nil || sub2.Name != "002" || fmt.Sprint(sub2.Tasks) != "[[7 8 9]]" {
+	if err != nil || sub2.Name != "002" || fmt.Sprint(sub2.Tasks) != "[[2 6 9]]" {
 		t.Fatalf("second submission %+v, %v", sub2, err)
 	}
 }
