@@ -23,12 +23,18 @@ type galleryRecipe struct {
 	name string // file name without .npz; the order of the names is the gallery's order
 	note string // what the network shows, written into its manifest
 	fast bool   // cheap enough to rebuild in the unit tests
-	make func(ctx context.Context, log io.Writer) (*saved.Network, error)
+	// mechanism is the label `attractor inspect` gives the network (its
+	// §9 or §5.5 verdict at the default settings) when the recipe is an
+	// exemplar of a mechanism, and appears in its name; empty otherwise.
+	mechanism string
+	make      func(ctx context.Context, log io.Writer) (*saved.Network, error)
 }
 
-// galleryRecipes lists the gallery. Exemplar parameters are the spec's
-// proposals (science.md §10 item 3 for Ghazizadeh & Ching, §5 for Kurtkaya
-// et al.); each note says what the network was trained to do.
+// galleryRecipes lists the gallery; each note says what the network was
+// trained to do. The Ghazizadeh & Ching and Kurtkaya et al. exemplars were
+// chosen by training candidates and keeping those whose verdict from
+// `attractor inspect` is the mechanism in their name (the spec's proposed
+// exemplar parameters, science.md §10 item 3, gave Mix networks).
 var galleryRecipes = []galleryRecipe{
 	{name: "00-sine-force", note: "Sussillo & Abbott FORCE: N = 100, a sine of period 20 τ generated autonomously (a limit cycle by design), 6000 training steps", fast: true,
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
@@ -40,48 +46,10 @@ var galleryRecipes = []galleryRecipe{
 			}
 			return runRecipe(ctx, log, s, s.Units(), s.Network)
 		}},
-	{name: "01-ghazizadeh-g1.5-fb1", note: "Ghazizadeh & Ching SPM task, FORCE with the restricted error kernel; g = 1.5, fb = 1, p = 0.2: the spec's proposed parameters for a direct-fixed-point network (§10 item 3) — the verdict pane shows how this one remembers",
-		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
-			cfg := train.DefaultForceSPM()
-			cfg.Hidden, cfg.G, cfg.FB, cfg.Density, cfg.Trials, cfg.Seed = 300, 1.5, 1, 0.2, 3500, 0
-			s, err := train.NewForceSPMSession(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return runRecipe(ctx, log, s, s.Units(), s.Network)
-		}},
-	{name: "02-ghazizadeh-g1.2-fb20", note: "Ghazizadeh & Ching SPM task, FORCE with the restricted error kernel; g = 1.2, fb = 20, p = 0.1: the spec's proposed parameters for an indirect-fixed-point network — the verdict pane shows how this one remembers",
-		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
-			cfg := train.DefaultForceSPM()
-			cfg.Hidden, cfg.G, cfg.FB, cfg.Density, cfg.Trials, cfg.Seed = 300, 1.2, 20, 0.1, 3500, 0
-			s, err := train.NewForceSPMSession(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return runRecipe(ctx, log, s, s.Units(), s.Network)
-		}},
-	{name: "03-kurtkaya-lr0.01", note: "Kurtkaya et al. delayed cue discrimination, 160 ms delay, lr = 0.01 (the learning rate of the demo's limit-cycle network)",
-		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
-			cfg := train.DefaultLeaky()
-			cfg.LR, cfg.Seed = 0.01, 2
-			cfg.Epochs = cfg.KurtkayaEpochs()
-			s, err := train.NewLeakySession(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return runRecipe(ctx, log, s, s.Units(), s.Network)
-		}},
-	{name: "04-kurtkaya-lr0.001", note: "Kurtkaya et al. delayed cue discrimination, 160 ms delay, lr = 0.001 (the learning rate of the demo's slow-point network)",
-		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
-			cfg := train.DefaultLeaky()
-			cfg.LR, cfg.Seed = 0.001, 1
-			cfg.Epochs = cfg.KurtkayaEpochs()
-			s, err := train.NewLeakySession(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return runRecipe(ctx, log, s, s.Units(), s.Network)
-		}},
+	ghazizadehRecipe("01-ghazizadeh-dfp-g1.5-fb1", "DFP", "direct fixed points — every probe settles on a fixed point and the distinct fixed points reached are at least the memory conditions", 1.5, 1, 0.1, 1500, 1),
+	ghazizadehRecipe("02-ghazizadeh-ifp-g1.2-fb3", "IFP", "indirect fixed point — the memory states are not fixed points: they drift after the delay to fixed points shared by the conditions", 1.2, 3, 0.1, 1500, 0),
+	kurtkayaRecipe("03-kurtkaya-sp-lr0.01", "SP", "slow point — the cue is held near slow points of the delay dynamics (PSD ratio ρ = 0.70 when chosen)", 0.01, 4),
+	kurtkayaRecipe("04-kurtkaya-lc-lr0.01", "LC", "limit cycle — the delay activity oscillates and the cue is kept in its phase (PSD ratio ρ = 0.0011 when chosen)", 0.01, 5),
 	{name: "05-flipflop-gru", note: "3-bit flip-flop (Sussillo & Barak), GRU with 24 units, Adam: 8 stable fixed points expected", fast: true,
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			cfg := train.DefaultSeq()
@@ -130,6 +98,45 @@ var galleryRecipes = []galleryRecipe{
 			seed := uint64(1)
 			return &saved.Network{Net: net, Manifest: saved.Manifest{Seed: &seed}}, nil
 		}},
+}
+
+// ghazizadehRecipe is a Ghazizadeh & Ching exemplar: FORCE with the
+// restricted error kernel on the SPM task (science.md §3), N = 300, the
+// default digit-mean offset (train.DefaultSPMOffset), seed seed.
+func ghazizadehRecipe(name, mechanism, what string, g, fb, density float64, trials int, seed uint64) galleryRecipe {
+	note := fmt.Sprintf("Ghazizadeh & Ching SPM task, FORCE with the restricted error kernel; N = 300, g = %g, fb = %g, p = %g, "+
+		"digit means offset by %g, %d trials, seed %d: %s (%s by `attractor inspect`)", g, fb, density,
+		train.DefaultSPMOffset, trials, seed, what, mechanism)
+	return galleryRecipe{name: name, note: note, mechanism: mechanism,
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			cfg := train.DefaultForceSPM()
+			cfg.Hidden, cfg.G, cfg.FB, cfg.Density, cfg.Trials, cfg.Seed = 300, g, fb, density, trials, seed
+			s, err := train.NewForceSPMSession(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return runRecipe(ctx, log, s, s.Units(), s.Network)
+		}}
+}
+
+// kurtkayaRecipe is a Kurtkaya et al. exemplar: the leaky full-rank RNN
+// (N = 100) on delayed cue discrimination with a 160 ms delay, SGD with
+// momentum for the reference code's max(1000, 30/lr) epochs (science.md §5),
+// the same as `attractor train dcdt --lr LR --seed SEED`.
+func kurtkayaRecipe(name, mechanism, what string, lr float64, seed uint64) galleryRecipe {
+	cfg := train.DefaultLeaky()
+	cfg.LR, cfg.Seed = lr, seed
+	cfg.Epochs = cfg.KurtkayaEpochs()
+	note := fmt.Sprintf("Kurtkaya et al. delayed cue discrimination, N = %d, %d ms delay, lr = %g, %d epochs, seed %d: %s (%s by `attractor inspect`)",
+		cfg.Hidden, cfg.DelayMS, lr, cfg.Epochs, seed, what, mechanism)
+	return galleryRecipe{name: name, note: note, mechanism: mechanism,
+		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
+			s, err := train.NewLeakySession(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return runRecipe(ctx, log, s, s.Units(), s.Network)
+		}}
 }
 
 // trainChoice trains a TRNN (or its vanilla configuration) on delayed
@@ -211,7 +218,7 @@ func init() {
 			}
 			if sub == "list" {
 				for _, r := range galleryRecipes {
-					fmt.Fprintf(env.Stdout, "%-20s %s\n", r.name, r.note)
+					fmt.Fprintf(env.Stdout, "%-27s %s\n", r.name, r.note)
 				}
 				return nil
 			}

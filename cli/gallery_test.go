@@ -73,3 +73,29 @@ func TestGalleryMatchesRecipes(t *testing.T) {
 		}
 	}
 }
+
+// TestGalleryExemplarNames checks that every mechanism exemplar says its
+// mechanism in its name (the name is what the gallery pane shows), and
+// that the Ghazizadeh & Ching and Kurtkaya et al. exemplars the issue asks
+// for are all there: DFP, IFP (and LC) by FORCE, SP and LC by BPTT.
+func TestGalleryExemplarNames(t *testing.T) {
+	have := map[string]bool{}
+	for _, r := range galleryRecipes {
+		if r.mechanism == "" {
+			continue
+		}
+		if !strings.Contains(r.name, "-"+strings.ToLower(r.mechanism)+"-") {
+			t.Errorf("%s: the name does not say its mechanism %s", r.name, r.mechanism)
+		}
+		fam := "kurtkaya"
+		if strings.Contains(r.name, "ghazizadeh") {
+			fam = "ghazizadeh"
+		}
+		have[fam+" "+r.mechanism] = true
+	}
+	for _, want := range []string{"ghazizadeh DFP", "ghazizadeh IFP", "kurtkaya SP", "kurtkaya LC"} {
+		if !have[want] {
+			t.Errorf("no %s exemplar in the gallery", want)
+		}
+	}
+}

@@ -45,12 +45,12 @@ type job interface {
 
 // trainFlags are the flags of every task; each task reads those it uses.
 type trainFlags struct {
-	hidden, steps, test, every, trials, epochs, testSeeds int
-	bits, delaySteps, batch, threads                      int
-	g, density, alpha, period, fb, lr, feedbackMix        float64
-	native, post, vanilla                                 bool
-	seed                                                  uint64
-	family, delay                                         string
+	hidden, steps, test, every, trials, epochs, testSeeds  int
+	bits, delaySteps, batch, threads                       int
+	g, density, alpha, period, fb, lr, feedbackMix, offset float64
+	native, post, vanilla                                  bool
+	seed                                                   uint64
+	family, delay                                          string
 }
 
 // taskBuilders makes a job for each task and method.
@@ -93,6 +93,7 @@ func runTrain(env *Env, args []string) error {
 	fs.Float64Var(&f.period, "period", 60, "sinusoid period in units of τ")
 	fs.Float64Var(&f.feedbackMix, "feedback-mix", 0, "train with feedback γ·target + (1−γ)·output, γ in [0, 1]; tested with the output alone (sinusoid, foursine)")
 	fs.Float64Var(&f.fb, "fb", 1, "feedback scale: feedback weights ~ N(0, (1/fb)²) (spm)")
+	fs.Float64Var(&f.offset, "offset", train.DefaultSPMOffset, "added to both coordinates of both synthetic digit means; 0 gives science.md §3.2's mirror-image means (spm)")
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
 	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn, gru, lstm, trnn (flipflop, lastk; choice defaults to trnn)")

@@ -34,18 +34,33 @@ func TestForceSPMResumeSameBytes(t *testing.T) {
 	}
 }
 
-// TestForceSPMOffset checks the digit-mean offset: the stimuli and memory
-// targets move by it, a zero offset leaves the task (and the manifest) as
-// before, and an offset that makes a mean component zero is rejected.
+// TestForceSPMOffset checks the digit-mean offset: the default is 0.7 and
+// is recorded in the manifest, the stimuli and memory targets move by it, a
+// zero offset gives the proposal's means (and leaves the manifest as
+// before), and an offset that makes a mean component zero is rejected.
 func TestForceSPMOffset(t *testing.T) {
 	cfg := DefaultForceSPM()
+	if cfg.Offset != 0.7 {
+		t.Errorf("default offset %v, want 0.7", cfg.Offset)
+	}
 	cfg.Hidden, cfg.Trials = 20, 4
+	def, err := NewForceSPMSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := string(def.Network().Manifest.Train); !strings.Contains(m, `"offset":0.7`) {
+		t.Errorf("default offset missing from the manifest: %s", m)
+	}
+	cfg.Offset = 0
 	plain, err := NewForceSPMSession(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m := string(plain.Network().Manifest.Train); strings.Contains(m, "offset") {
 		t.Errorf("zero offset appears in the manifest: %s", m)
+	}
+	if want := [2][2]float64{{-1, 0.5}, {1, -0.5}}; plain.Task.Mean != want {
+		t.Errorf("offset 0: means %v, want the proposal's %v", plain.Task.Mean, want)
 	}
 	off := 0.7
 	cfg.Offset = off

@@ -230,7 +230,11 @@ func TestProtocolLastK(t *testing.T) {
 func TestProtocolSPMMatchesTask(t *testing.T) {
 	n := taskNet(t, "spm", nil)
 	p := ProtocolFor(n)
-	s := task.NewSPM()
+	s := task.NewSPM() // with the default digit-mean offset the network was trained with
+	for d := range s.Mean {
+		s.Mean[d][0] += train.DefaultSPMOffset
+		s.Mean[d][1] += train.DefaultSPMOffset
+	}
 	_, dl, _ := s.EpochSteps()
 	for typ := range 4 {
 		b := s.Trials([]int{typ}, model.NewRNG(spmStimulusSeed, 0))
