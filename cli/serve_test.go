@@ -544,7 +544,7 @@ func TestServeSavesPerKey(t *testing.T) {
 		}
 		waitOut := func(want string, from int) int {
 			t.Helper()
-			for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+			for end := time.Now().Add(90 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
 				if i := strings.Index(out.String()[from:], want); i >= 0 {
 					return from + i + len(want)
 				}

@@ -307,6 +307,11 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 		if cmd := m.panes[m.focus].Update(k); cmd != nil {
 			return cmd
 		}
+	} else if m.files.handles(k) {
+		// The other panes have no keys of their own: arrows and enter
+		// move through the network list and open, whichever has the focus,
+		// so a new user's ↓ does what it looks like it should.
+		return m.files.Update(k)
 	}
 	if m.s == nil {
 		return nil
@@ -454,7 +459,12 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	return append(append([][]key.Binding(nil), h.pane.FullHelp()...), h.global.FullHelp()...)
 }
 
-func (m *Model) helpKeys() helpKeys { return helpKeys{pane: m.panes[m.focus], global: m.keys} }
+func (m *Model) helpKeys() helpKeys {
+	if m.focus == paneFiles || m.focus == paneEigen {
+		return helpKeys{pane: m.panes[m.focus], global: m.keys}
+	}
+	return helpKeys{pane: m.files, global: m.keys} // the list's keys work from here too
+}
 
 // statusLine is the top line: network, condition, time, σ, delay, state.
 func (m *Model) statusLine() string {

@@ -47,7 +47,7 @@ func TestEndToEndTmux(t *testing.T) {
 	}
 	waitFor := func(what string, ok func(string) bool) string {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
+		deadline := time.Now().Add(90 * time.Second)
 		for {
 			s := screen()
 			if ok(s) {

@@ -286,3 +286,8 @@ func (p *filesPane) View() string {
 	p.cache = p.fr.box(strings.Join(lines, "\n"), p.h)
 	return p.cache
 }
+
+// handles reports whether k is one of the list's keys.
+func (p *filesPane) handles(k tea.KeyMsg) bool {
+	return key.Matches(k, p.Up) || key.Matches(k, p.Down) || key.Matches(k, p.Open) || key.Matches(k, p.Back)
+}
