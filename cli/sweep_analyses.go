@@ -63,15 +63,15 @@ func sweepMechanismOpts(o map[string]any) (sweepMechanismOptions, error) {
 			err = f()
 		}
 	}
-	get(func() (e error) { m.copies, e = sweepOptInt(o, "copies", 4); return })
-	get(func() (e error) { m.runTrials, e = sweepOptFloat(o, "run_trials", 10); return })
-	get(func() (e error) { m.codeCopies, e = sweepOptInt(o, "code_copies", 20); return })
-	get(func() (e error) { m.codeRunTrials, e = sweepOptFloat(o, "code_run_trials", 50); return })
-	get(func() (e error) { m.slowPoints, e = sweepOptBool(o, "slow_points", false); return })
-	get(func() (e error) { m.seed, e = sweepOptInt(o, "seed", 1); return })
-	get(func() (e error) { m.testSeeds, e = sweepOptInt(o, "test_seeds", 10); return })
-	get(func() (e error) { m.threshold, e = sweepOptFloat(o, "threshold", 0.01); return })
-	get(func() (e error) { m.all, e = sweepOptBool(o, "all", false); return })
+	get(func() (e error) { m.copies, e = sweep.OptInt(o, "copies", 4); return })
+	get(func() (e error) { m.runTrials, e = sweep.OptFloat(o, "run_trials", 10); return })
+	get(func() (e error) { m.codeCopies, e = sweep.OptInt(o, "code_copies", 20); return })
+	get(func() (e error) { m.codeRunTrials, e = sweep.OptFloat(o, "code_run_trials", 50); return })
+	get(func() (e error) { m.slowPoints, e = sweep.OptBool(o, "slow_points", false); return })
+	get(func() (e error) { m.seed, e = sweep.OptInt(o, "seed", 1); return })
+	get(func() (e error) { m.testSeeds, e = sweep.OptInt(o, "test_seeds", 10); return })
+	get(func() (e error) { m.threshold, e = sweep.OptFloat(o, "threshold", 0.01); return })
+	get(func() (e error) { m.all, e = sweep.OptBool(o, "all", false); return })
 	if err != nil {
 		return m, err
 	}
@@ -230,42 +230,4 @@ func sweepFlatten(out map[string]any, prefix string, v *inspect.Verdict) {
 	if len(v.Notes) > 0 {
 		out[prefix+"notes"] = strings.Join(v.Notes, "; ")
 	}
-}
-
-func sweepOptInt(o map[string]any, key string, def int) (int, error) {
-	v, ok := o[key]
-	if !ok {
-		return def, nil
-	}
-	n, ok := v.(int64)
-	if !ok {
-		return 0, fmt.Errorf("option %s = %v must be an integer", key, v)
-	}
-	return int(n), nil
-}
-
-func sweepOptFloat(o map[string]any, key string, def float64) (float64, error) {
-	v, ok := o[key]
-	if !ok {
-		return def, nil
-	}
-	switch n := v.(type) {
-	case int64:
-		return float64(n), nil
-	case float64:
-		return n, nil
-	}
-	return 0, fmt.Errorf("option %s = %v must be a number", key, v)
-}
-
-func sweepOptBool(o map[string]any, key string, def bool) (bool, error) {
-	v, ok := o[key]
-	if !ok {
-		return def, nil
-	}
-	b, ok := v.(bool)
-	if !ok {
-		return false, fmt.Errorf("option %s = %v must be true or false", key, v)
-	}
-	return b, nil
 }

@@ -241,11 +241,11 @@ func init() {
 			if !ok {
 				return nil, fmt.Errorf("trainability needs a FORCE SPM session, not %T", in.Job)
 			}
-			seeds, err := optInt(in.Options, "test_seeds", 10)
+			seeds, err := OptInt(in.Options, "test_seeds", 10)
 			if err != nil {
 				return nil, err
 			}
-			thr, err := optFloat(in.Options, "threshold", 0.01)
+			thr, err := OptFloat(in.Options, "threshold", 0.01)
 			if err != nil {
 				return nil, err
 			}
@@ -379,7 +379,9 @@ func finiteOr(v, alt float64) float64 {
 	return v
 }
 
-func optInt(opts map[string]any, key string, def int) (int, error) {
+// OptInt reads the integer option key of an analysis's options (the spec's
+// [analysis.NAME] table), def when it is absent.
+func OptInt(opts map[string]any, key string, def int) (int, error) {
 	v, ok := opts[key]
 	if !ok {
 		return def, nil
@@ -391,7 +393,9 @@ func optInt(opts map[string]any, key string, def int) (int, error) {
 	return int(n), nil
 }
 
-func optFloat(opts map[string]any, key string, def float64) (float64, error) {
+// OptFloat reads the numeric option key (an integer or a float), def when
+// it is absent.
+func OptFloat(opts map[string]any, key string, def float64) (float64, error) {
 	v, ok := opts[key]
 	if !ok {
 		return def, nil
@@ -401,4 +405,17 @@ func optFloat(opts map[string]any, key string, def float64) (float64, error) {
 		return 0, fmt.Errorf("option %s = %v must be a number", key, v)
 	}
 	return f, nil
+}
+
+// OptBool reads the boolean option key, def when it is absent.
+func OptBool(opts map[string]any, key string, def bool) (bool, error) {
+	v, ok := opts[key]
+	if !ok {
+		return def, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("option %s = %v must be true or false", key, v)
+	}
+	return b, nil
 }
