@@ -94,7 +94,7 @@ func TestGhazizadehExemplarsEC18to21(t *testing.T) {
 		if spm.Std != 0.5 {
 			t.Fatalf("%s: digit s.d. %v, the test assumes 0.5", ex.file, spm.Std)
 		}
-		trials := ghzTrials(t, net, spm, ghzEndState(t, ex.file, net))
+		trials, _ := vdsTrials(t, net, spm, ghzEndState(t, ex.file, net)) // as train.TestSPM: from the end-of-training state
 		for i := range trials {
 			z, err := TrialScore(ctx, net, &trials[i])
 			if err != nil {
@@ -232,43 +232,6 @@ func ghzMean(v []float64) float64 {
 		s += x
 	}
 	return s / float64(len(v))
-}
-
-// ghzTrials builds the 16 SPM trials (4 initial conditions × 4 trial
-// types) as train.TestSPM does: the initial conditions are the ends of one
-// trial of each type run from x, the network's state at the end of training
-// (the trials were concatenated without reset in training).
-func ghzTrials(t *testing.T, net model.Network, spm *task.SPM, x []float64) []Trial {
-	t.Helper()
-	conv := func(b *task.Batch, x0 []float64, cond int) Trial {
-		tr := Trial{X0: append([]float64(nil), x0...), Condition: cond, Score: StepWindow{b.Steps - 1, b.Steps},
-			Target: b.Target(b.Steps-1, 0)[0]}
-		for s := 0; s < b.Steps; s++ {
-			tr.Inputs = append(tr.Inputs, append([]float64(nil), b.In(s, 0)...))
-		}
-		w, _ := b.Window("stimulus 1")
-		tr.Stimulus = StepWindow{w.Start, w.End}
-		w, _ = b.Window("delay 1")
-		tr.Delay = StepWindow{w.Start, w.End}
-		return tr
-	}
-	var ends [][]float64
-	for typ := 0; typ < 4; typ++ {
-		tr := conv(spm.Trials([]int{typ}, model.NewRNG(9, 50)), x, typ/2)
-		_, e, err := TrialProbes(context.Background(), net, []Trial{tr})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ends = append(ends, e[0])
-	}
-	var trials []Trial
-	for ic, x0 := range ends {
-		for typ := 0; typ < 4; typ++ {
-			trials = append(trials, conv(spm.Trials([]int{typ}, model.NewRNG(9, uint64(100+4*ic+typ))), x0, typ/2))
-			trials[len(trials)-1].Name = fmt.Sprintf("type %d from IC %d", typ, ic+1)
-		}
-	}
-	return trials
 }
 
 // ghzEndState retrains the gallery network from the training configuration

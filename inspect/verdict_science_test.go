@@ -4,6 +4,7 @@ package inspect
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -15,8 +16,9 @@ import (
 
 // vdsTrials builds the 16 SPM trials of the authors' protocol (4 trial-end
 // initial conditions × 4 trial types) for a trained network, and the 4
-// initial conditions.
-func vdsTrials(t *testing.T, net model.Network, spm *task.SPM) ([]Trial, [][]float64) {
+// initial conditions: the ends of one trial of each type run from x (the
+// origin when x is nil).
+func vdsTrials(t *testing.T, net model.Network, spm *task.SPM, x []float64) ([]Trial, [][]float64) {
 	t.Helper()
 	conv := func(b *task.Batch, x0 []float64, cond int) Trial {
 		tr := Trial{X0: append([]float64(nil), x0...), Condition: cond, Score: StepWindow{b.Steps - 1, b.Steps},
@@ -32,7 +34,10 @@ func vdsTrials(t *testing.T, net model.Network, spm *task.SPM) ([]Trial, [][]flo
 	}
 	var ends [][]float64
 	for typ := 0; typ < 4; typ++ {
-		tr := conv(spm.Trials([]int{typ}, model.NewRNG(9, 50)), make([]float64, net.Dims().State), typ/2)
+		if x == nil {
+			x = make([]float64, net.Dims().State)
+		}
+		tr := conv(spm.Trials([]int{typ}, model.NewRNG(9, 50)), x, typ/2)
 		_, e, err := TrialProbes(context.Background(), net, []Trial{tr})
 		if err != nil {
 			t.Fatal(err)
@@ -43,6 +48,7 @@ func vdsTrials(t *testing.T, net model.Network, spm *task.SPM) ([]Trial, [][]flo
 	for ic, x0 := range ends {
 		for typ := 0; typ < 4; typ++ {
 			trials = append(trials, conv(spm.Trials([]int{typ}, model.NewRNG(9, uint64(100+4*ic+typ))), x0, typ/2))
+			trials[len(trials)-1].Name = fmt.Sprintf("type %d from IC %d", typ, ic+1)
 		}
 	}
 	return trials, ends
@@ -75,7 +81,7 @@ func TestGhazizadehScience(t *testing.T) {
 			t.Fatal(err)
 		}
 		trained := time.Since(start)
-		trials, ends := vdsTrials(t, net, s.Task)
+		trials, ends := vdsTrials(t, net, s.Task, nil)
 		mem, _, err := TrialProbes(ctx, net, trials)
 		if err != nil {
 			t.Fatal(err)
