@@ -633,32 +633,29 @@ func vdInterrupted(net model.Network, m int) (model.Network, error) {
 	switch c := net.(type) {
 	case *model.CTRNN:
 		d := c.Clone().(*model.CTRNN)
-		if c.WIn != nil {
-			w := mat.DenseCopyOf(c.WIn)
-			_, cols := w.Dims()
-			for i := 0; i < m; i++ {
-				for j := 0; j < cols; j++ {
-					w.Set(i, j, 0)
-				}
-			}
-			d.WIn = w
-		}
+		d.WIn = vdZeroRows(c.WIn, m)
 		return d, nil
 	case *model.Leaky:
 		d := c.Clone().(*model.Leaky)
-		if c.WIn != nil {
-			w := mat.DenseCopyOf(c.WIn)
-			_, cols := w.Dims()
-			for i := 0; i < m; i++ {
-				for j := 0; j < cols; j++ {
-					w.Set(i, j, 0)
-				}
-			}
-			d.WIn = w
-		}
+		d.WIn = vdZeroRows(c.WIn, m)
 		return d, nil
 	}
 	return nil, fmt.Errorf("inspect: input interruption is not defined for the %s family", net.Family())
+}
+
+// vdZeroRows returns a copy of w with its first m rows zero (nil for nil).
+func vdZeroRows(w *mat.Dense, m int) *mat.Dense {
+	if w == nil {
+		return nil
+	}
+	z := mat.DenseCopyOf(w)
+	_, cols := z.Dims()
+	for i := 0; i < m; i++ {
+		for j := 0; j < cols; j++ {
+			z.Set(i, j, 0)
+		}
+	}
+	return z
 }
 
 // vdRunSwitched runs tr on full, except that steps in the stimulus window
