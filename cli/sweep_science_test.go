@@ -65,13 +65,7 @@ func sweepViaSlurm(t *testing.T, spec, dir string, pack int, limit time.Duration
 	}
 	out, errs, code = runMain(t, "sweep", "status", dir)
 	if code != 0 || !strings.Contains(out, "(100.0%), running 0, failed 0, pending 0") {
-		logs, _ := filepath.Glob(filepath.Join(dir, "slurm", "*", "logs", "*"))
-		var tail string
-		for _, l := range logs {
-			b, _ := os.ReadFile(l)
-			tail += l + ":\n" + string(b)
-		}
-		t.Fatalf("status exit %d:\n%s%s\n%s", code, out, errs, tail)
+		t.Fatalf("status exit %d:\n%s%s\n%s", code, out, errs, slurmLogs(filepath.Join(dir, "slurm", "*", "logs", "*")))
 	}
 }
 

@@ -301,13 +301,7 @@ func TestSweepSlurmIntegration(t *testing.T) {
 	t.Logf("job %s: %d networks in 3 array tasks took %s", job, n, time.Since(began).Round(time.Millisecond))
 	out, errs, code = runMain(t, "sweep", "status", dir)
 	if code != 0 || !strings.Contains(out, "done 12 (100.0%)") {
-		logs, _ := filepath.Glob(filepath.Join(dir, "slurm", "001", "logs", "*"))
-		var tail string
-		for _, l := range logs {
-			b, _ := os.ReadFile(l)
-			tail += l + ":\n" + string(b)
-		}
-		t.Fatalf("status exit %d:\n%s%s\n%s", code, out, errs, tail)
+		t.Fatalf("status exit %d:\n%s%s\n%s", code, out, errs, slurmLogs(filepath.Join(dir, "slurm", "001", "logs", "*")))
 	}
 	compareFiles(t, sweepFiles(t, ref, n), sweepFiles(t, dir, n))
 	logs, _ := filepath.Glob(filepath.Join(dir, "slurm", "001", "logs", job+"_*.out"))
@@ -413,4 +407,16 @@ func TestSweepExamples(t *testing.T) {
 			t.Errorf("%s: %d networks, want %d", name, spec.Len(), n)
 		}
 	}
+}
+
+// slurmLogs returns the array tasks' logs matching pattern, each after its
+// name, for a failing test's message.
+func slurmLogs(pattern string) string {
+	logs, _ := filepath.Glob(pattern)
+	var all string
+	for _, l := range logs {
+		b, _ := os.ReadFile(l)
+		all += l + ":\n" + string(b)
+	}
+	return all
 }
