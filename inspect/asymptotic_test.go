@@ -222,8 +222,8 @@ func TestEC04(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Kind != EndOther {
-		t.Fatalf("g = 2: kind %v, want other", a.Kind)
+	if a.Kind != EndOther || a.Extended {
+		t.Fatalf("g = 2: kind %v, extended %v; want other, not run again (chaotic)", a.Kind, a.Extended)
 	}
 	if !(a.Lyapunov > 0.03 && a.Lyapunov < 0.3) {
 		t.Errorf("g = 2: largest Lyapunov exponent %v, want ≈ 0.1 (EC-04) and > 0", a.Lyapunov)
@@ -268,5 +268,85 @@ func TestLyapunovStableNegative(t *testing.T) {
 	want := math.Log(1+0.1*lambda) / 0.1
 	if math.Abs(l-want) > 0.01 {
 		t.Errorf("Lyapunov exponent %v at a stable point, want %v", l, want)
+	}
+}
+
+// vdtLoops is a map whose orbit winds three nearly equal loops before it
+// closes: the state is (cos 3ψ, sin 3ψ, ε cos ψ, ε sin ψ) and a step
+// advances ψ by δ, so one loop of the first pair takes 2π/(3δ) steps and
+// the orbit returns after three of them.
+type vdtLoops struct{ delta, eps float64 }
+
+func (l *vdtLoops) Family() model.Family     { return model.FamilyCTRNN }
+func (l *vdtLoops) Dims() model.Dims         { return model.Dims{State: 4, Input: 1, Output: 1} }
+func (l *vdtLoops) StateVar() model.StateVar { return model.StateCurrent }
+func (l *vdtLoops) Step(dst, x, _ []float64) {
+	psi := math.Atan2(x[3], x[2]) + l.delta
+	dst[0], dst[1] = math.Cos(3*psi), math.Sin(3*psi)
+	dst[2], dst[3] = l.eps*math.Cos(psi), l.eps*math.Sin(psi)
+}
+func (l *vdtLoops) Jacobian(dst *mat.Dense, _, _ []float64)      { dst.Zero() }
+func (l *vdtLoops) InputJacobian(dst *mat.Dense, _, _ []float64) { dst.Zero() }
+func (l *vdtLoops) Output(dst, x []float64)                      { dst[0] = x[0] }
+func (l *vdtLoops) Clone() model.Network                         { c := *l; return &c }
+
+func TestSettleSeveralLoops(t *testing.T) {
+	// One loop is 100.5 steps (not a whole number), the orbit 301.5.
+	net := &vdtLoops{delta: 2 * math.Pi / 301.5, eps: 0.05}
+	x0 := []float64{1, 0, net.eps, 0}
+	set := &AsymptoticSettings{FloquetMaxN: -1}
+	a, err := Settle(context.Background(), net, x0, nil, 2000, 700, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Kind != EndLimitCycle {
+		t.Fatalf("kind %v (ACF peak %v at %d steps, return %v), want LC", a.Kind, a.ACFPeak, a.PeriodSteps, a.ReturnDist)
+	}
+	if math.Abs(a.Period-301.5) > 0.05 {
+		t.Errorf("period %v steps, want 301.5 (three loops)", a.Period)
+	}
+	// The first loop alone does not return: the state differs by the
+	// second pair, ε·|e^{i·2π/3} − 1|/2 = 0.0433 per √N.
+	p1, d1 := vdReturn(func() [][]float64 {
+		tr := make([][]float64, 0, 400)
+		x := append([]float64(nil), x0...)
+		for range 400 {
+			y := make([]float64, 4)
+			net.Step(y, x, nil)
+			tr, x = append(tr, y), y
+		}
+		return tr
+	}(), 100)
+	if math.Abs(p1-100.5) > 0.5 || math.Abs(d1/2-net.eps*math.Sqrt(3)/2) > 2e-3 {
+		t.Errorf("one loop: period %v, return %v per √N, want ≈ 100.5 and 0.0433", p1, d1/2)
+	}
+}
+
+func TestSettleExtendsSlowCycles(t *testing.T) {
+	const n = 64
+	// Outliers 1.03 ± 1.2i: a focus at the origin that grows slowly (Re − 1
+	// = 0.03) onto a small stable cycle, reached only after a long transient.
+	a := []float64{1.03, -1.2, 1.2, 1.03}
+	net, ms := vdtLowRank(t, n, a)
+	x0 := make([]float64, n)
+	for i := range x0 {
+		x0[i] = 0.02 * ms[0][i]
+	}
+	short, err := Settle(context.Background(), net, x0, nil, 100, 20, &AsymptoticSettings{ExtendRun: -1, FloquetMaxN: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if short.Kind != EndOther || short.Extended {
+		t.Fatalf("without extension: kind %v (return %v), extended %v; want other", short.Kind, short.ReturnDist, short.Extended)
+	}
+	long, err := Settle(context.Background(), net, x0, nil, 100, 20, &AsymptoticSettings{FloquetMaxN: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if long.Kind != EndLimitCycle || !long.Extended || math.Abs(long.Time-500) > 0.1 {
+		t.Fatalf("with extension: kind %v (return %v), extended %v, time %v; want LC after 500", long.Kind, long.ReturnDist, long.Extended, long.Time)
+	}
+	if want := vdtReducedPeriod(a, 0.1); math.Abs(long.Period-want)/want > 5e-3 {
+		t.Errorf("period %v, reduced model %v", long.Period, want)
 	}
 }

@@ -123,7 +123,7 @@ func (v *Verdict) MarshalJSON() ([]byte, error) {
 // default shown (science spec §3.4(b), §9, §10 item 1); a nil pointer means
 // all defaults.
 type GhazizadehSettings struct {
-	RunTrials    float64 // forward simulation per probe, in trial lengths (10, paper; the code uses 50)
+	RunTrials    float64 // forward simulation per probe, in trial lengths (10, paper; the code uses 50; Asymptotic.ExtendRun lengthens it for probes that look periodic)
 	WindowTrials float64 // final window of the step-2 tests, in trial lengths (2)
 	EpsDFP       float64 // ‖x(t) − x(T_d)‖/√N bound for DFP (0.05)
 	TolUnique    float64 // two fixed points are one when closer than this (2-norm, 1e-3)
@@ -367,10 +367,13 @@ func GhazizadehVerdict(ctx context.Context, net model.Network, in GhazizadehInpu
 	}
 	v := &Verdict{Scheme: "ghazizadeh §9 forward simulation"}
 	res.Verdict = v
-	var nFP, nLC, nOther, nDiv int
+	var nFP, nLC, nOther, nDiv, nExt int
 	var fpX [][]float64
 	var fpQ []float64
 	for _, a := range outs {
+		if a.Extended {
+			nExt++
+		}
 		switch a.Kind {
 		case EndFixedPoint:
 			nFP++
@@ -405,6 +408,7 @@ func GhazizadehVerdict(ctx context.Context, net model.Network, in GhazizadehInpu
 	v.add("probes_lc", float64(nLC), "")
 	v.add("probes_other", float64(nOther), "")
 	v.add("probes_diverged", float64(nDiv), "")
+	v.add("probes_extended", float64(nExt), "")
 	v.add("memory_probes_fp", float64(memFP), "")
 	v.add("max_memory_drift", memDrift, "state units (‖x(t) − x(T_d)‖/√N)")
 	v.add("distinct_fixed_points", float64(distinct), "")
@@ -417,6 +421,8 @@ func GhazizadehVerdict(ctx context.Context, net model.Network, in GhazizadehInpu
 	v.threshold("speed_tol", asym.SpeedTol, "per "+vdTimeUnit(net))
 	v.threshold("acf_peak", asym.ACFPeak, "")
 	v.threshold("return_tol", asym.ReturnTol, "state units")
+	v.threshold("extend_run", asym.ExtendRun, "")
+	v.threshold("cycle_frac", asym.CycleFrac, "")
 	// Periods of the limit cycles, if any.
 	var periods []float64
 	for _, a := range outs {
