@@ -27,9 +27,12 @@ type analysisJob struct {
 	digest *netDigest
 }
 
-// portraitRequest names stage 1 of job in a cache key.
+// portraitRequest names stage 1 of job in a cache key. Its first field
+// names the analysis (tests count runs by it); heat-cols marks the layout
+// that holds the activity and connectivity views, so results computed
+// without them never match.
 func (job analysisJob) portraitRequest() string {
-	return fmt.Sprintf("portrait/v1 pca-states=%d protocol=%s", maxPCAStates, protocolDigest(&job.proto))
+	return fmt.Sprintf("portrait/v1 pca-states=%d heat-cols=%d protocol=%s", maxPCAStates, heatMaxCols, protocolDigest(&job.proto))
 }
 
 // fixedRequest names stage 2 of job in a cache key: its initial states
@@ -47,6 +50,9 @@ type portraitData struct {
 	// bounds of the finite projected points
 	xmin, xmax, ymin, ymax float64
 	diverged               int // trajectories that became non-finite
+	// heat holds the sorted activity of every condition and the
+	// connectivity for the other views of the portrait pane.
+	heat *heatData
 }
 
 // fixedData is the second stage: fixed points and their spectra.
@@ -101,7 +107,8 @@ const maxPCAStates = 2000
 
 // runPortrait simulates every condition for a whole trial, stops a
 // trajectory at its first non-finite state, runs PCA (2 components) on the
-// pooled states and projects each trajectory.
+// pooled states, projects each trajectory and prepares the activity and
+// connectivity views (heatBuild).
 func runPortrait(ctx context.Context, job analysisJob) (d *portraitData, err error) {
 	defer guard(&err)
 	net := job.net
@@ -145,6 +152,9 @@ func runPortrait(ctx context.Context, job analysisJob) (d *portraitData, err err
 		return nil, err
 	}
 	d.states = pool
+	if d.heat, err = heatBuild(ctx, net, trajs); err != nil {
+		return nil, err
+	}
 	var buf [2]float64
 	d.xmin, d.ymin = math.Inf(1), math.Inf(1)
 	d.xmax, d.ymax = math.Inf(-1), math.Inf(-1)

@@ -301,6 +301,9 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, km.Open):
 		m.focusPane(paneFiles)
 		return m.files.toggle()
+	case key.Matches(k, km.View):
+		m.portrait.cycleView()
+		return nil
 	}
 	if m.focus == paneFiles || m.focus == paneEigen {
 		// Pane keys first: the list and the cursor use arrows and enter.

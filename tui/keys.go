@@ -12,6 +12,7 @@ type KeyMap struct {
 	DelayShorter, DelayLong key.Binding // shorten/extend the delay
 	Reset, Analyse          key.Binding
 	Open, Save              key.Binding
+	View                    key.Binding // cycle the big pane: portrait, activity, connectivity
 	NextPane, PrevPane      key.Binding
 	Help, Quit              key.Binding
 }
@@ -35,6 +36,7 @@ func DefaultKeyMap() KeyMap {
 		Analyse:      b("a", "re-analyse", "a"),
 		Open:         b("o", "open network", "o"),
 		Save:         b("s", "save state+plot", "s"),
+		View:         b("v", "view: phase/activity/J", "v"),
 		NextPane:     b("tab", "next pane", "tab"),
 		PrevPane:     b("shift+tab", "prev pane", "shift+tab"),
 		Help:         b("?", "all keys", "?"),
@@ -58,7 +60,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Run, k.Step, k.Reset, k.PrevCond, k.NextCond},
 		{k.Kick, k.NoiseUp, k.NoiseDown, k.DelayShorter, k.DelayLong},
-		{k.Analyse, k.Open, k.Save},
+		{k.Analyse, k.Open, k.Save, k.View},
 		{k.NextPane, k.PrevPane, k.Help, k.Quit},
 	}
 }

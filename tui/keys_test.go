@@ -214,6 +214,37 @@ var keyTests = map[string]func(t *testing.T){
 			t.Errorf("plot file: err %v, plain text with the portrait: %v", err, strings.Contains(string(txt), "Phase portrait"))
 		}
 	},
+	"v": func(t *testing.T) {
+		m := newTestModel(t, entryFree, 120, 40)
+		want := []struct {
+			view  heatView
+			title string
+		}{
+			{viewActivity, "Activity · cond 1/4"},
+			{viewConnectivity, "Connectivity · J_T"},
+			{viewPortrait, "Phase portrait · PC1"},
+			{viewActivity, "Activity · cond 1/4"},
+		}
+		for i, w := range want {
+			if cmd := press(m, "v"); cmd != nil {
+				t.Errorf("v %d returned a command", i+1)
+			}
+			if m.portrait.view != w.view || !strings.Contains(m.View(), w.title) {
+				t.Errorf("after %d× v: view %d, want %d titled %q", i+1, m.portrait.view, w.view, w.title)
+			}
+		}
+		// The view follows the condition.
+		press(m, "]")
+		if !strings.Contains(m.View(), "Activity · cond 2/4") {
+			t.Error("the activity view does not follow ']' to condition 2")
+		}
+		// v works whatever pane has the focus.
+		m.focusPane(paneFiles)
+		press(m, "v")
+		if m.portrait.view != viewConnectivity {
+			t.Errorf("v with the file list focused: view %d, want connectivity", m.portrait.view)
+		}
+	},
 	"tab": func(t *testing.T) {
 		m := newTestModel(t, entrySine, 120, 40)
 		press(m, "tab")

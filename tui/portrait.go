@@ -40,13 +40,16 @@ func (PortraitKeyMap) FullHelp() [][]key.Binding { return nil }
 
 // portraitPane draws the trajectories of every condition in the plane of
 // their first two principal components, the fixed points by kind and the
-// current state with its trail.
+// current state with its trail; the key v switches it to the sorted
+// activity heat map or the connectivity matrix (views.go).
 type portraitPane struct {
 	PortraitKeyMap
 	ctx     *Context
 	s       *session
 	w, h    int
 	focused bool
+	view    heatView // what the pane shows
+	hg      heatGrid // the heat map of the activity and connectivity views
 
 	fr       frame
 	cv       *plot.Canvas
@@ -83,6 +86,13 @@ func (p *portraitPane) Update(tea.Msg) tea.Cmd { return nil }
 // invalidate marks the cached view stale.
 func (p *portraitPane) invalidate() { p.dirty = true }
 
+// cycleView moves to the next view: portrait → activity → connectivity →
+// portrait.
+func (p *portraitPane) cycleView() {
+	p.view = (p.view + 1) % numViews
+	p.dirty = true
+}
+
 // title names the plane with the variance each component explains.
 func (p *portraitPane) title() string {
 	if p.s == nil || p.s.portrait == nil {
@@ -109,21 +119,15 @@ func (p *portraitPane) View() string {
 // render draws the pane. With the data in place it allocates only the
 // returned string (and the frame and legend on a size change).
 func (p *portraitPane) render() string {
+	if p.view != viewPortrait {
+		return p.heatRender()
+	}
 	st := p.ctx.Styles
 	p.fr.set(st, p.w, p.title(), p.focused)
 	in := p.fr.inner()
 	rows := p.h - 3
 	if p.s == nil || p.s.portrait == nil || rows < 2 || in < 4 {
-		msg := "no network"
-		if p.s != nil {
-			switch {
-			case p.s.anaErr != nil && p.s.portrait == nil:
-				msg = st.Error.Render("analysis failed: " + p.s.anaErr.Error())
-			case p.s.analysing != "":
-				msg = p.s.analysing + "…"
-			}
-		}
-		return p.fr.box(msg, p.h)
+		return p.fr.box(p.waitText(), p.h)
 	}
 	s, d := p.s, p.s.portrait
 	if cols, r := p.cv.Size(); cols != in || r != rows {
@@ -170,7 +174,38 @@ func (p *portraitPane) render() string {
 	cv.Marker(s.px, s.py, '◆', st.State)
 	stateHidden := cv.Stats().Hidden() > before
 
-	p.cbuf = cv.AppendTo(p.cbuf[:0])
+	// Legend line: markers, then what could not be drawn.
+	var note [48]byte
+	extra := note[:0]
+	if stateHidden {
+		extra = append(extra, " state off-scale"...)
+	} else if hid := cv.Stats().Hidden(); hid > 0 {
+		extra = append(extra, ' ')
+		extra = strconv.AppendInt(extra, int64(hid), 10)
+		extra = append(extra, " off-scale"...)
+	}
+	return p.compose(rows, in, p.legend, p.legendW, extra)
+}
+
+// waitText says why there is nothing to draw yet.
+func (p *portraitPane) waitText() string {
+	if p.s == nil {
+		return "no network"
+	}
+	switch {
+	case p.s.anaErr != nil && p.s.portrait == nil:
+		return p.ctx.Styles.Error.Render("analysis failed: " + p.s.anaErr.Error())
+	case p.s.analysing != "":
+		return p.s.analysing + "…"
+	}
+	return "no network"
+}
+
+// compose frames the canvas's rows rows, then the legend line (legend, of
+// width legendW, followed by extra when it fits in the inner width in),
+// reusing the pane's buffers; the returned string is its only allocation.
+func (p *portraitPane) compose(rows, in int, legend string, legendW int, extra []byte) string {
+	p.cbuf = p.cv.AppendTo(p.cbuf[:0])
 	out := append(p.out[:0], p.fr.top...)
 	rest := p.cbuf
 	for range rows {
@@ -184,20 +219,10 @@ func (p *portraitPane) render() string {
 		out = append(out, p.fr.right...)
 		rest = rest[min(len(rest), i+1):]
 	}
-	// Legend line: markers, then what could not be drawn.
 	out = append(out, '\n')
 	out = append(out, p.fr.left...)
-	w := p.legendW
-	out = append(out, p.legend...)
-	var note [48]byte
-	extra := note[:0]
-	if stateHidden {
-		extra = append(extra, " state off-scale"...)
-	} else if hid := cv.Stats().Hidden(); hid > 0 {
-		extra = append(extra, ' ')
-		extra = strconv.AppendInt(extra, int64(hid), 10)
-		extra = append(extra, " off-scale"...)
-	}
+	w := legendW
+	out = append(out, legend...)
 	if w+len(extra) <= in {
 		out = append(out, extra...)
 		w += len(extra)
