@@ -77,6 +77,10 @@ func runUI(env *Env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	r := lipgloss.NewRenderer(env.Stdout)
+	// Ask the terminal for its background colour now, before Bubble Tea
+	// reads the input: asked later, from the first View, the reply goes to
+	// Bubble Tea's reader and the query waits forever ("starting…").
+	r.HasDarkBackground()
 	uc := tui.NewContext(ctx, r)
 	uc.Root = absRoot
 	uc.RunDir = runDir

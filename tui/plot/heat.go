@@ -55,16 +55,14 @@ func (c *Canvas) HeatMap(data []float64, nr, nc int, lo, hi float64, pal Palette
 		}
 		fmin, fmax = min(fmin, v), max(fmax, v)
 	}
-	if !plotFinite(lo) || !plotFinite(hi) || !(lo < hi) || math.IsInf(hi-lo, 0) {
+	if !plotFinite(lo) || !plotFinite(hi) || !(lo < hi) {
 		lo, hi = fmin, fmax
 		if lo > hi { // no finite entry
 			return nil
 		}
-		if !(lo < hi) || math.IsInf(hi-lo, 0) {
-			lo, hi = plotWiden(lo, hi, 0)
-			if math.IsInf(hi-lo, 0) {
-				lo, hi = lo/2, hi/2 // only the extreme ends of float64 get here
-			}
+		if lo == hi {
+			d := 0.5 * max(1, math.Abs(lo))
+			lo, hi = max(-math.MaxFloat64, lo-d), min(math.MaxFloat64, hi+d)
 		}
 	} else {
 		for _, v := range data {
@@ -76,8 +74,10 @@ func (c *Canvas) HeatMap(data []float64, nr, nc int, lo, hi float64, pal Palette
 	if nr == 0 || nc == 0 || c.cols == 0 || c.rows == 0 {
 		return nil
 	}
-	scale := 1 / (hi - lo)
-	if math.IsInf(scale, 0) {
+	// Halves keep (v − lo)/(hi − lo) finite across the whole float64 range.
+	lo2 := lo / 2
+	scale := 1 / (hi/2 - lo2)
+	if math.IsInf(scale, 0) { // hi − lo below the smallest normal number
 		scale = math.MaxFloat64
 	}
 	top := float64(len(pal) - 1)
@@ -89,8 +89,8 @@ func (c *Canvas) HeatMap(data []float64, nr, nc int, lo, hi float64, pal Palette
 			if !plotFinite(v) {
 				continue
 			}
-			u := (v - lo) * scale
-			u = max(0, min(1, u))
+			u := (v/2 - lo2) * scale
+			u = max(0, min(1, u)) // finite: lo < hi, both finite
 			c.setPixel(px, py, pal[int(u*top+0.5)], 1+uint8(u*3.999))
 		}
 	}

@@ -51,6 +51,27 @@ func TestHeatMapColours(t *testing.T) {
 			want: "\x1b[38;5;18m██\x1b[0m",
 		},
 		{
+			// hi − lo overflows: Max → index 3, −Max → 0 (once panicked).
+			name: "whole float64 range", data: []float64{math.MaxFloat64, -math.MaxFloat64}, nr: 2, nc: 1, cols: 1, rows: 1,
+			lo: -math.MaxFloat64, hi: math.MaxFloat64, want: "\x1b[38;5;19;48;5;16m▀\x1b[0m",
+		},
+		{
+			name: "whole float64 range, auto", data: []float64{math.MaxFloat64, -math.MaxFloat64}, nr: 2, nc: 1, cols: 1, rows: 1,
+			lo: 0, hi: 0, want: "\x1b[38;5;19;48;5;16m▀\x1b[0m",
+		},
+		{
+			// Constant data at the top of the range: widening stops at Max,
+			// so the range is [Max/2, Max] and Max takes the top colour.
+			name: "constant at Max", data: []float64{math.MaxFloat64, math.MaxFloat64}, nr: 1, nc: 2, cols: 2, rows: 1,
+			lo: 0, hi: 0, want: "\x1b[38;5;19m██\x1b[0m",
+		},
+		{
+			// A subnormal width: hi/2 − lo/2 rounds to 0 and so does v/2;
+			// both pixels take the bottom colour instead of panicking.
+			name: "subnormal range", data: []float64{0, 5e-324}, nr: 2, nc: 1, cols: 1, rows: 1,
+			lo: 0, hi: 5e-324, want: "\x1b[38;5;16m█\x1b[0m",
+		},
+		{
 			name: "all NaN", data: []float64{math.NaN()}, nr: 1, nc: 1, cols: 2, rows: 1, lo: 0, hi: 1,
 			want: "  ", stats: Stats{NonFinite: 1},
 		},
