@@ -350,3 +350,49 @@ func TestSettleExtendsSlowCycles(t *testing.T) {
 		t.Errorf("period %v, reduced model %v", long.Period, want)
 	}
 }
+
+// A small oscillation that decays slowly into a stable focus returns
+// within ReturnTol after one turn but loses amplitude: not a cycle.
+func TestSettleDampedSpiralIsNoCycle(t *testing.T) {
+	const n = 64
+	// Outliers 0.99 ± 0.3i: the origin is a stable focus with a period of
+	// about 21; Euler's step (dt = 0.1) leaves a decay rate of 0.0055 per τ.
+	net, ms := vdtLowRank(t, n, []float64{0.99, -0.3, 0.3, 0.99})
+	x0 := make([]float64, n)
+	for i := range x0 {
+		x0[i] = 1e-3 * ms[0][i]
+	}
+	a, err := Settle(context.Background(), net, x0, nil, 100, 20, &AsymptoticSettings{FloquetMaxN: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Kind == EndLimitCycle || a.ReturnDist >= 1e-3 {
+		t.Fatalf("kind %v, return %v: want a return within tolerance and no cycle", a.Kind, a.ReturnDist)
+	}
+	// Without the amplitude test the spiral passes for a cycle.
+	loose, err := Settle(context.Background(), net, x0, nil, 100, 20, &AsymptoticSettings{FloquetMaxN: -1, AmplitudeTol: 1e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loose.Kind != EndLimitCycle {
+		t.Errorf("without the amplitude test: kind %v, want LC (the case the test exists for)", loose.Kind)
+	}
+	// Between the centres of the compared stretches (125 time units after
+	// the run is extended to 500) the amplitude falls by about e^{−0.69}.
+	if !(a.AmplitudeRatio < 0.9) {
+		t.Errorf("amplitude ratio %v, want < 0.9", a.AmplitudeRatio)
+	}
+	// The cycle of TestSettleLimitCycleRank2 keeps its amplitude.
+	lc, ms2 := vdtLowRank(t, n, []float64{1.6, -1.2, 1.2, 1.6})
+	for i := range x0 {
+		x0[i] = 0.1 * ms2[0][i]
+	}
+	b, err := Settle(context.Background(), lc, x0, nil, 350, 70, &AsymptoticSettings{FloquetMaxN: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Kind != EndLimitCycle || math.Abs(b.AmplitudeRatio-1) > 5e-3 {
+		t.Errorf("cycle: kind %v, amplitude ratio %v; want LC with ratio 1", b.Kind, b.AmplitudeRatio)
+	}
+	t.Logf("spiral: kind %v, extended %v, return %.2e, amplitude ratio %.3f; cycle ratio %.6f", a.Kind, a.Extended, a.ReturnDist, a.AmplitudeRatio, b.AmplitudeRatio)
+}
