@@ -82,6 +82,10 @@ func TestEndToEndTmux(t *testing.T) {
 	})
 	tm("send-keys", "-t", "app", "k")
 	waitFor("the kick in the status line", has("kick 1"))
+	tm("send-keys", "-t", "app", "v")
+	waitFor("the activity heat map after v", has("Activity"))
+	tm("send-keys", "-t", "app", "v")
+	waitFor("the connectivity matrix after v v", has("Connectivity"))
 	tm("send-keys", "-t", "app", "q")
 	waitFor("the program to exit", func(string) bool {
 		b, err := os.ReadFile(status)
