@@ -396,7 +396,7 @@ func inspectVerdict(ctx context.Context, env *Env, n *saved.Network, it *inspect
 	}
 	counts := map[inspect.EndKind]int{}
 	for i, x := range probes {
-		a, err := inspect.Settle(ctx, net, x, nil, 2000*dt, 400*dt, nil)
+		a, err := inspect.Settle(ctx, net, x, nil, 2000*dt, 400*dt, &inspect.AsymptoticSettings{FloquetMaxN: -1})
 		if err != nil {
 			return nil, nil, nil, err
 		}

@@ -134,7 +134,10 @@ type GhazizadehSettings struct {
 	// Seed seeds the noisy copies (stream 1) and the code classifier's
 	// initial conditions (stream 2).
 	Seed uint64
-	// Asymptotic holds the thresholds of the step-2 tests.
+	// Asymptotic holds the thresholds of the step-2 tests. The verdict
+	// does not use Floquet multipliers, so a zero FloquetMaxN skips them
+	// here (−1) rather than taking Settle's default: on a cycle of N = 300
+	// they cost seconds per probe.
 	Asymptotic AsymptoticSettings
 	// Code configures the authors' attractor_type classifier, reported
 	// beside; NoCode skips it.
@@ -163,6 +166,9 @@ func (s *GhazizadehSettings) fill() {
 	}
 	if s.Copies < 0 {
 		s.Copies = 0
+	}
+	if s.Asymptotic.FloquetMaxN == 0 {
+		s.Asymptotic.FloquetMaxN = -1
 	}
 	s.Asymptotic.fill()
 	s.Code.fill()

@@ -177,6 +177,7 @@ func verdictEndBehaviour(ctx context.Context, net model.Network, p *Protocol, tr
 		}
 	}
 	set := inspect.DefaultAsymptoticSettings()
+	set.FloquetMaxN = -1 // not shown; seconds per cycle at N = 300
 	v := &inspect.Verdict{Scheme: "end behaviour, §9 step 2; not a published classifier"}
 	n := net.Dims().State
 	var fps [][]float64
