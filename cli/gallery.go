@@ -48,9 +48,10 @@ var galleryRecipes = []galleryRecipe{
 		}},
 	ghazizadehRecipe("01-ghazizadeh-dfp-g1.5-fb1", "DFP", "direct fixed points — every probe settles on a fixed point and the distinct fixed points reached are at least the memory conditions", 1.5, 1, 0.1, 1500, 1),
 	ghazizadehRecipe("02-ghazizadeh-ifp-g1.2-fb3", "IFP", "indirect fixed point — the memory states are not fixed points: they drift after the delay to fixed points shared by the conditions", 1.2, 3, 0.1, 1500, 0),
-	kurtkayaRecipe("03-kurtkaya-sp-lr0.01", "SP", "slow point — the cue is held near slow points of the delay dynamics (PSD ratio ρ = 0.70 when chosen)", 0.01, 4),
-	kurtkayaRecipe("04-kurtkaya-lc-lr0.01", "LC", "limit cycle — the delay activity oscillates and the cue is kept in its phase (PSD ratio ρ = 0.0011 when chosen)", 0.01, 5),
-	{name: "05-flipflop-gru", note: "3-bit flip-flop (Sussillo & Barak), GRU with 24 units, Adam: 8 stable fixed points expected", fast: true,
+	ghazizadehRecipe("03-ghazizadeh-lc-g1.3-fb3", "LC", "limit cycle — every probe, whatever the stimulus, settles on one stable limit cycle (period ≈ 108 time units when chosen)", 1.3, 3, 0.1, 1500, 0),
+	kurtkayaRecipe("04-kurtkaya-sp-lr0.01", "SP", "slow point — the cue is held near slow points of the delay dynamics (PSD ratio ρ = 0.70 when chosen)", 0.01, 4),
+	kurtkayaRecipe("05-kurtkaya-lc-lr0.01", "LC", "limit cycle — the delay activity oscillates and the cue is kept in its phase (PSD ratio ρ = 0.0011 when chosen)", 0.01, 5),
+	{name: "06-flipflop-gru", note: "3-bit flip-flop (Sussillo & Barak), GRU with 24 units, Adam: 8 stable fixed points expected", fast: true,
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			cfg := train.DefaultSeq()
 			cfg.Hidden, cfg.Epochs, cfg.Seed = 24, 400, 1
@@ -60,7 +61,7 @@ var galleryRecipes = []galleryRecipe{
 			}
 			return runRecipe(ctx, log, s, s.Units(), s.Network)
 		}},
-	{name: "06-lastbit-lstm", note: "last-bit recall (1-bit memory over a 20-step delay), LSTM with 32 units, Adam 5e-3",
+	{name: "07-lastbit-lstm", note: "last-bit recall (1-bit memory over a 20-step delay), LSTM with 32 units, Adam 5e-3",
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			cfg := train.DefaultSeq()
 			cfg.Family, cfg.Task, cfg.Bits, cfg.Hidden, cfg.Epochs, cfg.LR, cfg.Seed = model.FamilyLSTM, "lastk", 1, 32, 600, 0.005, 1
@@ -70,15 +71,15 @@ var galleryRecipes = []galleryRecipe{
 			}
 			return runRecipe(ctx, log, s, s.Units(), s.Network)
 		}},
-	{name: "07-trnn-choice", note: "TRNN (self-inhibition, sparse mask, 3 modules) on delayed choice with variable encoding time, 96 units, Adam 1e-3",
+	{name: "08-trnn-choice", note: "TRNN (self-inhibition, sparse mask, 3 modules) on delayed choice with variable encoding time, 96 units, Adam 1e-3",
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			return trainChoice(ctx, log, false)
 		}},
-	{name: "08-vanilla-choice", note: "vanilla RNN (the TRNN's degenerate configuration) on the same delayed choice task",
+	{name: "09-vanilla-choice", note: "vanilla RNN (the TRNN's degenerate configuration) on the same delayed choice task",
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			return trainChoice(ctx, log, true)
 		}},
-	{name: "09-hopfield", note: "graded Amari–Hopfield network, N = 400, P = 20 patterns (α = 0.05, below capacity), β = 10: Hebbian, no training", fast: true,
+	{name: "10-hopfield", note: "graded Amari–Hopfield network, N = 400, P = 20 patterns (α = 0.05, below capacity), β = 10: Hebbian, no training", fast: true,
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			rng := model.NewRNG(1, 0)
 			net, err := model.NewHopfield(model.RandomPatterns(400, 20, rng), model.DefaultHopfieldConfig())
@@ -88,7 +89,7 @@ var galleryRecipes = []galleryRecipe{
 			seed := uint64(1)
 			return &saved.Network{Net: net, Manifest: saved.Manifest{Seed: &seed}}, nil
 		}},
-	{name: "10-gated", note: "gated associative network (reconstructed Goto et al. model), N = 300, P = 120 (α = 0.4, above capacity), binary gate γ = ∞", fast: true,
+	{name: "11-gated", note: "gated associative network (reconstructed Goto et al. model), N = 300, P = 120 (α = 0.4, above capacity), binary gate γ = ∞", fast: true,
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
 			rng := model.NewRNG(1, 0)
 			net, err := model.RandomGated(model.RandomPatterns(300, 120, rng), model.DefaultGatedConfig(), rng)
@@ -256,12 +257,17 @@ func init() {
 
 // updateGallerySums merges sums into the SHA256SUMS file of the gallery:
 // the SHA-256 of each file's arrays and manifest without the program that
-// wrote it.
+// wrote it. Lines of files no recipe makes any more (a renamed recipe) are
+// dropped.
 func updateGallerySums(name string, sums map[string]string) error {
+	recipe := map[string]bool{}
+	for _, r := range galleryRecipes {
+		recipe[r.name+".npz"] = true
+	}
 	all := map[string]string{}
 	if b, err := os.ReadFile(name); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(line); len(f) == 2 {
+			if f := strings.Fields(line); len(f) == 2 && recipe[f[1]] {
 				all[f[1]] = f[0]
 			}
 		}

@@ -56,6 +56,11 @@ func TestGalleryMatchesRecipes(t *testing.T) {
 			t.Errorf("%s does not match its recorded hash", base)
 		}
 	}
+	for name := range sums {
+		if _, ok := known[name]; !ok {
+			t.Errorf("SHA256SUMS lists %s, which no recipe makes", name)
+		}
+	}
 	for _, r := range galleryRecipes {
 		if !r.fast {
 			continue
@@ -77,7 +82,7 @@ func TestGalleryMatchesRecipes(t *testing.T) {
 // TestGalleryExemplarNames checks that every mechanism exemplar says its
 // mechanism in its name (the name is what the gallery pane shows), and
 // that the Ghazizadeh & Ching and Kurtkaya et al. exemplars the issue asks
-// for are all there: DFP, IFP (and LC) by FORCE, SP and LC by BPTT.
+// for are all there: DFP, IFP and LC by FORCE, SP and LC by BPTT.
 func TestGalleryExemplarNames(t *testing.T) {
 	have := map[string]bool{}
 	for _, r := range galleryRecipes {
@@ -93,9 +98,31 @@ func TestGalleryExemplarNames(t *testing.T) {
 		}
 		have[fam+" "+r.mechanism] = true
 	}
-	for _, want := range []string{"ghazizadeh DFP", "ghazizadeh IFP", "kurtkaya SP", "kurtkaya LC"} {
+	for _, want := range []string{"ghazizadeh DFP", "ghazizadeh IFP", "ghazizadeh LC", "kurtkaya SP", "kurtkaya LC"} {
 		if !have[want] {
 			t.Errorf("no %s exemplar in the gallery", want)
 		}
+	}
+}
+
+// TestGallerySumsDropRenamed checks that rebuilding one entry rewrites
+// SHA256SUMS without the lines of files no recipe makes any more.
+func TestGallerySumsDropRenamed(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "SHA256SUMS")
+	first := galleryRecipes[0].name + ".npz"
+	old := "aaaa  " + first + "\nbbbb  99-renamed-away.npz\ncccc  " + galleryRecipes[1].name + ".npz\n"
+	if err := os.WriteFile(name, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := updateGallerySums(name, map[string]string{first: "dddd"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "dddd  " + first + "\ncccc  " + galleryRecipes[1].name + ".npz\n"
+	if string(b) != want {
+		t.Errorf("SHA256SUMS:\n%s\nwant:\n%s", b, want)
 	}
 }
