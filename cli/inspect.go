@@ -29,6 +29,26 @@ type inspectTask struct {
 	ends   [][]float64     // trial-end states (SPM: the code's four initial conditions)
 	steps  int             // one trial length in steps
 	enc    []float64       // output encodings (SPM)
+	// fromTraining reports that the SPM initial conditions follow from the
+	// file's end-of-training state rather than the origin.
+	fromTraining bool
+}
+
+// inspectExtra returns n's extra array called name if it holds n floats
+// (finite), else nil.
+func inspectExtra(n *saved.Network, name string, size int) []float64 {
+	for _, t := range n.Extra {
+		if t.Name != name || len(t.Data) != size {
+			continue
+		}
+		for _, v := range t.Data {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil
+			}
+		}
+		return append([]float64(nil), t.Data...)
+	}
+	return nil
 }
 
 // inspectLoadTask rebuilds the task recorded in n's manifest and its
@@ -63,16 +83,27 @@ func inspectLoadTask(ctx context.Context, n *saved.Network, seed uint64) (*inspe
 		}
 		it := &inspectTask{name: "spm", spm: spm, steps: spm.TrialSteps(), enc: spm.Encoding[:]}
 		// The code's initial conditions: the ends of one trial of each type
-		// run from the origin.
+		// run in turn from the state at the end of training (the file's
+		// train.x, as train.TestSPM does), or, without it, each from the
+		// origin.
+		xEnd := inspectExtra(n, "train.x", d.State)
 		for typ := 0; typ < 4; typ++ {
 			b := spm.Trials([]int{typ}, model.NewRNG(seed, 50))
-			tr := inspectTrialFromBatch(b, make([]float64, d.State), typ/2, fmt.Sprintf("type %d from the origin", typ))
+			x0, from := make([]float64, d.State), "the origin"
+			if xEnd != nil {
+				x0, from = xEnd, "the end of training"
+				if typ > 0 {
+					x0, from = it.ends[typ-1], fmt.Sprintf("the end of type %d", typ-1)
+				}
+			}
+			tr := inspectTrialFromBatch(b, x0, typ/2, fmt.Sprintf("type %d from %s", typ, from))
 			_, ends, err := inspect.TrialProbes(ctx, net, []inspect.Trial{tr})
 			if err != nil {
 				return nil, err
 			}
 			it.ends = append(it.ends, ends[0])
 		}
+		it.fromTraining = xEnd != nil
 		for ic, x0 := range it.ends {
 			for typ := 0; typ < 4; typ++ {
 				b := spm.Trials([]int{typ}, model.NewRNG(seed, uint64(100+4*ic+typ)))
@@ -370,6 +401,11 @@ func inspectVerdict(ctx context.Context, env *Env, n *saved.Network, it *inspect
 			return nil, nil, nil, err
 		}
 		notes := []string{fmt.Sprintf("the authors' classifier reads %s as %s", res.Code.Label, inspect.CodeLabelMechanism(res.Code.Label))}
+		if it.fromTraining {
+			notes = append(notes, "trials start from the ends of one trial of each type run in turn from the state at the end of training (train.x), as the authors' test")
+		} else {
+			notes = append(notes, "the file holds no end-of-training state (train.x): trials start from the ends of trials run from the origin, where a trained network may sit on an untrained branch")
+		}
 		return res.Verdict, res.Code, notes, nil
 	case it != nil && it.name == "dcdt":
 		acc, rel := train.LearningSeries(n)

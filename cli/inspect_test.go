@@ -236,3 +236,37 @@ func TestPerturbCLI(t *testing.T) {
 		t.Errorf("human curves: exit %d\n%s", code, stdout)
 	}
 }
+
+// TestInspectStartsFromEndOfTraining checks that an SPM network's trials
+// start from its stored end-of-training state, and that a file without it
+// says the trials start from the origin.
+func TestInspectStartsFromEndOfTraining(t *testing.T) {
+	name := inspectTestNet(t)
+	args := []string{"--inits", "8", "--copies", "0", "--run-trials", "1", "--code-copies", "1", "--code-run-trials", "1"}
+	code, stdout, stderr := run(append([]string{"inspect", name}, args...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "state at the end of training (train.x)") {
+		t.Errorf("no note of the end-of-training start:\n%s", stdout)
+	}
+	n, err := saved.ReadNative(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n.Extra) != 1 || n.Extra[0].Name != "train.x" {
+		t.Fatalf("extra arrays of a trained SPM network: %v", n.Extra)
+	}
+	n.Extra = nil
+	bare := filepath.Join(t.TempDir(), "bare.npz")
+	if err := saved.WriteNative(bare, n); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = run(append([]string{"inspect", bare}, args...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "holds no end-of-training state") {
+		t.Errorf("no note of the origin start:\n%s", stdout)
+	}
+}

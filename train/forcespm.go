@@ -141,18 +141,26 @@ func (s *ForceSPMSession) Step(ctx context.Context) (Metrics, error) {
 	return Metrics{Loss: st.RMSEO, Extra: map[string]float64{"rmse_d": st.RMSED}}, nil
 }
 
-// Network returns the network with its manifest.
+// Network returns the network with its manifest and, as the extra array
+// "train.x", the state at the end of the last trained trial: the trials
+// are concatenated without reset, so the authors' test (TestSPM) and
+// `attractor inspect` start from there, not from the origin, where a
+// trained network can settle on an untrained branch.
 func (s *ForceSPMSession) Network() *saved.Network {
 	seed := s.Cfg.Seed
+	x := append([]float64(nil), s.Force.State()...)
 	return &saved.Network{Net: s.Force.Net, Manifest: saved.Manifest{
 		Seed: &seed, Train: trainManifest("force-spm", s.Cfg), Task: taskManifest("spm", s.Task),
-		History: s.History, Program: s.Program}}
+		History: s.History, Program: s.Program},
+		Extra: []saved.Tensor{{Name: "train.x", Shape: []int{len(x)}, DType: saved.Float64, Data: x}}}
 }
 
 // Save writes the network and the trainer's state (FORCE state, stimulus
 // stream, trials done) as a native checkpoint.
 func (s *ForceSPMSession) Save(name string, done int) error {
-	return saveCheckpoint(name, s.Network(), forceExtras(s.Force), nil, s.stim, s.done)
+	n := s.Network()
+	n.Extra = nil // forceExtras holds train.x with the rest of the trainer's state
+	return saveCheckpoint(name, n, forceExtras(s.Force), nil, s.stim, s.done)
 }
 
 // ResumeForceSPM rebuilds a session from a checkpoint written by Save.

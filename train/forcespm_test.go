@@ -1,11 +1,15 @@
 package train
 
 import (
+	"context"
 	"math"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"attractor/model"
+	"attractor/saved"
 )
 
 // TestForceSPMResumeSameBytes interrupts SPM training and resumes it; the
@@ -79,5 +83,50 @@ func TestForceSPMOffset(t *testing.T) {
 	cfg.Offset = 0.5 // μ₁ = (1.5, 0): a zero target
 	if err := cfg.Validate(); err == nil {
 		t.Error("offset 0.5 (zero mean component) accepted")
+	}
+}
+
+// TestForceSPMNetworkKeepsEndState checks that the saved network carries
+// the state at the end of training as "train.x", a copy that later training
+// does not change, and that a checkpoint holds it once.
+func TestForceSPMNetworkKeepsEndState(t *testing.T) {
+	cfg := DefaultForceSPM()
+	cfg.Hidden, cfg.Trials, cfg.Seed = 30, 3, 2
+	s, err := NewForceSPMSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.Step(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := s.Network()
+	if len(n.Extra) != 1 || n.Extra[0].Name != "train.x" || !slices.Equal(n.Extra[0].Data, s.Force.State()) {
+		t.Fatalf("extra arrays %v, want train.x = the trainer's state", n.Extra)
+	}
+	kept := append([]float64(nil), n.Extra[0].Data...)
+	if _, err := s.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(n.Extra[0].Data, kept) || slices.Equal(kept, s.Force.State()) {
+		t.Error("train.x follows the trainer after Network returned, or training did not move the state")
+	}
+	name := filepath.Join(t.TempDir(), "ck.npz")
+	if err := s.Save(name, 3); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := saved.ReadNative(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := 0
+	for _, e := range ck.Extra {
+		if e.Name == "train.x" {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Errorf("the checkpoint holds train.x %d times, want once", count)
 	}
 }
