@@ -66,8 +66,8 @@ type AsymptoticSettings struct {
 	// amplitude over the test, while the cycles keep it to 1e-3.
 	AmplitudeTol float64
 	// ExtendRun (5) multiplies the run of a probe that looks periodic (an
-	// ACF peak above ACFPeak) but does not return within ReturnTol and is
-	// not chaotic (largest Lyapunov exponent below ExtendMaxLyapunov, or
+	// ACF peak above ACFPeak) but is not a cycle yet (no return within
+	// ReturnTol, or its amplitude still changes) and is not chaotic (largest Lyapunov exponent below ExtendMaxLyapunov, or
 	// none computed): it is simulated again for ExtendRun times as long, so
 	// 10 trial lengths (the Ghazizadeh paper's forward simulation) become 50
 	// (their code's n_fw) for the probes that need it. Limit cycles of
@@ -228,10 +228,10 @@ const vdCtxEvery = 128
 //     not a whole number of steps, x(t+T_p) is interpolated quadratically
 //     between steps. The oscillation must also keep its amplitude
 //     (AmplitudeTol), which tells a cycle from a slowly damped spiral of
-//     small amplitude. A probe that passes the autocorrelation test but does
-//     not return is simulated again for ExtendRun times the run. For an LC the Floquet multipliers are
-//     the eigenvalues of the monodromy matrix, the product of the step
-//     Jacobians over one period;
+//     small amplitude. A probe that passes the autocorrelation test but not
+//     the others, and is not chaotic, is simulated again for ExtendRun times
+//     the run. For an LC the Floquet multipliers are the eigenvalues of the
+//     monodromy matrix, the product of the step Jacobians over one period;
 //   - otherwise EndOther, with the largest Lyapunov exponent of [Lyapunov]
 //     from the final state.
 //
