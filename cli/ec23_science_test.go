@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -55,22 +54,12 @@ func TestEC23DemoPhases(t *testing.T) {
 				errs[i] = fmt.Errorf("train lr %s seed %d: exit %d: %s", c.lr, c.seed, code, stderr)
 				return
 			}
-			code, stdout, stderr := run("inspect", name, "--json")
-			if code != 0 {
-				errs[i] = fmt.Errorf("inspect lr %s seed %d: exit %d: %s", c.lr, c.seed, code, stderr)
+			v, _, err := inspectJSON(name)
+			if err != nil {
+				errs[i] = fmt.Errorf("lr %s seed %d: %w", c.lr, c.seed, err)
 				return
 			}
-			var doc struct {
-				Verdict struct {
-					Label    string         `json:"label"`
-					Evidence map[string]any `json:"evidence"`
-				} `json:"verdict"`
-			}
-			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
-				errs[i] = fmt.Errorf("inspect lr %s seed %d: %v", c.lr, c.seed, err)
-				return
-			}
-			c.label, c.rho, c.acc = doc.Verdict.Label, doc.Verdict.Evidence["rho"], doc.Verdict.Evidence["final_acc"]
+			c.label, c.rho, c.acc = v.Label, v.Evidence["rho"], v.Evidence["final_acc"]
 		}()
 	}
 	wg.Wait()

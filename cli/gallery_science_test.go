@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"testing"
 )
@@ -21,31 +20,18 @@ func TestGalleryExemplarVerdicts(t *testing.T) {
 		}
 		t.Run(r.name, func(t *testing.T) {
 			name := filepath.Join("..", "tui", "gallery", r.name+".npz")
-			code, stdout, stderr := run("inspect", name, "--json")
-			if code != 0 {
-				t.Errorf("inspect %s: exit %d: %s", r.name, code, stderr)
-				return
-			}
-			var doc struct {
-				Verdict struct {
-					Label    string         `json:"label"`
-					Evidence map[string]any `json:"evidence"`
-				} `json:"verdict"`
-				Code *struct {
-					Label string `json:"label"`
-				} `json:"code_verdict"`
-			}
-			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
-				t.Errorf("inspect %s: %v", r.name, err)
+			v, cv, err := inspectJSON(name)
+			if err != nil {
+				t.Error(err)
 				return
 			}
 			code2 := ""
-			if doc.Code != nil {
-				code2 = doc.Code.Label
+			if cv != nil {
+				code2 = cv.Label
 			}
-			t.Logf("%s: verdict %s (authors' classifier %q), evidence %v", r.name, doc.Verdict.Label, code2, doc.Verdict.Evidence)
-			if doc.Verdict.Label != r.mechanism {
-				t.Errorf("%s: verdict %s, the recipe promises %s", r.name, doc.Verdict.Label, r.mechanism)
+			t.Logf("%s: verdict %s (authors' classifier %q), evidence %v", r.name, v.Label, code2, v.Evidence)
+			if v.Label != r.mechanism {
+				t.Errorf("%s: verdict %s, the recipe promises %s", r.name, v.Label, r.mechanism)
 			}
 		})
 	}

@@ -34,23 +34,6 @@ type inspectTask struct {
 	fromTraining bool
 }
 
-// inspectExtra returns n's extra array called name if it holds n floats
-// (finite), else nil.
-func inspectExtra(n *saved.Network, name string, size int) []float64 {
-	for _, t := range n.Extra {
-		if t.Name != name || len(t.Data) != size {
-			continue
-		}
-		for _, v := range t.Data {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil
-			}
-		}
-		return append([]float64(nil), t.Data...)
-	}
-	return nil
-}
-
 // inspectLoadTask rebuilds the task recorded in n's manifest and its
 // trials; it returns nil (no error) when the manifest names no task this
 // command knows.
@@ -86,7 +69,7 @@ func inspectLoadTask(ctx context.Context, n *saved.Network, seed uint64) (*inspe
 		// run in turn from the state at the end of training (the file's
 		// train.x, as train.TestSPM does), or, without it, each from the
 		// origin.
-		xEnd := inspectExtra(n, "train.x", d.State)
+		xEnd := n.EndState()
 		for typ := 0; typ < 4; typ++ {
 			b := spm.Trials([]int{typ}, model.NewRNG(seed, 50))
 			x0, from := make([]float64, d.State), "the origin"

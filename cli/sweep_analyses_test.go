@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -21,23 +22,34 @@ type sweepInspectVerdict struct {
 	Evidence map[string]any `json:"evidence"`
 }
 
-func sweepInspect(t *testing.T, net string, args ...string) (v, code *sweepInspectVerdict) {
-	t.Helper()
-	out, errs, code0 := runMain(t, append([]string{"inspect", net, "--json", "--inits", "8"}, args...)...)
-	if code0 != 0 {
-		t.Fatalf("inspect %s: exit %d: %s", net, code0, errs)
+// inspectJSON runs `attractor inspect NET --json ARGS…` and decodes its
+// verdict and the authors' classifier beside it (nil when absent). It
+// returns errors instead of failing, so goroutines can call it.
+func inspectJSON(net string, args ...string) (v, code *sweepInspectVerdict, err error) {
+	exit, out, errs := run(append([]string{"inspect", net, "--json"}, args...)...)
+	if exit != 0 {
+		return nil, nil, fmt.Errorf("inspect %s: exit %d: %s", net, exit, errs)
 	}
 	var rep struct {
 		Verdict     *sweepInspectVerdict `json:"verdict"`
 		CodeVerdict *sweepInspectVerdict `json:"code_verdict"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("inspect --json: %v\n%s", err, out)
+		return nil, nil, fmt.Errorf("inspect %s --json: %w\n%s", net, err, out)
 	}
 	if rep.Verdict == nil {
-		t.Fatalf("inspect gave no verdict:\n%s", out)
+		return nil, nil, fmt.Errorf("inspect %s gave no verdict:\n%s", net, out)
 	}
-	return rep.Verdict, rep.CodeVerdict
+	return rep.Verdict, rep.CodeVerdict, nil
+}
+
+func sweepInspect(t *testing.T, net string, args ...string) (v, code *sweepInspectVerdict) {
+	t.Helper()
+	v, code, err := inspectJSON(net, append([]string{"--inits", "8"}, args...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, code
 }
 
 func sweepResult(t *testing.T, dir string, i int) (*sweep.Result, string) {

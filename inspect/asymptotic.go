@@ -262,8 +262,7 @@ func Settle(ctx context.Context, net model.Network, x0, input []float64, run, wi
 }
 
 // vdSettle is one run of [Settle].
-func vdSettle(ctx context.Context, net model.Network, x0, input []float64, run, window float64, s *AsymptoticSettings) (*Asymptote, error) {
-	set := *s
+func vdSettle(ctx context.Context, net model.Network, x0, input []float64, run, window float64, set *AsymptoticSettings) (*Asymptote, error) {
 	dt := vdDt(net)
 	steps := int(math.Ceil(run/dt - 1e-9))
 	wsteps := min(steps, max(3, int(math.Ceil(window/dt-1e-9))))

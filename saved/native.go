@@ -76,6 +76,33 @@ type Network struct {
 	Warnings []string
 }
 
+// EndStateName is the extra array that holds the state at the end of
+// training: the trainers that run without resetting the state between
+// trials or steps (FORCE) write it, and the analyses start from it.
+const EndStateName = "train.x"
+
+// EndState returns a copy of n's end-of-training state (the extra array
+// EndStateName), or nil if n has none, or none of the network's state size,
+// or one that is not finite.
+func (n *Network) EndState() []float64 {
+	if n.Net == nil {
+		return nil
+	}
+	size := n.Net.Dims().State
+	for _, t := range n.Extra {
+		if t.Name != EndStateName || len(t.Data) != size {
+			continue
+		}
+		for _, v := range t.Data {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil
+			}
+		}
+		return append([]float64(nil), t.Data...)
+	}
+	return nil
+}
+
 // WriteNative writes n to name as attractor's native .npz file,
 // atomically: a NumPy archive of float64 arrays, one per parameter and per
 // extra array, plus the JSON manifest. The family, state variable and sizes

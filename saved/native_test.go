@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,6 +173,43 @@ func TestNativeRefusesBadFiles(t *testing.T) {
 		_, err := ReadNative(name)
 		if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), want[file]) {
 			t.Errorf("%s: error %v should name the file and %q", file, err, want[file])
+		}
+	}
+}
+
+func TestEndState(t *testing.T) {
+	net := testNetworks(t)[0]
+	n := net.Dims().State
+	vec := func(v []float64) Tensor {
+		return Tensor{Name: EndStateName, Shape: []int{len(v)}, DType: Float64, Data: v}
+	}
+	good := make([]float64, n)
+	for i := range good {
+		good[i] = float64(i)
+	}
+	bad := append([]float64(nil), good...)
+	bad[n/2] = math.NaN()
+	for _, tc := range []struct {
+		name  string
+		extra []Tensor
+		want  []float64
+	}{
+		{"none", nil, nil},
+		{"other array", []Tensor{{Name: "inits", Shape: []int{n}, DType: Float64, Data: good}}, nil},
+		{"wrong size", []Tensor{vec(good[:n-1])}, nil},
+		{"not finite", []Tensor{vec(bad)}, nil},
+		{"present", []Tensor{vec(good)}, good},
+	} {
+		nw := &Network{Net: net, Extra: tc.extra}
+		got := nw.EndState()
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+		if got != nil {
+			got[0] = -1
+			if nw.Extra[0].Data[0] == -1 {
+				t.Errorf("%s: EndState aliases the file's array", tc.name)
+			}
 		}
 	}
 }

@@ -142,7 +142,7 @@ func (s *ForceSPMSession) Step(ctx context.Context) (Metrics, error) {
 }
 
 // Network returns the network with its manifest and, as the extra array
-// "train.x", the state at the end of the last trained trial: the trials
+// saved.EndStateName ("train.x"), the state at the end of the last trained trial: the trials
 // are concatenated without reset, so the authors' test (TestSPM) and
 // `attractor inspect` start from there, not from the origin, where a
 // trained network can settle on an untrained branch.
@@ -152,7 +152,7 @@ func (s *ForceSPMSession) Network() *saved.Network {
 	return &saved.Network{Net: s.Force.Net, Manifest: saved.Manifest{
 		Seed: &seed, Train: trainManifest("force-spm", s.Cfg), Task: taskManifest("spm", s.Task),
 		History: s.History, Program: s.Program},
-		Extra: []saved.Tensor{{Name: "train.x", Shape: []int{len(x)}, DType: saved.Float64, Data: x}}}
+		Extra: []saved.Tensor{{Name: saved.EndStateName, Shape: []int{len(x)}, DType: saved.Float64, Data: x}}}
 }
 
 // Save writes the network and the trainer's state (FORCE state, stimulus

@@ -14,7 +14,7 @@ func forceExtras(f *Force) []saved.Tensor {
 	vec := func(name string, v []float64) saved.Tensor {
 		return saved.Tensor{Name: name, Shape: []int{len(v)}, DType: saved.Float64, Data: v}
 	}
-	ts := []saved.Tensor{vec("train.x", f.x), vec("train.step", []float64{float64(f.step)})}
+	ts := []saved.Tensor{vec(saved.EndStateName, f.x), vec("train.step", []float64{float64(f.step)})}
 	if f.po != nil {
 		ts = append(ts, vec("train.z_o", f.zo), vec("train.P_o", f.po.Triangle()))
 	}

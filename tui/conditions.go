@@ -236,10 +236,8 @@ func signalProtocol(n *saved.Network, task json.RawMessage, rng *model.RNG) (Pro
 	}
 	d := n.Net.Dims()
 	x0 := model.NormalVector(d.State, 0.5, rng)
-	for _, e := range n.Extra {
-		if e.Name == "train.x" && len(e.Data) == d.State {
-			x0 = append([]float64(nil), e.Data...)
-		}
+	if x := n.EndState(); x != nil {
+		x0 = x
 	}
 	p := Protocol{Task: "signal", Note: fmt.Sprintf("signal generator (%s, period %g): one free-running condition", t.Target, t.Period),
 		Conditions: []Condition{{Name: "free run", X0: x0}}}
@@ -484,10 +482,8 @@ func spmProtocol(n *saved.Network, raw json.RawMessage, rng *model.RNG) (Protoco
 	}
 	N := n.Net.Dims().State
 	x0, from := model.NormalVector(N, 0.1, rng), "x₀ = 0.1·N(0, 1)"
-	for _, e := range n.Extra {
-		if e.Name == "train.x" && len(e.Data) == N {
-			x0, from = append([]float64(nil), e.Data...), "x₀ = the trainer's last state"
-		}
+	if x := n.EndState(); x != nil {
+		x0, from = x, "x₀ = the trainer's last state"
 	}
 	_, dl, _ := s.EpochSteps()
 	p := Protocol{Task: "spm", Delay: dl, Dt: s.Dt, Unit: "τ"}
