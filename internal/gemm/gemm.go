@@ -1,0 +1,202 @@
+// Package gemm holds the project's float64 matrix-multiply kernel, an
+// AVX2/FMA register tile (4×12, with 4×8 and 4×4 edges) behind a pure-Go
+// fallback, and a blas64 implementation whose Dgemm runs on it. train's
+// backpropagation calls AddMul directly; inspect installs Implementation
+// with blas64.Use so that gonum's LAPACK (Hessenberg reduction, the
+// multishift QR's reflector blocks) runs its level-3 work on the tile.
+//
+// Every element of C is accumulated as c = fma(a_p, b_p, c) for
+// p = 0, 1, …, k−1 in both versions, so the assembly and the Go code agree
+// bit for bit.
+package gemm
+
+import (
+	"math"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// HaveAsm reports whether the CPU runs the AVX2/FMA assembly tiles.
+var HaveAsm = haveAVX2FMA()
+
+// AddMul adds A·B to C with the assembly tiles when HaveAsm (else
+// AddMulGo). A is m×k with element (i, p) at a[i*ars+p*acs] (ars = lda,
+// acs = 1 for A; ars = 1, acs = lda for Aᵀ), B is k×n row-major with stride
+// ldb and C is m×n row-major with stride ldc. The n columns must be a
+// multiple of 4.
+func AddMul(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	addMul(HaveAsm, m, n, k, a, ars, acs, b, ldb, c, ldc)
+}
+
+// AddMulGo is AddMul in pure Go (the same bits).
+func AddMulGo(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	addMul(false, m, n, k, a, ars, acs, b, ldb, c, ldc)
+}
+
+func addMul(asm bool, m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if n%4 != 0 {
+		panic("gemm: column count not a multiple of 4")
+	}
+	// Bounds: the largest index each operand is read or written at.
+	if k > 0 && ((m-1)*ars+(k-1)*acs >= len(a) || (k-1)*ldb+n-1 >= len(b)) {
+		panic("gemm: operand too short")
+	}
+	if (m-1)*ldc+n-1 >= len(c) {
+		panic("gemm: destination too short")
+	}
+	if !asm {
+		addMulGo(m, n, k, a, ars, acs, b, ldb, c, ldc)
+		return
+	}
+	m4 := m &^ 3
+	if k == 0 {
+		return
+	}
+	j := 0
+	for ; j+12 <= n; j += 12 {
+		for i := 0; i < m4; i += 4 {
+			tile4x12(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	}
+	switch n - j {
+	case 8:
+		for i := 0; i < m4; i += 4 {
+			tile4x8(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	case 4:
+		for i := 0; i < m4; i += 4 {
+			tile4x4(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	}
+	if m4 < m {
+		addMulGo(m-m4, n, k, a[m4*ars:], ars, acs, b, ldb, c[m4*ldc:], ldc)
+	}
+}
+
+// addMulGo is the pure-Go AddMul, without checks.
+func addMulGo(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	for i := 0; i < m; i++ {
+		ci := c[i*ldc : i*ldc+n]
+		for p := 0; p < k; p++ {
+			av := a[i*ars+p*acs]
+			bp := b[p*ldb : p*ldb+n]
+			for j, bv := range bp {
+				ci[j] = math.FMA(av, bv, ci[j])
+			}
+		}
+	}
+}
+
+// Blocking of Implementation.Dgemm: a kc-deep slab of B (packed, scaled by
+// alpha, kc×n) is multiplied by mc-row blocks of A, so a 12-column panel of
+// the slab (24 KiB) stays in L1 across a row block and the A block (256 KiB)
+// in L2 across the panels.
+const (
+	kc = 256
+	mc = 128
+	// minFlops is the size m·n·k under which gonum's Dgemm is used.
+	minFlops = 32 * 32 * 32
+)
+
+var packPool = sync.Pool{New: func() any { s := make([]float64, 0); return &s }}
+
+// Implementation is gonum's pure-Go BLAS with Dgemm on the AVX2/FMA tile
+// (when HaveAsm, for products of at least 32³ and four columns). Its Dgemm
+// computes the same product as gonum's to rounding: sums are accumulated
+// in order with FMA, alpha is applied to B before the products.
+type Implementation struct{ gonum.Implementation }
+
+// Dgemm computes C = alpha·op(A)·op(B) + beta·C (row-major, like every
+// blas64 routine).
+func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if !HaveAsm || m*n*k < minFlops || n < 4 || alpha == 0 ||
+		(tA != blas.NoTrans && tA != blas.Trans && tA != blas.ConjTrans) ||
+		(tB != blas.NoTrans && tB != blas.Trans && tB != blas.ConjTrans) {
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	aTrans, bTrans := tA != blas.NoTrans, tB != blas.NoTrans
+	// Argument checks as in gonum (it panics on the same inputs).
+	rowA, colA, rowB, colB := m, k, k, n
+	if aTrans {
+		rowA, colA = k, m
+	}
+	if bTrans {
+		rowB, colB = n, k
+	}
+	switch {
+	case m < 0 || n < 0 || k < 0:
+		panic("gemm: negative dimension")
+	case lda < max(1, colA) || ldb < max(1, colB) || ldc < max(1, n):
+		panic("gemm: bad leading dimension")
+	case len(a) < lda*(rowA-1)+colA || len(b) < ldb*(rowB-1)+colB || len(c) < ldc*(m-1)+n:
+		panic("gemm: short slice")
+	}
+	if beta != 1 {
+		for i := 0; i < m; i++ {
+			ci := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(ci)
+				continue
+			}
+			for j := range ci {
+				ci[j] *= beta
+			}
+		}
+	}
+	ars, acs := lda, 1
+	if aTrans {
+		ars, acs = 1, lda
+	}
+	n4 := n &^ 3
+	bufp := packPool.Get().(*[]float64)
+	defer packPool.Put(bufp)
+	if cap(*bufp) < kc*n {
+		*bufp = make([]float64, kc*n)
+	}
+	buf := (*bufp)[:kc*n]
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		// Pack alpha·op(B)[p0:p0+kb, :] row-major with stride n.
+		for p := 0; p < kb; p++ {
+			row := buf[p*n : (p+1)*n]
+			if bTrans {
+				for j := range row {
+					row[j] = alpha * b[j*ldb+p0+p]
+				}
+			} else {
+				src := b[(p0+p)*ldb : (p0+p)*ldb+n]
+				if alpha == 1 {
+					copy(row, src)
+				} else {
+					for j, v := range src {
+						row[j] = alpha * v
+					}
+				}
+			}
+		}
+		for i0 := 0; i0 < m; i0 += mc {
+			mb := min(mc, m-i0)
+			ab := a[i0*ars+p0*acs:]
+			cb := c[i0*ldc:]
+			if n4 > 0 {
+				addMul(true, mb, n4, kb, ab, ars, acs, buf, n, cb, ldc)
+			}
+			// The last n%4 columns in Go, same order of operations.
+			for i := 0; i < mb; i++ {
+				for j := n4; j < n; j++ {
+					s := cb[i*ldc+j]
+					for p := 0; p < kb; p++ {
+						s = math.FMA(ab[i*ars+p*acs], buf[p*n+j], s)
+					}
+					cb[i*ldc+j] = s
+				}
+			}
+		}
+	}
+}
