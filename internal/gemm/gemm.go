@@ -200,3 +200,71 @@ func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 		}
 	}
 }
+
+// syrkBlock is the block size of Implementation.Dsyrk.
+const syrkBlock = 64
+
+// Dsyrk computes the uplo triangle of C = alpha·A·Aᵀ + beta·C (tA =
+// NoTrans, A n×k) or C = alpha·Aᵀ·A + beta·C (A k×n) through Dgemm: the
+// triangle is cut into row blocks of 64, each a diagonal block (computed
+// whole into a scratch block, its triangle added to C) and the rectangle
+// beside it.
+func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
+	if !HaveAsm || n*n*k < 2*minFlops || n < 32 || alpha == 0 ||
+		(ul != blas.Upper && ul != blas.Lower) ||
+		(tA != blas.NoTrans && tA != blas.Trans && tA != blas.ConjTrans) {
+		impl.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
+		return
+	}
+	trans := tA != blas.NoTrans
+	rowA, colA := n, k
+	if trans {
+		rowA, colA = k, n
+	}
+	switch {
+	case k < 0:
+		panic("gemm: negative dimension")
+	case lda < max(1, colA) || ldc < max(1, n):
+		panic("gemm: bad leading dimension")
+	case len(a) < lda*(rowA-1)+colA || len(c) < ldc*(n-1)+n:
+		panic("gemm: short slice")
+	}
+	// rows returns op(A)'s rows i0.. as Dgemm operands: the slice and the
+	// transpose flags for the left and right factors.
+	rows := func(i0 int) []float64 {
+		if trans {
+			return a[i0:]
+		}
+		return a[i0*lda:]
+	}
+	tL, tR := blas.NoTrans, blas.Trans
+	if trans {
+		tL, tR = blas.Trans, blas.NoTrans
+	}
+	tmp := make([]float64, syrkBlock*syrkBlock)
+	for i0 := 0; i0 < n; i0 += syrkBlock {
+		ib := min(syrkBlock, n-i0)
+		i1 := i0 + ib
+		impl.Dgemm(tL, tR, ib, ib, k, alpha, rows(i0), lda, rows(i0), lda, 0, tmp, ib)
+		for i := 0; i < ib; i++ {
+			j0, j1 := i, ib
+			if ul == blas.Lower {
+				j0, j1 = 0, i+1
+			}
+			ci := c[(i0+i)*ldc+i0:]
+			for j := j0; j < j1; j++ {
+				if beta == 0 {
+					ci[j] = tmp[i*ib+j]
+				} else {
+					ci[j] = beta*ci[j] + tmp[i*ib+j]
+				}
+			}
+		}
+		if ul == blas.Upper && i1 < n {
+			impl.Dgemm(tL, tR, ib, n-i1, k, alpha, rows(i0), lda, rows(i1), lda, beta, c[i0*ldc+i1:], ldc)
+		}
+		if ul == blas.Lower && i0 > 0 {
+			impl.Dgemm(tL, tR, ib, i0, k, alpha, rows(i0), lda, a, lda, beta, c[i0*ldc:], ldc)
+		}
+	}
+}

@@ -130,3 +130,48 @@ func BenchmarkDgemm(b *testing.B) {
 		}
 	}
 }
+
+// TestDsyrkMatchesGonum compares Implementation.Dsyrk with gonum's on both
+// triangles and transposes (to rounding, as for Dgemm) and checks that the
+// other triangle is left alone.
+func TestDsyrkMatchesGonum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var ours Implementation
+	var ref gonum.Implementation
+	for _, sh := range [][2]int{{300, 300}, {150, 77}, {129, 200}, {64, 300}, {40, 90}, {20, 5}} {
+		n, k := sh[0], sh[1]
+		for _, ul := range []blas.Uplo{blas.Upper, blas.Lower} {
+			for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				for _, ab := range [][2]float64{{1, 0}, {-0.5, 1}, {2, 0.25}} {
+					alpha, beta := ab[0], ab[1]
+					lda, ldc := k+1, n+2
+					if tA == blas.Trans {
+						lda = n + 3
+					}
+					a := randSlice(rng, max(n, k)*lda)
+					c := randSlice(rng, n*ldc)
+					want := append([]float64(nil), c...)
+					c0 := append([]float64(nil), c...)
+					ours.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
+					ref.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, want, ldc)
+					tol := 4 * float64(k+2) * 0x1p-52 * math.Abs(alpha) * 25 * float64(k)
+					for i := 0; i < n; i++ {
+						for j := 0; j < ldc; j++ {
+							e := i*ldc + j
+							inTri := j < n && (ul == blas.Upper && j >= i || ul == blas.Lower && j <= i)
+							if !inTri {
+								if c[e] != c0[e] {
+									t.Fatalf("%v %c %c: element (%d,%d) outside the triangle written", sh, ul, tA, i, j)
+								}
+								continue
+							}
+							if d := math.Abs(c[e] - want[e]); d > tol || math.IsNaN(c[e]) {
+								t.Fatalf("%v %c %c alpha %v beta %v: (%d,%d): %v, gonum %v", sh, ul, tA, alpha, beta, i, j, c[e], want[e])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
