@@ -162,42 +162,88 @@ func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 	buf := (*bufp)[:kc*n]
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
-		// Pack alpha·op(B)[p0:p0+kb, :] row-major with stride n.
-		for p := 0; p < kb; p++ {
-			row := buf[p*n : (p+1)*n]
-			if bTrans {
-				for j := range row {
-					row[j] = alpha * b[j*ldb+p0+p]
-				}
-			} else {
-				src := b[(p0+p)*ldb : (p0+p)*ldb+n]
-				if alpha == 1 {
-					copy(row, src)
+		// Pack alpha·op(B)[p0:p0+kb, :] in strips of 12 columns (the last
+		// of 8 or 4, then the n%4 columns left), each strip kb×w
+		// row-major with stride w, so the tile reads its B contiguously.
+		for j0 := 0; j0 < n; {
+			w := stripWidth(n4, n, j0)
+			strip := buf[p0Off(kb, j0):]
+			for p := 0; p < kb; p++ {
+				row := strip[p*w : (p+1)*w]
+				if bTrans {
+					for j := range row {
+						row[j] = alpha * b[(j0+j)*ldb+p0+p]
+					}
 				} else {
-					for j, v := range src {
-						row[j] = alpha * v
+					src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+w]
+					if alpha == 1 {
+						copy(row, src)
+					} else {
+						for j, v := range src {
+							row[j] = alpha * v
+						}
 					}
 				}
 			}
+			j0 += w
 		}
 		for i0 := 0; i0 < m; i0 += mc {
 			mb := min(mc, m-i0)
+			mb4 := mb &^ 3
 			ab := a[i0*ars+p0*acs:]
 			cb := c[i0*ldc:]
-			if n4 > 0 {
-				addMul(true, mb, n4, kb, ab, ars, acs, buf, n, cb, ldc)
-			}
-			// The last n%4 columns in Go, same order of operations.
-			for i := 0; i < mb; i++ {
-				for j := n4; j < n; j++ {
-					s := cb[i*ldc+j]
-					for p := 0; p < kb; p++ {
-						s = math.FMA(ab[i*ars+p*acs], buf[p*n+j], s)
+			for j0 := 0; j0 < n; {
+				w := stripWidth(n4, n, j0)
+				strip := buf[p0Off(kb, j0):]
+				if w%4 == 0 {
+					for i := 0; i < mb4; i += 4 {
+						tile(w, kb, &ab[i*ars], ars, acs, &strip[0], &cb[i*ldc+j0], ldc)
 					}
-					cb[i*ldc+j] = s
 				}
+				// Rows (and, in the last strip, columns) the tiles leave, in
+				// Go with the same order of operations.
+				i1 := mb4
+				if w%4 != 0 {
+					i1 = 0
+				}
+				for i := i1; i < mb; i++ {
+					for j := 0; j < w; j++ {
+						s := cb[i*ldc+j0+j]
+						for p := 0; p < kb; p++ {
+							s = math.FMA(ab[i*ars+p*acs], strip[p*w+j], s)
+						}
+						cb[i*ldc+j0+j] = s
+					}
+				}
+				j0 += w
 			}
 		}
+	}
+}
+
+// stripWidth is the width of the packed strip of B starting at column j0
+// of n (n4 = n rounded down to a multiple of 4): 12, then 8 or 4, then the
+// n%4 columns left.
+func stripWidth(n4, n, j0 int) int {
+	if j0 >= n4 {
+		return n - j0
+	}
+	return min(12, n4-j0)
+}
+
+// p0Off is the offset of the strip starting at column j0 in the packed
+// buffer of a kb-row slab: the strips before it hold kb·j0 elements.
+func p0Off(kb, j0 int) int { return kb * j0 }
+
+// tile runs the w-column AVX2 tile (w = 12, 8 or 4) on a packed strip.
+func tile(w, k int, a *float64, ars, acs int, b *float64, c *float64, ldc int) {
+	switch w {
+	case 12:
+		tile4x12(k, a, ars, acs, b, 12, c, ldc)
+	case 8:
+		tile4x8(k, a, ars, acs, b, 8, c, ldc)
+	case 4:
+		tile4x4(k, a, ars, acs, b, 4, c, ldc)
 	}
 }
 
