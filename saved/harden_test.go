@@ -106,10 +106,13 @@ func TestHugeDeclaredArrayFailsFast(t *testing.T) {
 		t.Fatal(err)
 	}
 	readers := map[string]func() error{
-		"Open":         func() error { _, _, err := Open(name, nil); return err },
-		"ReadNative":   func() error { _, err := ReadNative(name); return err },
-		"DecodeNative": func() error { _, err := DefaultLimits.DecodeNative("huge.npz", bytes.NewReader(data), int64(len(data))); return err },
-		"ReadNPZ":      func() error { _, err := ReadNPZ(name); return err },
+		"Open":       func() error { _, _, err := Open(name, nil); return err },
+		"ReadNative": func() error { _, err := ReadNative(name); return err },
+		"DecodeNative": func() error {
+			_, err := DefaultLimits.DecodeNative("huge.npz", bytes.NewReader(data), int64(len(data)))
+			return err
+		},
+		"ReadNPZ": func() error { _, err := ReadNPZ(name); return err },
 	}
 	for what, read := range readers {
 		var before, after runtime.MemStats
