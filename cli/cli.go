@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"attractor/saved"
 )
 
 // command is one subcommand of attractor.
@@ -65,11 +67,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "attractor %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "usage: "))
+		fmt.Fprintf(stderr, "attractor %s: %s\n", c.name, saved.PrintableText(strings.TrimPrefix(err.Error(), "usage: ")))
 		fmt.Fprintf(stderr, "usage: attractor %s %s\n", c.name, c.args)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "attractor %s: %v\n", c.name, err)
+		// Errors name files and quote what users and files hold: escape
+		// sequences among them are shown, not sent to the terminal.
+		fmt.Fprintf(stderr, "attractor %s: %s\n", c.name, saved.PrintableText(err.Error()))
 		return 1
 	}
 }

@@ -223,7 +223,7 @@ func buildNetwork(name string, fam model.Family, ts []Tensor, m Manifest, used m
 	for i := range ts {
 		if bad, idx := firstNonFinite(ts[i].Data); bad {
 			warnings = append(warnings, fmt.Sprintf("%s: tensor %s holds non-finite values (first %v at flat index %d)",
-				name, ts[i].Name, ts[i].Data[idx], idx))
+				Printable(name), Printable(ts[i].Name), ts[i].Data[idx], idx))
 		}
 	}
 	set := newTensorSet(ts)

@@ -158,12 +158,12 @@ func Infer(name string, ts []Tensor, opt *OpenOptions) (*Network, error) {
 		}
 	}
 	if len(ignored) > 0 {
-		m.Notes = append(m.Notes, "ignored optimiser/state arrays: "+strings.Join(ignored, ", "))
+		m.Notes = append(m.Notes, "ignored optimiser/state arrays: "+Printable(strings.Join(ignored, ", ")))
 	}
 	n, err := inferFamily(name, set, opt, m, ignored)
 	if err == nil && len(stray) > 0 {
 		n.Warnings = append(n.Warnings, fmt.Sprintf("%s: ignored arrays whose names hold '/' (read as optimiser or state slots): %s; rename them if they are weights",
-			name, strings.Join(stray, ", ")))
+			Printable(name), Printable(strings.Join(stray, ", "))))
 	}
 	return n, err
 }
@@ -287,7 +287,7 @@ func inferTorch(name string, s tensorSet, opt *OpenOptions, m Manifest) (*Networ
 	for k, t := range s {
 		if !used[k] {
 			ts = append(ts, *t)
-			m.Notes = append(m.Notes, "kept unrecognised array "+k)
+			m.Notes = append(m.Notes, "kept unrecognised array "+Printable(k))
 		}
 	}
 	sort.Strings(m.Notes)
@@ -444,7 +444,7 @@ func inferLeaky(name string, s tensorSet, m Manifest) (*Network, error) {
 	for k, t := range s {
 		if !used[k] {
 			ts = append(ts, *t)
-			m.Notes = append(m.Notes, "kept unrecognised array "+k)
+			m.Notes = append(m.Notes, "kept unrecognised array "+Printable(k))
 		}
 	}
 	_, dtGiven := m.Hyper["dt"]

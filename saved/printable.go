@@ -90,3 +90,18 @@ func unsafeRune(r rune) bool {
 	}
 	return false
 }
+
+// PrintableText is Printable for a message of several lines that we
+// composed: each line goes through Printable and the line breaks are kept.
+// Names inside it should have been through Printable already, so that a
+// newline in a name shows as "\n" and does not start a line.
+func PrintableText(s string) string {
+	if isPrintable(strings.ReplaceAll(s, "\n", " ")) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Printable(l)
+	}
+	return strings.Join(lines, "\n")
+}
