@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -159,4 +160,31 @@ func FuzzAuthorizedKeys(f *testing.F) {
 			t.Fatalf("raw escapes in the error: %q", err)
 		}
 	})
+}
+
+// TestRootReadFileFIFO: a named pipe under the root is refused, not opened.
+func TestRootReadFileFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.npz"), 0o644); err != nil {
+		t.Skipf("cannot make a FIFO here: %v", err)
+	}
+	r, err := OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	done := make(chan error, 1)
+	go func() { _, err := r.ReadFile("fifo.npz", 0); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "pipe") {
+			t.Errorf("error %v, want one saying it is a pipe", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Error("ReadFile blocked on a FIFO")
+		if w, err := os.OpenFile(filepath.Join(dir, "fifo.npz"), os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+		<-done
+	}
 }
