@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"attractor/inspect"
+	"attractor/model"
 	"attractor/saved"
 )
 
@@ -284,6 +285,11 @@ func runMemory(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	switch net.Net.(type) {
+	case *model.Hopfield, *model.Gated:
+	default:
+		return fmt.Errorf("%s: a %s network is not an associative memory: memory draws the retrieval phase diagram of a Hopfield or gated network (see attractor inspect)", fs.Arg(0), net.Net.Family())
+	}
 	mm, err := inspect.MemoryModelOf(net.Net)
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
@@ -366,7 +372,7 @@ func runMemory(env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "mean fraction of closed gates at T: %.2f\n", closed/float64(len(d.Closed)))
 	}
 	if *out != "" {
-		fmt.Fprintf(env.Stdout, "wrote %s\n", *out)
+		fmt.Fprintf(env.Stderr, "wrote %s\n", *out)
 	}
 	return nil
 }

@@ -63,7 +63,10 @@ func TestMemoryHopfieldTable(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"hopfield β=10 N=80", "m0\\α", " 0.025", "wrote " + svg} {
+	if !strings.Contains(errOut, "wrote "+svg) {
+		t.Errorf("stderr lacks %q: %s", "wrote "+svg, errOut)
+	}
+	for _, want := range []string{"hopfield β=10 N=80", "m0\\α", " 0.025"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

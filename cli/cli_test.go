@@ -32,7 +32,7 @@ func TestUnknownCommand(t *testing.T) {
 
 func TestBadFlag(t *testing.T) {
 	code, _, errOut := run("version", "--nope")
-	if code != 2 || !strings.Contains(errOut, "usage: attractor version") {
+	if code != 2 || errOut != "attractor version: unknown flag -nope\nsee attractor version --help\n" {
 		t.Errorf("got code %d, stderr %q", code, errOut)
 	}
 }

@@ -95,7 +95,7 @@ func runPlot(env *Env, args []string) error {
 	if err := saved.WriteFileAtomic(*out, fig.Encode, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "wrote %s\n", *out)
+	fmt.Fprintf(env.Stderr, "wrote %s\n", *out)
 	return nil
 }
 

@@ -86,8 +86,8 @@ func TestPlotFigures(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", tc.flag, code, stderr)
 		}
-		if !strings.Contains(stdout, "wrote "+out) {
-			t.Errorf("%s: stdout %q", tc.flag, stdout)
+		if stdout != "" || !strings.Contains(stderr, "wrote "+out) {
+			t.Errorf("%s: stdout %q, stderr %q; want the note on stderr", tc.flag, stdout, stderr)
 		}
 		got := svgTexts(t, out)
 		for _, w := range tc.want {
@@ -151,7 +151,7 @@ func TestPlotUsage(t *testing.T) {
 		{[]string{net, "--spectrum", "--point", "-1", "-o", out}, 2, "--point -1"},
 		{[]string{net, "--spectrum", "--inits", "0", "-o", out}, 2, "--inits 0"},
 		{[]string{net, "--spectrum", "--width", "NaN", "-o", out}, 2, "--width"},
-		{[]string{net, "--spectrum", "--nope", "-o", out}, 2, "flag provided but not defined"},
+		{[]string{net, "--spectrum", "--nope", "-o", out}, 2, "attractor plot: unknown flag -nope\nsee attractor plot --help\n"},
 		{[]string{filepath.Join(dir, "missing.npz"), "--portrait", "-o", out}, 1, "missing.npz"},
 		{[]string{net, "--spectrum", "--point", "99", "-o", out}, 1, "fixed point 99"},
 	} {
