@@ -217,22 +217,27 @@ func printUsage(w io.Writer) {
 }
 
 func init() {
-	register(&command{name: "help", args: "[COMMAND]", short: "show this help, or a command's",
+	register(&command{name: "help", args: "[COMMAND [SUB]]", short: "show this help, or a command's",
 		run: func(env *Env, args []string) error {
-			if len(args) == 0 {
+			fs := newFlags(env, commands["help"])
+			if err := parseFlags(fs, args); err != nil {
+				return err
+			}
+			if fs.NArg() == 0 {
 				printUsage(env.Stdout)
 				return nil
 			}
-			c, ok := commands[args[0]]
+			name := fs.Arg(0)
+			c, ok := commands[name]
 			switch {
-			case !ok && nearestCommand(args[0]) != "":
-				return usageError("unknown command %q; did you mean %s?", args[0], nearestCommand(args[0]))
+			case !ok && nearestCommand(name) != "":
+				return usageError("unknown command %q; did you mean %s?", name, nearestCommand(name))
 			case !ok:
-				return usageError("unknown command %q", args[0])
+				return usageError("unknown command %q", name)
 			case c.name == "help":
 				printUsage(env.Stdout)
 				return nil
 			}
-			return c.run(env, append(args[1:], "--help"))
+			return c.run(env, append(fs.Args()[1:], "--help"))
 		}})
 }

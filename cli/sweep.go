@@ -25,6 +25,7 @@ func init() {
 	register(&command{name: "sweep",
 		args:  "SPEC.toml -o DIR [--workers N] [--slurm …] | status DIR | report DIR | run-task DIR --submission S --index I",
 		short: "train a grid of networks (local pool or Slurm job arrays), resumably; census and phase diagrams",
+		subs:  []string{"status", "report", "run-task"},
 		run:   runSweep})
 }
 

@@ -66,6 +66,7 @@ var taskResumers = map[string]func(checkpoint string) (job, int, error){}
 func init() {
 	register(&command{name: "train", args: "TASK [flags] -o NET.npz | --resume DIR",
 		short: "train a network (tasks: dcdt, sinusoid, foursine, spm, flipflop, lastk, choice)",
+		subs:  []string{"dcdt", "sinusoid", "foursine", "spm", "flipflop", "lastk", "choice"},
 		run:   runTrain})
 }
 
