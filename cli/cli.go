@@ -99,7 +99,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &fe):
-		fmt.Fprintf(stderr, "attractor %s: %s\nsee attractor %s --help\n", fe.cmd, fe.msg, fe.cmd)
+		fmt.Fprintf(stderr, "attractor %s: %s\nsee attractor %s --help\n", fe.cmd, saved.PrintableText(fe.msg), fe.cmd)
 		return 2
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "attractor %s: %s\n", c.name, saved.PrintableText(strings.TrimPrefix(err.Error(), "usage: ")))
