@@ -282,7 +282,9 @@ const vdCtxEvery = 128
 //     from the final state.
 //
 // A state that becomes NaN or infinite ends the run as EndDiverged, never a
-// panic. The context is checked every 128 steps.
+// panic. A run that has settled on a fixed point ends early, as FP with
+// Settled set (see AsymptoticSettings.FullRun). The context is checked
+// every 128 steps.
 func Settle(ctx context.Context, net model.Network, x0, input []float64, run, window float64, s *AsymptoticSettings) (*Asymptote, error) {
 	if err := vdCheckState(net, x0, input); err != nil {
 		return nil, err

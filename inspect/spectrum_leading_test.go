@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"attractor/internal/cputime"
 	"attractor/model"
 )
 
@@ -143,23 +144,23 @@ func BenchmarkEigenvalues(b *testing.B) {
 		jac := mat.NewDense(n, n, nil)
 		net.VelocityJacobian(jac, make([]float64, n), nil)
 		b.Run(fmt.Sprintf("N=%d/mat.Eigen", n), func(b *testing.B) {
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for i := 0; i < b.N; i++ {
 				var e mat.Eigen
 				if !e.Factorize(jac, mat.EigenNone) {
 					b.Fatal("failed")
 				}
 			}
-			b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric((cputime.Process()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 		})
 		b.Run(fmt.Sprintf("N=%d/hessenberg-qr", n), func(b *testing.B) {
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			for i := 0; i < b.N; i++ {
 				if _, err := Eigenvalues(nil, jac); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric((cputime.Process()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 		})
 		b.Run(fmt.Sprintf("N=%d/arnoldi-4", n), func(b *testing.B) {
 			var v []complex128

@@ -122,7 +122,7 @@ func (v *Verdict) MarshalJSON() ([]byte, error) {
 // default shown (science spec §3.4(b), §9, §10 item 1); a nil pointer means
 // all defaults.
 type GhazizadehSettings struct {
-	RunTrials    float64 // forward simulation per probe, in trial lengths (10, paper; the code uses 50; Asymptotic.ExtendRun lengthens it for probes that look periodic)
+	RunTrials    float64 // forward simulation per probe, in trial lengths (10, paper; the code uses 50; Asymptotic.ExtendRun lengthens it for probes that look periodic; a probe settled on a fixed point stops sooner unless Asymptotic.FullRun, and so do the code classifier's runs)
 	WindowTrials float64 // final window of the step-2 tests, in trial lengths (2)
 	EpsDFP       float64 // ‖x(t) − x(T_d)‖/√N bound for DFP (0.05)
 	TolUnique    float64 // two fixed points are one when closer than this (2-norm, 1e-3)

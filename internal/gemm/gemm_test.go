@@ -8,6 +8,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"attractor/internal/cputime"
 )
 
 func randSlice(rng *rand.Rand, n int) []float64 {
@@ -122,12 +124,12 @@ func BenchmarkDgemm(b *testing.B) {
 			f    func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
 		}{{"tile", Implementation{}.Dgemm}, {"gonum", gonum.Implementation{}.Dgemm}} {
 			b.Run(fmt.Sprintf("N=%d/%s", n, impl.name), func(b *testing.B) {
-				cpu0 := processCPU()
+				cpu0 := cputime.Process()
 				for b.Loop() {
 					impl.f(blas.NoTrans, blas.NoTrans, n, n, n, 1, a, n, bm, n, 0, c, n)
 				}
 				b.ReportMetric(2*float64(n*n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-				b.ReportMetric(2*float64(n*n*n)*float64(b.N)/(processCPU()-cpu0).Seconds()/1e9, "GFLOP/cpu-s")
+				b.ReportMetric(2*float64(n*n*n)*float64(b.N)/(cputime.Process()-cpu0).Seconds()/1e9, "GFLOP/cpu-s")
 			})
 		}
 	}
