@@ -169,34 +169,33 @@ func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 }
 
 // sameAsGonum reports whether adding the terms gonum skips (alpha·a_p = 0)
-// leaves C's bits as gonum's: when op(A) holds no zero, or B is finite and
-// C, once scaled by beta, holds no negative zero.
+// leaves C's bits as gonum's: when B is finite and C, once scaled by beta,
+// holds no negative zero, or else when op(A) holds no zero. The first two
+// are sequential scans; A is read only when they fail.
 func sameAsGonum(m, n, k int, alpha float64, a []float64, ars, acs int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
-	zero := false
-	for i := 0; i < m && !zero; i++ {
-		for p := 0; p < k; p++ {
-			if alpha*a[i*ars+p*acs] == 0 {
-				zero = true
+	ok := true
+	for p := 0; p < k && ok; p++ {
+		for _, v := range b[p*ldb : p*ldb+n] {
+			if math.IsInf(v, 0) || math.IsNaN(v) {
+				ok = false
 				break
 			}
 		}
 	}
-	if !zero {
-		return true
-	}
-	for p := 0; p < k; p++ {
-		for _, v := range b[p*ldb : p*ldb+n] {
-			if math.IsInf(v, 0) || math.IsNaN(v) {
-				return false
+	for i := 0; i < m && ok && beta != 0; i++ {
+		for _, v := range c[i*ldc : i*ldc+n] {
+			if v*beta == 0 && math.Signbit(v*beta) {
+				ok = false
+				break
 			}
 		}
 	}
-	if beta == 0 {
+	if ok {
 		return true
 	}
 	for i := 0; i < m; i++ {
-		for _, v := range c[i*ldc : i*ldc+n] {
-			if v*beta == 0 && math.Signbit(v*beta) {
+		for p := 0; p < k; p++ {
+			if alpha*a[i*ars+p*acs] == 0 {
 				return false
 			}
 		}
@@ -229,10 +228,20 @@ func mulAdd(m, n, k int, alpha float64, a []float64, ars, acs int, b []float64, 
 			mb4 := mb &^ 3
 			// The block of alpha·A, row-major mb×kb (alpha·a rounded as
 			// gonum rounds it).
-			for i := 0; i < mb; i++ {
-				row := abuf[i*kb : (i+1)*kb]
-				for p := range row {
-					row[p] = alpha * a[(i0+i)*ars+(p0+p)*acs]
+			if ars == 1 { // op(A) = Aᵀ: read A's rows
+				for p := 0; p < kb; p++ {
+					src := a[(p0+p)*acs+i0 : (p0+p)*acs+i0+mb]
+					for i, v := range src {
+						abuf[i*kb+p] = alpha * v
+					}
+				}
+			} else {
+				for i := 0; i < mb; i++ {
+					row := abuf[i*kb : (i+1)*kb]
+					src := a[(i0+i)*ars+p0 : (i0+i)*ars+p0+kb]
+					for p, v := range src {
+						row[p] = alpha * v
+					}
 				}
 			}
 			cb := c[i0*ldc:]
