@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -56,6 +57,7 @@ var taskResumers = map[string]func(checkpoint string) (job, int, error){}
 func init() {
 	register(&command{name: "train", args: "TASK [flags] -o NET.npz | --resume DIR",
 		short: "train a network (tasks: dcdt, sinusoid, foursine, spm, flipflop, lastk, choice)",
+		subs:  []string{"dcdt", "sinusoid", "foursine", "spm", "flipflop", "lastk", "choice"},
 		run:   runTrain})
 }
 
@@ -88,7 +90,7 @@ func runTrain(env *Env, args []string) error {
 	fs.Float64Var(&f.offset, "offset", train.DefaultSPMOffset, "added to both coordinates of both synthetic digit means; 0 gives science.md §3.2's mirror-image means (spm)")
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
-	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn, gru, lstm, trnn (flipflop, lastk; choice defaults to trnn)")
+	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn (also spelled rnn_tanh), gru, lstm or trnn (flipflop, lastk; choice defaults to trnn)")
 	fs.BoolVar(&f.vanilla, "vanilla", false, "train the TRNN's vanilla configuration (choice)")
 	fs.IntVar(&f.epochs, "epochs", 500, "training epochs (BPTT; dcdt default max(1000, 30/lr))")
 	fs.Float64Var(&f.lr, "lr", 0.01, "learning rate (BPTT)")
@@ -107,6 +109,9 @@ func runTrain(env *Env, args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if err := checkTrainSizes(fs, set); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -244,6 +249,42 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunReco
 	fmt.Fprintf(env.Stderr, "wrote %s (%s)\n", rec.Out, summary(res))
 	if jsonOut {
 		return json.NewEncoder(env.Stdout).Encode(res)
+	}
+	return nil
+}
+
+// trainPositive and trainNonNegative list the integer flags that must be
+// at least 1 and at least 0 when given: a size of 0 is an error, never
+// the task's default.
+var (
+	trainPositive    = []string{"hidden", "steps", "every", "trials", "test-seeds", "epochs", "batch", "bits", "threads", "checkpoint-every"}
+	trainNonNegative = []string{"test", "delay-steps"}
+)
+
+// checkTrainSizes rejects a size flag given a value out of range.
+func checkTrainSizes(fs *flag.FlagSet, set map[string]bool) error {
+	for _, names := range []struct {
+		names []string
+		min   int
+	}{{trainPositive, 1}, {trainNonNegative, 0}} {
+		for _, name := range names.names {
+			if !set[name] {
+				continue
+			}
+			v := fs.Lookup(name).Value.(flag.Getter).Get().(int)
+			if v < names.min {
+				return &flagError{cmd: fs.Name(), msg: fmt.Sprintf("--%s %d: want at least %d", name, v, names.min)}
+			}
+		}
+	}
+	for _, name := range []string{"g", "density", "alpha", "period", "fb", "lr"} {
+		if !set[name] {
+			continue
+		}
+		v := fs.Lookup(name).Value.(flag.Getter).Get().(float64)
+		if !(v > 0) || math.IsInf(v, 0) {
+			return &flagError{cmd: fs.Name(), msg: fmt.Sprintf("--%s %v: want a positive number", name, v)}
+		}
 	}
 	return nil
 }
