@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"attractor/saved"
 )
 
 // command is one subcommand of attractor.
@@ -97,14 +99,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &fe):
-		fmt.Fprintf(stderr, "attractor %s: %s\nsee attractor %s --help\n", fe.cmd, fe.msg, fe.cmd)
+		fmt.Fprintf(stderr, "attractor %s: %s\nsee attractor %s --help\n", fe.cmd, saved.PrintableText(fe.msg), fe.cmd)
 		return 2
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "attractor %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "usage: "))
+		fmt.Fprintf(stderr, "attractor %s: %s\n", c.name, saved.PrintableText(strings.TrimPrefix(err.Error(), "usage: ")))
 		fmt.Fprintf(stderr, "usage: attractor %s %s\nsee attractor %s --help\n", c.name, c.args, c.name)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "attractor %s: %v\n", c.name, err)
+		// Errors name files and quote what users and files hold: escape
+		// sequences among them are shown, not sent to the terminal.
+		fmt.Fprintf(stderr, "attractor %s: %s\n", c.name, saved.PrintableText(err.Error()))
 		return 1
 	}
 }

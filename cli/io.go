@@ -94,13 +94,15 @@ func openNetwork(env *Env, name string, opt *saved.OpenOptions) (*saved.Network,
 		return nil, err
 	}
 	if format != saved.FormatNative {
-		fmt.Fprintf(env.Stderr, "%s: read a %s as a %s network (%d state variables)\n", name, format, n.Net.Family(), n.Net.Dims().State)
+		fmt.Fprintf(env.Stderr, "%s: read a %s as a %s network (%d state variables)\n", saved.Printable(name), format, n.Net.Family(), n.Net.Dims().State)
 		for _, note := range n.Manifest.Notes {
-			fmt.Fprintf(env.Stderr, "  note: %s\n", note)
+			fmt.Fprintf(env.Stderr, "  note: %s\n", saved.Printable(note))
 		}
 	}
+	// The warnings are printed here, once, for every command; reports
+	// (inspect --json) carry them too but do not print them again.
 	for _, w := range n.Warnings {
-		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+		fmt.Fprintf(env.Stderr, "warning: %s\n", saved.Printable(w))
 	}
 	return n, nil
 }

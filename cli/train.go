@@ -21,16 +21,6 @@ import (
 	"attractor/train/sweep"
 )
 
-// runFile records, in a run directory, what `attractor train` was asked to
-// do, so that --resume DIR can finish the same job.
-const runFile = "run.json"
-
-type runRecord struct {
-	Task   string `json:"task"`
-	Method string `json:"method"`
-	Out    string `json:"out"`
-}
-
 // job is one training run as the train command drives it.
 type job interface {
 	train.Session
@@ -113,6 +103,7 @@ func init() {
 
 func runTrain(env *Env, args []string) error {
 	c := commands["train"]
+	command := append([]string{"train"}, args...)
 	fs := newFlags(env, c)
 	var f trainFlags
 	out := fs.String("o", "", "output network file (native .npz)")
@@ -209,27 +200,41 @@ func runTrain(env *Env, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	rec := runRecord{Task: taskName, Method: *method, Out: absPath(*out)}
-	if err := writeJSONAtomic(filepath.Join(dir, runFile), rec); err != nil {
+	// The file now at -o is the one the user asked this run to replace;
+	// run.json records it, and a resume replaces nothing else.
+	rec := &train.RunRecord{Task: taskName, Method: *method, Out: absPath(*out), Args: command}
+	if err := rec.NoteOut(); err != nil {
+		return fmt.Errorf("-o %s: %w", *out, err)
+	}
+	if err := train.WriteRunRecord(dir, rec); err != nil {
 		return err
 	}
 	return runJob(ctx, env, j, dir, rec, 0, *ckEvery, *jsonOut)
 }
 
 func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error {
-	var rec runRecord
-	b, err := os.ReadFile(filepath.Join(dir, runFile))
+	rec, err := train.ReadRunRecord(dir)
 	if err != nil {
-		return fmt.Errorf("resume: %w (is %s a run directory?)", err, dir)
+		return fmt.Errorf("resume: %w", err)
 	}
-	if err := json.Unmarshal(b, &rec); err != nil {
-		return fmt.Errorf("resume: %s: %w", filepath.Join(dir, runFile), err)
-	}
+	runFile := filepath.Join(dir, train.RunFile)
 	tr, ok := sweep.TrainerOf(rec.Task)
 	if !ok || tr.Resume == nil {
-		return fmt.Errorf("resume: %s names task %q, which this build cannot resume", filepath.Join(dir, runFile), rec.Task)
+		return fmt.Errorf("resume: %s names task %q, which this build cannot resume", runFile, rec.Task)
 	}
-	sj, done, err := tr.Resume(filepath.Join(dir, train.CheckpointFile))
+	if err := rec.CheckOut(); err != nil {
+		return fmt.Errorf("resume: %w", err)
+	}
+	ck := filepath.Join(dir, train.CheckpointFile)
+	if _, err := os.Stat(ck); errors.Is(err, os.ErrNotExist) {
+		again := "the command that started it"
+		if len(rec.Args) > 0 {
+			again = "`attractor " + shellJoin(rec.Args) + "`"
+		}
+		return fmt.Errorf("resume: %s has no checkpoint yet: the run was stopped before its first one, so there is nothing to resume; "+
+			"start it again with %s (it restarts from step 0 and replaces this run's log)", dir, again)
+	}
+	sj, done, err := tr.Resume(ck)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
@@ -242,7 +247,7 @@ func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error 
 }
 
 // runJob runs (or continues) training, evaluates the network and writes it.
-func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, start, ckEvery int, jsonOut bool) error {
+func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunRecord, start, ckEvery int, jsonOut bool) error {
 	b := Build()
 	j.SetProgram(saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion})
 	units := j.Units()
@@ -275,8 +280,17 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 	if err != nil {
 		return err
 	}
+	if err := rec.CheckOut(); err != nil {
+		return err
+	}
 	if err := saved.WriteNative(rec.Out, j.Network()); err != nil {
 		return err
+	}
+	if err := rec.NoteOut(); err == nil {
+		err = train.WriteRunRecord(dir, rec)
+	}
+	if err != nil {
+		return fmt.Errorf("wrote %s, but recording it in %s: %w", rec.Out, train.RunFile, err)
 	}
 	res["train_seconds"] = round3(sec)
 	res["units_per_second"] = round1(float64(units-start) / sec)
@@ -367,6 +381,19 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// shellJoin quotes args for a POSIX shell where needed.
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+@%") == "" {
+			q[i] = a
+			continue
+		}
+		q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(q, " ")
 }
 
 // writeJSONAtomic writes v as indented JSON to name, atomically.
