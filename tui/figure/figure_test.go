@@ -249,3 +249,27 @@ func TestCellEdges(t *testing.T) {
 		t.Error("cellEdges accepts a non-increasing or NaN axis")
 	}
 }
+
+// BenchmarkWrite draws a phase-portrait-sized figure (8 trajectories of
+// 2000 points and a few markers) in each format.
+func BenchmarkWrite(b *testing.B) {
+	p := &Panel{Equal: true, XLabel: "PC1", YLabel: "PC2", Points: []Points{{Label: "fixed points", X: []float64{0, 0.5}, Y: []float64{0, 0.5}}}}
+	for c := range 8 {
+		x, y := make([]float64, 2000), make([]float64, 2000)
+		for i := range x {
+			a := float64(i) / 100
+			x[i], y[i] = math.Cos(a+float64(c))*math.Exp(-a/10), math.Sin(a+float64(c))*math.Exp(-a/10)
+		}
+		p.Lines = append(p.Lines, Line{Label: "condition", Color: "#0072B2", X: x, Y: y})
+	}
+	f := &Figure{Title: "portrait", Panels: []*Panel{p}}
+	for _, format := range []Format{SVG, PNG, PDF} {
+		b.Run(string(format), func(b *testing.B) {
+			for b.Loop() {
+				if err := f.Write(io.Discard, format); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
