@@ -131,6 +131,20 @@ func countColor(img image.Image, c color.RGBA) int {
 	return n
 }
 
+// A very large figure is drawn as a PNG of fewer pixels per px, within
+// the memory bound.
+func TestLargePNG(t *testing.T) {
+	f := testFigure()
+	f.Width = 20000
+	img, err := png.Decode(bytes.NewReader(write(t, f, PNG)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx()*b.Dy()*4 > maxPNGBytes || b.Dx() < 10000 {
+		t.Errorf("PNG of a 20000 px figure is %v", b)
+	}
+}
+
 // WriteFile picks the format by extension and replaces the file
 // atomically: a failure leaves the old file and no temporary file.
 func TestWriteFile(t *testing.T) {
