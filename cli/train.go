@@ -18,14 +18,10 @@ import (
 )
 
 // runFile records, in a run directory, what `attractor train` was asked to
-// do, so that --resume DIR can finish the same job.
-const runFile = "run.json"
+// do, so that --resume DIR can finish the same job, and how the run stands.
+const runFile = train.RunFile
 
-type runRecord struct {
-	Task   string `json:"task"`
-	Method string `json:"method"`
-	Out    string `json:"out"`
-}
+type runRecord = train.RunRecord
 
 // job is one training run as the train command drives it.
 type job interface {
@@ -78,6 +74,7 @@ func runTrain(env *Env, args []string) error {
 	method := fs.String("method", "", "training method: force or bptt (default: the task's)")
 	ckEvery := fs.Int("checkpoint-every", 0, "units between checkpoints (default: about 20 per run, at most one per 10 s)")
 	jsonOut := fs.Bool("json", false, "print a final JSON line with the run's figures")
+	history := fs.Int("history", 10, "networks kept in RUN/history per decade of units, log-spaced, plus the last (0: none); `attractor landscape RUN` reads them")
 	fs.IntVar(&f.threads, "threads", 1, "threads (dcdt; results do not depend on it; FORCE uses one)")
 	fs.StringVar(&f.delay, "delay", "160ms", "delay of the cue-discrimination task (dcdt), a multiple of 5ms")
 	fs.BoolVar(&f.post, "post", false, "add the 30 ms post-reaction period (dcdt)")
@@ -154,11 +151,12 @@ func runTrain(env *Env, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	rec := runRecord{Task: taskName, Method: *method, Out: absPath(*out)}
-	if err := writeJSONAtomic(filepath.Join(dir, runFile), rec); err != nil {
+	rec := runRecord{Task: taskName, Method: *method, Out: absPath(*out), Unit: j.Unit(), Units: j.Units(),
+		History: *history, Status: train.StatusRunning}
+	if err := train.WriteRunRecord(dir, &rec); err != nil {
 		return err
 	}
-	return runJob(ctx, env, j, dir, rec, 0, *ckEvery, *jsonOut)
+	return runJob(ctx, env, j, dir, rec, 0, *ckEvery, train.LogSchedule(j.Units(), *history), *jsonOut)
 }
 
 func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error {
@@ -179,11 +177,17 @@ func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error 
 		return fmt.Errorf("resume: %w", err)
 	}
 	fmt.Fprintf(env.Stderr, "resuming %s from %s %d of %d\n", dir, j.Unit(), done, j.Units())
-	return runJob(ctx, env, j, dir, rec, done, 0, jsonOut)
+	// The history continues on the schedule it began with.
+	hist := train.LogSchedule(j.Units(), rec.History)
+	rec.Unit, rec.Units, rec.Status, rec.Error = j.Unit(), j.Units(), train.StatusRunning, ""
+	if err := train.WriteRunRecord(dir, &rec); err != nil {
+		return err
+	}
+	return runJob(ctx, env, j, dir, rec, done, 0, hist, jsonOut)
 }
 
 // runJob runs (or continues) training, evaluates the network and writes it.
-func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, start, ckEvery int, jsonOut bool) error {
+func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, start, ckEvery int, history []int, jsonOut bool) error {
 	b := Build()
 	j.SetProgram(saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion})
 	units := j.Units()
@@ -198,10 +202,11 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 	bar := newProgress(env.Stderr, "train "+rec.Task, j.Unit()+"s", units)
 	t0 := time.Now()
 	err := train.Run(ctx, j, train.RunOptions{Dir: dir, Total: units, Start: start, CheckpointEvery: ckEvery,
-		CheckpointMinInterval: ckMinInterval,
+		CheckpointMinInterval: ckMinInterval, History: history,
 		Progress: func(m train.Metrics, total int) {
 			bar.update(m.Step, fmt.Sprintf("loss %.3g", m.Loss))
 		}})
+	runStatus(dir, rec, err)
 	if errors.Is(err, train.ErrInterrupted) {
 		bar.finish()
 		fmt.Fprintf(env.Stderr, "interrupted: checkpoint saved in %s; continue with `attractor train --resume %s`\n", dir, dir)
@@ -231,6 +236,24 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
 	return nil
+}
+
+// runStatus records in DIR/run.json how the run ended, for whoever follows
+// it (the UI says "finished", "diverged at step …"). A failure to write it
+// is not the run's failure and is ignored.
+func runStatus(dir string, rec runRecord, err error) {
+	var de *train.DivergedError
+	switch {
+	case err == nil:
+		rec.Status, rec.Error = train.StatusFinished, ""
+	case errors.Is(err, train.ErrInterrupted):
+		rec.Status, rec.Error = train.StatusInterrupted, ""
+	case errors.As(err, &de):
+		rec.Status, rec.Error = train.StatusDiverged, err.Error()
+	default:
+		rec.Status, rec.Error = train.StatusFailed, err.Error()
+	}
+	_ = train.WriteRunRecord(dir, &rec)
 }
 
 // summary renders the figures of a result for a person.

@@ -1,0 +1,155 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"attractor/saved"
+)
+
+// HistoryDir is the folder of a run directory that keeps the networks
+// saved along training, one file per scheduled step.
+const HistoryDir = "history"
+
+// HistoryName returns the file name, inside DIR/history, of the network
+// saved after done units.
+func HistoryName(done int) string { return fmt.Sprintf("step-%09d.npz", done) }
+
+// LogSchedule returns the steps, in increasing order, at which a run of
+// total units keeps a network in its history: perDecade steps spaced evenly
+// in log₁₀(step) from step 1 (rounded and deduplicated, so the first
+// decade keeps fewer) plus the last step. Logarithmic spacing follows the
+// fast early changes of training with few files: a run of 10⁴ units with
+// 10 per decade keeps 33. perDecade < 1 returns nil (no history).
+func LogSchedule(total, perDecade int) []int {
+	if perDecade < 1 || total < 1 {
+		return nil
+	}
+	var out []int
+	for i := 0; ; i++ {
+		s := int(math.Round(math.Pow(10, float64(i)/float64(perDecade))))
+		if s >= total {
+			break
+		}
+		if len(out) == 0 || s > out[len(out)-1] {
+			out = append(out, s)
+		}
+	}
+	return append(out, total)
+}
+
+// historySave writes the network of s after done units into
+// DIR/history/step-….npz, atomically. A session that can return its network
+// alone (a Network method) saves only the network and the units done, which
+// keeps the history small for FORCE runs whose RLS matrix P is N×N; others
+// save a full checkpoint.
+func historySave(dir string, s Session, done int) error {
+	hd := filepath.Join(dir, HistoryDir)
+	if err := os.MkdirAll(hd, 0o755); err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	name := filepath.Join(hd, HistoryName(done))
+	if ns, ok := s.(interface{ Network() *saved.Network }); ok {
+		n := *ns.Network()
+		n.Extra = append([]saved.Tensor(nil), n.Extra...)
+		return saveCheckpoint(name, &n, nil, nil, nil, done)
+	}
+	return s.Save(name, done)
+}
+
+// HistoryFile is one network of a run's history.
+type HistoryFile struct {
+	Step int    // units done when it was saved
+	Path string // the file
+}
+
+// ReadHistory lists the networks of DIR/history in order of their step
+// (taken from the file name). A run without history returns no files and
+// no error.
+func ReadHistory(dir string) ([]HistoryFile, error) {
+	es, err := os.ReadDir(filepath.Join(dir, HistoryDir))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []HistoryFile
+	for _, e := range es {
+		n := e.Name()
+		if e.IsDir() || !strings.HasPrefix(n, "step-") || !strings.HasSuffix(n, ".npz") {
+			continue
+		}
+		s, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(n, "step-"), ".npz"))
+		if err != nil || s < 0 {
+			continue
+		}
+		out = append(out, HistoryFile{Step: s, Path: filepath.Join(dir, HistoryDir, n)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Step < out[j].Step })
+	return out, nil
+}
+
+// RunFile is the name of the run record inside a run directory.
+const RunFile = "run.json"
+
+// Run states recorded in run.json.
+const (
+	StatusRunning     = "running"
+	StatusFinished    = "finished"
+	StatusInterrupted = "interrupted"
+	StatusDiverged    = "diverged"
+	StatusFailed      = "failed"
+)
+
+// RunRecord is a run directory's run.json: what `attractor train` was asked
+// to do (so --resume DIR can finish the same job), the run's size, and how
+// it stands, for whoever follows the run.
+type RunRecord struct {
+	Task   string `json:"task"`
+	Method string `json:"method"`
+	Out    string `json:"out"`
+	// Unit names the training unit ("epoch", "trial", "chunk") and Units
+	// is the whole run's count of them (0 in records of older runs).
+	Unit  string `json:"unit,omitempty"`
+	Units int    `json:"units,omitempty"`
+	// History is the networks kept per decade of units (LogSchedule).
+	History int `json:"history_per_decade,omitempty"`
+	// Status is one of the Status constants ("" in records of older runs);
+	// Error says why a run failed or diverged.
+	Status string `json:"status,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// ReadRunRecord reads DIR/run.json.
+func ReadRunRecord(dir string) (*RunRecord, error) {
+	name := filepath.Join(dir, RunFile)
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var r RunRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &r, nil
+}
+
+// WriteRunRecord writes r as DIR/run.json, atomically.
+func WriteRunRecord(dir string, r *RunRecord) error {
+	b, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		return err
+	}
+	return saved.WriteFileAtomic(filepath.Join(dir, RunFile), func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	}, 0o644)
+}
