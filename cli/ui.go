@@ -60,6 +60,9 @@ func runUI(env *Env, args []string) error {
 		if fi, err := os.Stat(net); err == nil && fi.IsDir() {
 			runDir = net
 			file = filepath.Join(net, train.CheckpointFile)
+			if _, err := os.Stat(file); os.IsNotExist(err) {
+				file = "" // the UI waits for the first checkpoint
+			}
 		} else {
 			for _, d := range []string{filepath.Dir(net), net + ".run"} {
 				if _, err := os.Stat(filepath.Join(d, train.MetricsFile)); err == nil {
@@ -68,8 +71,10 @@ func runUI(env *Env, args []string) error {
 				}
 			}
 		}
-		if n, err = saved.ReadNative(file); err != nil {
-			return err
+		if file != "" {
+			if n, err = saved.ReadNative(file); err != nil {
+				return err
+			}
 		}
 		name = strings.TrimSuffix(filepath.Base(net), ".npz")
 	}
@@ -84,7 +89,7 @@ func runUI(env *Env, args []string) error {
 	uc := tui.NewContext(ctx, r)
 	uc.Root = absRoot
 	uc.RunDir = runDir
-	if len(uc.Gallery.Entries()) == 0 && n == nil {
+	if len(uc.Gallery.Entries()) == 0 && n == nil && runDir == "" {
 		return fmt.Errorf("no network given and the gallery is empty")
 	}
 	m := tui.New(uc, name, n)

@@ -2,8 +2,10 @@ package train
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -152,4 +154,43 @@ func WriteRunRecord(dir string, r *RunRecord) error {
 		_, err := w.Write(append(b, '\n'))
 		return err
 	}, 0o644)
+}
+
+// ErrNoCheckpoint is returned by [RunNetwork] for a run that has written
+// no network yet.
+var ErrNoCheckpoint = errors.New("the run has not written its first checkpoint yet")
+
+// RunNetwork returns the network file that stands for run directory dir:
+// the final network when run.json says the run finished and the file is
+// there, else the run's latest checkpoint; and a phrase saying which, for
+// the user ("the final network", "the checkpoint after epoch 120 of 500").
+func RunNetwork(dir string) (file, which string, err error) {
+	rec, rerr := ReadRunRecord(dir)
+	if rerr == nil && rec.Status == StatusFinished && rec.Out != "" {
+		if _, err := os.Stat(rec.Out); err == nil {
+			return rec.Out, "the final network " + rec.Out, nil
+		}
+	}
+	ck := filepath.Join(dir, CheckpointFile)
+	n, err := saved.ReadNative(ck)
+	if os.IsNotExist(err) || errors.Is(err, fs.ErrNotExist) {
+		return "", "", fmt.Errorf("%s: %w", dir, ErrNoCheckpoint)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	which = "the latest checkpoint"
+	if d := extras(n)["train.done"]; len(d) == 1 {
+		which = fmt.Sprintf("the checkpoint after %d", int(d[0]))
+		if rerr == nil && rec.Unit != "" {
+			which = fmt.Sprintf("the checkpoint after %s %d", rec.Unit, int(d[0]))
+			if rec.Units > 0 {
+				which += fmt.Sprintf(" of %d", rec.Units)
+			}
+		}
+		if rerr == nil && rec.Status != "" && rec.Status != StatusFinished {
+			which += " (run " + rec.Status + ")"
+		}
+	}
+	return ck, which, nil
 }
