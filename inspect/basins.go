@@ -25,6 +25,9 @@ type BasinProblem struct {
 	Attractors []Attractor
 	// Starts are states sampled along the network's trajectories.
 	Starts [][]float64
+	// Ends, if not nil, are where Starts end after RunSteps steps, when
+	// the caller has simulated them already.
+	Ends [][]float64
 }
 
 // BasinSettings tunes [BasinFractions]. A zero field takes the default
@@ -117,7 +120,10 @@ func BasinFractions(ctx context.Context, p BasinProblem, s *BasinSettings) (*Bas
 	set.fill()
 	rep := &BasinReport{Confidence: 2*normalCDF(set.Z) - 1}
 	var err error
-	if rep.Trajectory, err = basinCount(ctx, p, p.Starts, &set); err != nil {
+	if p.Ends != nil && len(p.Ends) != len(p.Starts) {
+		return nil, errors.New("inspect: basin fractions: Ends and Starts differ in length")
+	}
+	if rep.Trajectory, err = basinCount(ctx, p, p.Starts, p.Ends, &set); err != nil {
 		return nil, err
 	}
 	rep.Trajectory.Starts = "trajectories"
@@ -138,7 +144,7 @@ func BasinFractions(ctx context.Context, p BasinProblem, s *BasinSettings) (*Bas
 			}
 			cloud[i] = x
 		}
-		bs, err := basinCount(ctx, p, cloud, &set)
+		bs, err := basinCount(ctx, p, cloud, nil, &set)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +160,7 @@ func BasinFractions(ctx context.Context, p BasinProblem, s *BasinSettings) (*Bas
 			}
 			noisy[i] = y
 		}
-		bs, err := basinCount(ctx, p, noisy, &set)
+		bs, err := basinCount(ctx, p, noisy, nil, &set)
 		if err != nil {
 			return nil, err
 		}
@@ -164,14 +170,20 @@ func BasinFractions(ctx context.Context, p BasinProblem, s *BasinSettings) (*Bas
 	return rep, nil
 }
 
-// basinCount simulates from every start and counts the ends by attractor.
-func basinCount(ctx context.Context, p BasinProblem, starts [][]float64, set *BasinSettings) (BasinSet, error) {
+// basinCount simulates from every start (unless ends holds where they
+// end) and counts the ends by attractor.
+func basinCount(ctx context.Context, p BasinProblem, starts, ends [][]float64, set *BasinSettings) (BasinSet, error) {
 	counts := make([]int, len(p.Attractors))
 	other := 0
-	for _, x0 := range starts {
-		e, err := landscapeRun(ctx, p.Net, x0, p.Input, set.RunSteps)
-		if err != nil {
-			return BasinSet{}, err
+	for i, x0 := range starts {
+		var e []float64
+		if ends != nil {
+			e = ends[i]
+		} else {
+			var err error
+			if e, err = landscapeRun(ctx, p.Net, x0, p.Input, set.RunSteps); err != nil {
+				return BasinSet{}, err
+			}
 		}
 		best, at := set.Tol, -1
 		if fpFinite(e) {

@@ -57,6 +57,8 @@ type LandscapeSettings struct {
 	Basins bool
 	// BasinSettings are the settings of those fractions.
 	BasinSettings BasinSettings
+	// Progress, if set, is called after each network's census.
+	Progress func(done, total int)
 }
 
 func (s *LandscapeSettings) fill() {
@@ -111,6 +113,8 @@ type LandscapeCheckpoint struct {
 	} `json:"search"`
 	Basins *BasinReport `json:"basins,omitempty"`
 
+	// ends are where the starts ended after RunSteps steps.
+	ends [][]float64
 	// warmTo[j] is the index in Points where the warm start from point j
 	// of the previous checkpoint ended (−1: nowhere); nil for a cold census.
 	warmTo []int
@@ -226,14 +230,21 @@ func Landscape(ctx context.Context, p LandscapeProblem, s *LandscapeSettings) (*
 			res.Events = append(res.Events, landscapeMatch(prev, ck, &set, &nextID, &nextCycle)...)
 		}
 		if set.Basins {
+			bs := set.BasinSettings
+			if bs.RunSteps == 0 || bs.RunSteps == set.RunSteps {
+				bs.RunSteps = set.RunSteps
+			}
 			ck.Basins, err = BasinFractions(ctx, BasinProblem{Net: net, Input: p.Input, Starts: starts,
-				Attractors: ck.attractors()}, &set.BasinSettings)
+				Ends: ck.ends, Attractors: ck.attractors()}, &bs)
 			if err != nil {
 				return nil, fmt.Errorf("inspect: landscape: basins of network %d: %w", i, err)
 			}
 		}
 		res.Checkpoints = append(res.Checkpoints, *ck)
 		prev = &res.Checkpoints[len(res.Checkpoints)-1]
+		if set.Progress != nil {
+			set.Progress(i+1, len(p.Nets))
+		}
 	}
 	if res.Events == nil {
 		res.Events = []LandscapeEvent{}
@@ -275,21 +286,35 @@ func landscapeCensus(ctx context.Context, net model.Network, input []float64, st
 		fresh = landscapeSpread(starts, set.Fresh)
 	}
 	inits = append(inits, fresh...)
-	// Where the fresh starts end: stable points by simulation, and the
-	// starts of the cycle test.
-	ends := make([][]float64, len(fresh))
-	for k, x0 := range fresh {
+	// Where every start ends: the attractors found by simulation (their
+	// distinct ends seed the search too, so none reached is missed), the
+	// starts of the cycle test, and the trajectory basin fractions.
+	ends := make([][]float64, len(starts))
+	for k, x0 := range starts {
 		e, err := landscapeRun(ctx, net, x0, input, set.RunSteps)
 		if err != nil {
 			return nil, 0, err
 		}
 		ends[k] = e
 	}
+	ck.ends = ends
+	var distinct [][]float64
 	for _, e := range ends {
-		if fpFinite(e) {
-			inits = append(inits, e)
+		if !fpFinite(e) {
+			continue
+		}
+		seen := false
+		for _, d := range distinct {
+			if rms(d, e) <= set.MatchTol/2 {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			distinct = append(distinct, e)
 		}
 	}
+	inits = append(inits, distinct...)
 	t0 := time.Now()
 	fs := DefaultFixedPointSettings()
 	if set.Fixed != nil {
@@ -342,7 +367,7 @@ func landscapeCensus(ctx context.Context, net model.Network, input []float64, st
 	// Cycles: the ends that are near no stable point, judged by Settle,
 	// and the previous checkpoint's cycles followed by simulation.
 	var cands [][]float64
-	for _, e := range ends {
+	for _, e := range distinct {
 		if fpFinite(e) && landscapeNearestStable(ck.Points, e) > set.MatchTol {
 			cands = append(cands, e)
 		}
