@@ -136,14 +136,7 @@ func BasinFractions(ctx context.Context, p BasinProblem, s *BasinSettings) (*Bas
 				c[j] += v / float64(len(p.Starts))
 			}
 		}
-		cloud := make([][]float64, set.CloudStarts)
-		for i := range cloud {
-			x := model.NormalVector(n, set.Cloud, rng)
-			for j := range x {
-				x[j] += c[j]
-			}
-			cloud[i] = x
-		}
+		cloud := basinDisplace(make([][]float64, set.CloudStarts), func(int) []float64 { return c }, set.Cloud, rng)
 		bs, err := basinCount(ctx, p, cloud, nil, &set)
 		if err != nil {
 			return nil, err
@@ -152,14 +145,7 @@ func BasinFractions(ctx context.Context, p BasinProblem, s *BasinSettings) (*Bas
 		rep.Cloud = &bs
 	}
 	for _, sigma := range set.Noise {
-		noisy := make([][]float64, len(p.Starts))
-		for i, x := range p.Starts {
-			y := model.NormalVector(n, sigma, rng)
-			for j := range y {
-				y[j] += x[j]
-			}
-			noisy[i] = y
-		}
+		noisy := basinDisplace(make([][]float64, len(p.Starts)), func(i int) []float64 { return p.Starts[i] }, sigma, rng)
 		bs, err := basinCount(ctx, p, noisy, nil, &set)
 		if err != nil {
 			return nil, err
@@ -168,6 +154,19 @@ func BasinFractions(ctx context.Context, p BasinProblem, s *BasinSettings) (*Bas
 		rep.Noise = append(rep.Noise, bs)
 	}
 	return rep, nil
+}
+
+// basinDisplace fills dst[i] with center(i) + N(0, sd²·I) and returns it.
+func basinDisplace(dst [][]float64, center func(i int) []float64, sd float64, rng *model.RNG) [][]float64 {
+	for i := range dst {
+		c := center(i)
+		x := model.NormalVector(len(c), sd, rng)
+		for j := range x {
+			x[j] += c[j]
+		}
+		dst[i] = x
+	}
+	return dst
 }
 
 // basinCount simulates from every start (unless ends holds where they

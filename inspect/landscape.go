@@ -648,15 +648,7 @@ func landscapeMatch(prev, cur *LandscapeCheckpoint, set *LandscapeSettings, next
 		if to[i] >= 0 || !stable(a) {
 			continue
 		}
-		mate, best := -1, set.PairTol
-		for k, s := range prev.Points {
-			if to[k] < 0 && !usedPrev[k] && saddle(s) {
-				if d := rms(a.X, s.X); d <= best {
-					mate, best = k, d
-				}
-			}
-		}
-		if mate >= 0 {
+		if mate := landscapeMate(prev.Points, a.X, to, usedPrev, set.PairTol); mate >= 0 {
 			usedPrev[mate] = true
 			out = append(out, ev(EventSaddleNode, "", a.ID, prev.Points[mate].ID))
 		} else {
@@ -669,15 +661,7 @@ func landscapeMatch(prev, cur *LandscapeCheckpoint, set *LandscapeSettings, next
 		if from[j] >= 0 || usedCur[j] || !stable(b) {
 			continue
 		}
-		mate, best := -1, set.PairTol
-		for k, s := range cur.Points {
-			if from[k] < 0 && !usedCur[k] && saddle(s) {
-				if d := rms(b.X, s.X); d <= best {
-					mate, best = k, d
-				}
-			}
-		}
-		if mate >= 0 {
+		if mate := landscapeMate(cur.Points, b.X, from, usedCur, set.PairTol); mate >= 0 {
 			usedCur[mate] = true
 			out = append(out, ev(EventBirth, EventSaddleNode, b.ID, cur.Points[mate].ID))
 		} else {
@@ -695,4 +679,19 @@ func landscapeMatch(prev, cur *LandscapeCheckpoint, set *LandscapeSettings, next
 		}
 	}
 	return out
+}
+
+// landscapeMate returns the index of the saddle of pts nearest to x within
+// tol that has no partner at the other checkpoint (link[k] < 0) and is not
+// used yet, or −1.
+func landscapeMate(pts []LandscapePoint, x []float64, link []int, used []bool, tol float64) int {
+	mate, best := -1, tol
+	for k, s := range pts {
+		if link[k] < 0 && !used[k] && s.UnstableDims > 0 {
+			if d := rms(x, s.X); d <= best {
+				mate, best = k, d
+			}
+		}
+	}
+	return mate
 }
