@@ -20,10 +20,11 @@ import (
 	"attractor/train"
 	"attractor/train/task"
 	"attractor/tui"
+	"attractor/tui/figure"
 )
 
 func init() {
-	register(&command{name: "landscape", args: "RUN_DIR|NET… [--json] [-o FIG.svg] [--inits K] [--cold] [--no-basins] [--task flipflop --bits K] [--steps S,…]",
+	register(&command{name: "landscape", args: "RUN_DIR|NET… [--json] [-o FIG.svg|.png|.pdf] [--inits K] [--cold] [--no-basins] [--task flipflop --bits K] [--steps S,…]",
 		short: "follow the fixed points and cycles across training checkpoints (or networks along a parameter) and list their births, deaths and bifurcations",
 		run:   runLandscape})
 }
@@ -41,7 +42,7 @@ type landscapeReport struct {
 func runLandscape(env *Env, args []string) error {
 	fs := newFlags(env, commands["landscape"])
 	jsonOut := fs.Bool("json", false, "write a JSON document (checkpoints with step, stable, saddles, cycles, points, basins; events with step and kind)")
-	out := fs.String("o", "", "also draw the landscape as an SVG figure")
+	out := fs.String("o", "", "also draw the landscape as a figure (.svg, .png or .pdf)")
 	k := fs.Int("inits", 64, "fresh starts per network, sampled along its trajectories under task inputs")
 	fresh := fs.Int("fresh", 16, "fresh starts added to the previous network's points in a warm-started census")
 	cold := fs.Bool("cold", false, "search every network from all its fresh starts (no warm start from the previous one)")
@@ -64,8 +65,10 @@ func runLandscape(env *Env, args []string) error {
 		return usageError("name a run directory or the network files in order")
 	case *k < 1 || *fresh < 1 || *runSteps < 10:
 		return usageError("--inits and --fresh must be ≥ 1, --run-steps ≥ 10")
-	case *out != "" && !strings.EqualFold(filepath.Ext(*out), ".svg"):
-		return usageError("-o %s: the figure is SVG; name it .svg", *out)
+	case *out != "":
+		if _, err := figure.FormatOf(*out); err != nil {
+			return usageError("-o: %v", err)
+		}
 	case *taskName != "" && *taskName != "flipflop":
 		return usageError("--task %q: only flipflop can be named (other tasks are read from the files)", *taskName)
 	}
@@ -135,7 +138,7 @@ func runLandscape(env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := saved.WriteFileAtomic(*out, fig.Encode, 0o644); err != nil {
+		if err := figure.WriteFile(*out, fig); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "wrote %s\n", *out)

@@ -7,21 +7,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"attractor/saved"
 	"attractor/train"
 )
-
-// runFile records, in a run directory, what `attractor train` was asked to
-// do, so that --resume DIR can finish the same job, and how the run stands.
-const runFile = train.RunFile
-
-type runRecord = train.RunRecord
 
 // job is one training run as the train command drives it.
 type job interface {
@@ -61,11 +57,13 @@ var taskResumers = map[string]func(checkpoint string) (job, int, error){}
 func init() {
 	register(&command{name: "train", args: "TASK [flags] -o NET.npz | --resume DIR",
 		short: "train a network (tasks: dcdt, sinusoid, foursine, spm, flipflop, lastk, choice)",
+		subs:  []string{"dcdt", "sinusoid", "foursine", "spm", "flipflop", "lastk", "choice"},
 		run:   runTrain})
 }
 
 func runTrain(env *Env, args []string) error {
 	c := commands["train"]
+	command := append([]string{"train"}, args...)
 	fs := newFlags(env, c)
 	var f trainFlags
 	out := fs.String("o", "", "output network file (native .npz)")
@@ -93,7 +91,7 @@ func runTrain(env *Env, args []string) error {
 	fs.Float64Var(&f.offset, "offset", train.DefaultSPMOffset, "added to both coordinates of both synthetic digit means; 0 gives science.md §3.2's mirror-image means (spm)")
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
-	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn, gru, lstm, trnn (flipflop, lastk; choice defaults to trnn)")
+	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn (also spelled rnn_tanh), gru, lstm or trnn (flipflop, lastk; choice defaults to trnn)")
 	fs.BoolVar(&f.vanilla, "vanilla", false, "train the TRNN's vanilla configuration (choice)")
 	fs.IntVar(&f.epochs, "epochs", 500, "training epochs (BPTT; dcdt default max(1000, 30/lr))")
 	fs.Float64Var(&f.lr, "lr", 0.01, "learning rate (BPTT)")
@@ -112,6 +110,9 @@ func runTrain(env *Env, args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if err := checkTrainSizes(fs, set); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -151,28 +152,42 @@ func runTrain(env *Env, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	rec := runRecord{Task: taskName, Method: *method, Out: absPath(*out), Unit: j.Unit(), Units: j.Units(),
-		History: *history, Status: train.StatusRunning}
-	if err := train.WriteRunRecord(dir, &rec); err != nil {
+	// The file now at -o is the one the user asked this run to replace;
+	// run.json records it, and a resume replaces nothing else.
+	rec := &train.RunRecord{Task: taskName, Method: *method, Out: absPath(*out), Args: command,
+		Unit: j.Unit(), Units: j.Units(), History: *history, Status: train.StatusRunning}
+	if err := rec.NoteOut(); err != nil {
+		return fmt.Errorf("-o %s: %w", *out, err)
+	}
+	if err := train.WriteRunRecord(dir, rec); err != nil {
 		return err
 	}
 	return runJob(ctx, env, j, dir, rec, 0, *ckEvery, train.LogSchedule(j.Units(), *history), *jsonOut)
 }
 
 func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error {
-	var rec runRecord
-	b, err := os.ReadFile(filepath.Join(dir, runFile))
+	rec, err := train.ReadRunRecord(dir)
 	if err != nil {
-		return fmt.Errorf("resume: %w (is %s a run directory?)", err, dir)
+		return fmt.Errorf("resume: %w", err)
 	}
-	if err := json.Unmarshal(b, &rec); err != nil {
-		return fmt.Errorf("resume: %s: %w", filepath.Join(dir, runFile), err)
-	}
+	runFile := filepath.Join(dir, train.RunFile)
 	resumer, ok := taskResumers[rec.Task]
 	if !ok {
-		return fmt.Errorf("resume: %s names task %q, which this build cannot resume", filepath.Join(dir, runFile), rec.Task)
+		return fmt.Errorf("resume: %s names task %q, which this build cannot resume", runFile, rec.Task)
 	}
-	j, done, err := resumer(filepath.Join(dir, train.CheckpointFile))
+	if err := rec.CheckOut(); err != nil {
+		return fmt.Errorf("resume: %w", err)
+	}
+	ck := filepath.Join(dir, train.CheckpointFile)
+	if _, err := os.Stat(ck); errors.Is(err, os.ErrNotExist) {
+		again := "the command that started it"
+		if len(rec.Args) > 0 {
+			again = "`attractor " + shellJoin(rec.Args) + "`"
+		}
+		return fmt.Errorf("resume: %s has no checkpoint yet: the run was stopped before its first one, so there is nothing to resume; "+
+			"start it again with %s (it restarts from step 0 and replaces this run's log)", dir, again)
+	}
+	j, done, err := resumer(ck)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
@@ -180,14 +195,14 @@ func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error 
 	// The history continues on the schedule it began with.
 	hist := train.LogSchedule(j.Units(), rec.History)
 	rec.Unit, rec.Units, rec.Status, rec.Error = j.Unit(), j.Units(), train.StatusRunning, ""
-	if err := train.WriteRunRecord(dir, &rec); err != nil {
+	if err := train.WriteRunRecord(dir, rec); err != nil {
 		return err
 	}
 	return runJob(ctx, env, j, dir, rec, done, 0, hist, jsonOut)
 }
 
 // runJob runs (or continues) training, evaluates the network and writes it.
-func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, start, ckEvery int, history []int, jsonOut bool) error {
+func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunRecord, start, ckEvery int, history []int, jsonOut bool) error {
 	b := Build()
 	j.SetProgram(saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion})
 	units := j.Units()
@@ -206,7 +221,9 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 		Progress: func(m train.Metrics, total int) {
 			bar.update(m.Step, fmt.Sprintf("loss %.3g", m.Loss))
 		}})
-	runStatus(dir, rec, err)
+	if err != nil {
+		runStatus(dir, rec, err)
+	}
 	if errors.Is(err, train.ErrInterrupted) {
 		bar.finish()
 		fmt.Fprintf(env.Stderr, "interrupted: checkpoint saved in %s; continue with `attractor train --resume %s`\n", dir, dir)
@@ -221,8 +238,18 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 	if err != nil {
 		return err
 	}
+	if err := rec.CheckOut(); err != nil {
+		return err
+	}
 	if err := saved.WriteNative(rec.Out, j.Network()); err != nil {
 		return err
+	}
+	rec.Status, rec.Error = train.StatusFinished, ""
+	if err := rec.NoteOut(); err == nil {
+		err = train.WriteRunRecord(dir, rec)
+	}
+	if err != nil {
+		return fmt.Errorf("wrote %s, but recording it in %s: %w", rec.Out, train.RunFile, err)
 	}
 	res["train_seconds"] = round3(sec)
 	res["units_per_second"] = round1(float64(units-start) / sec)
@@ -238,14 +265,13 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 	return nil
 }
 
-// runStatus records in DIR/run.json how the run ended, for whoever follows
-// it (the UI says "finished", "diverged at step …"). A failure to write it
-// is not the run's failure and is ignored.
-func runStatus(dir string, rec runRecord, err error) {
+// runStatus records in DIR/run.json how a run that did not finish ended,
+// for whoever follows it (the UI says "diverged: …"); a finished run is
+// recorded with its network. A failure to write it is not the run's
+// failure and is ignored.
+func runStatus(dir string, rec *train.RunRecord, err error) {
 	var de *train.DivergedError
 	switch {
-	case err == nil:
-		rec.Status, rec.Error = train.StatusFinished, ""
 	case errors.Is(err, train.ErrInterrupted):
 		rec.Status, rec.Error = train.StatusInterrupted, ""
 	case errors.As(err, &de):
@@ -253,7 +279,43 @@ func runStatus(dir string, rec runRecord, err error) {
 	default:
 		rec.Status, rec.Error = train.StatusFailed, err.Error()
 	}
-	_ = train.WriteRunRecord(dir, &rec)
+	_ = train.WriteRunRecord(dir, rec)
+}
+
+// trainPositive and trainNonNegative list the integer flags that must be
+// at least 1 and at least 0 when given: a size of 0 is an error, never
+// the task's default.
+var (
+	trainPositive    = []string{"hidden", "steps", "every", "trials", "test-seeds", "epochs", "batch", "bits", "threads", "checkpoint-every"}
+	trainNonNegative = []string{"test", "delay-steps"}
+)
+
+// checkTrainSizes rejects a size flag given a value out of range.
+func checkTrainSizes(fs *flag.FlagSet, set map[string]bool) error {
+	for _, names := range []struct {
+		names []string
+		min   int
+	}{{trainPositive, 1}, {trainNonNegative, 0}} {
+		for _, name := range names.names {
+			if !set[name] {
+				continue
+			}
+			v := fs.Lookup(name).Value.(flag.Getter).Get().(int)
+			if v < names.min {
+				return &flagError{cmd: fs.Name(), msg: fmt.Sprintf("--%s %d: want at least %d", name, v, names.min)}
+			}
+		}
+	}
+	for _, name := range []string{"g", "density", "alpha", "period", "fb", "lr"} {
+		if !set[name] {
+			continue
+		}
+		v := fs.Lookup(name).Value.(flag.Getter).Get().(float64)
+		if !(v > 0) || math.IsInf(v, 0) {
+			return &flagError{cmd: fs.Name(), msg: fmt.Sprintf("--%s %v: want a positive number", name, v)}
+		}
+	}
+	return nil
 }
 
 // summary renders the figures of a result for a person.
@@ -279,6 +341,19 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// shellJoin quotes args for a POSIX shell where needed.
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+@%") == "" {
+			q[i] = a
+			continue
+		}
+		q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(q, " ")
 }
 
 // writeJSONAtomic writes v as indented JSON to name, atomically.

@@ -1,10 +1,8 @@
 package train
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -99,9 +97,6 @@ func ReadHistory(dir string) ([]HistoryFile, error) {
 	return out, nil
 }
 
-// RunFile is the name of the run record inside a run directory.
-const RunFile = "run.json"
-
 // Run states recorded in run.json.
 const (
 	StatusRunning     = "running"
@@ -110,51 +105,6 @@ const (
 	StatusDiverged    = "diverged"
 	StatusFailed      = "failed"
 )
-
-// RunRecord is a run directory's run.json: what `attractor train` was asked
-// to do (so --resume DIR can finish the same job), the run's size, and how
-// it stands, for whoever follows the run.
-type RunRecord struct {
-	Task   string `json:"task"`
-	Method string `json:"method"`
-	Out    string `json:"out"`
-	// Unit names the training unit ("epoch", "trial", "chunk") and Units
-	// is the whole run's count of them (0 in records of older runs).
-	Unit  string `json:"unit,omitempty"`
-	Units int    `json:"units,omitempty"`
-	// History is the networks kept per decade of units (LogSchedule).
-	History int `json:"history_per_decade,omitempty"`
-	// Status is one of the Status constants ("" in records of older runs);
-	// Error says why a run failed or diverged.
-	Status string `json:"status,omitempty"`
-	Error  string `json:"error,omitempty"`
-}
-
-// ReadRunRecord reads DIR/run.json.
-func ReadRunRecord(dir string) (*RunRecord, error) {
-	name := filepath.Join(dir, RunFile)
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, err
-	}
-	var r RunRecord
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return &r, nil
-}
-
-// WriteRunRecord writes r as DIR/run.json, atomically.
-func WriteRunRecord(dir string, r *RunRecord) error {
-	b, err := json.MarshalIndent(r, "", " ")
-	if err != nil {
-		return err
-	}
-	return saved.WriteFileAtomic(filepath.Join(dir, RunFile), func(w io.Writer) error {
-		_, err := w.Write(append(b, '\n'))
-		return err
-	}, 0o644)
-}
 
 // ErrNoCheckpoint is returned by [RunNetwork] for a run that has written
 // no network yet.

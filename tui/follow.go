@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -121,15 +120,4 @@ func (s *session) titled(title string) string {
 		return title
 	}
 	return title + " · " + s.at
-}
-
-// sanitize replaces the control characters of s (escape sequences
-// included: ESC is one) by '?', for text read from a file.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
 }

@@ -126,7 +126,7 @@ func (p *trainingPane) handle(msg tea.Msg) tea.Cmd {
 		}
 		p.offset, p.err = msg.offset, msg.err
 		if r := msg.run.rec; r != nil {
-			if p.rec == nil || *r != *p.rec {
+			if p.rec == nil || r.Status != p.rec.Status || r.Error != p.rec.Error || r.Units != p.rec.Units {
 				p.dirty = true
 			}
 			p.rec = r
@@ -198,7 +198,7 @@ func (p *trainingPane) render() string {
 			msg = "waiting for " + train.MetricsFile + "…"
 		}
 		if p.err != nil {
-			msg = st.Error.Render(p.err.Error())
+			msg = st.Error.Render(saved.Printable(p.err.Error()))
 		}
 		return p.fr.box(msg, p.h)
 	}
@@ -226,7 +226,7 @@ func (p *trainingPane) render() string {
 	if r := p.rec; r != nil && r.Status != "" && r.Status != train.StatusRunning {
 		msg := "run " + r.Status
 		if r.Error != "" {
-			msg += ": " + sanitize(r.Error)
+			msg += ": " + saved.Printable(r.Error)
 		}
 		if r.Status == train.StatusFinished || r.Status == train.StatusInterrupted {
 			lines = append(lines, st.Accent.Render(msg))
@@ -237,7 +237,7 @@ func (p *trainingPane) render() string {
 		lines = append(lines, st.Dim.Render(p.source))
 	}
 	if p.err != nil {
-		lines = append(lines, st.Error.Render(p.err.Error()))
+		lines = append(lines, st.Error.Render(saved.Printable(p.err.Error())))
 	}
 	rows := ih - len(lines) - 1
 	if rows >= 2 && in >= 6 {

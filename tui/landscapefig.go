@@ -7,7 +7,7 @@ import (
 
 	"attractor/inspect"
 	"attractor/train"
-	"attractor/tui/svg"
+	"attractor/tui/figure"
 )
 
 // LandscapeFigure draws a landscape across training (or a parameter): the
@@ -17,7 +17,7 @@ import (
 // across networks; the basin fraction of each stable branch (trajectory
 // starts); and, when ms is given, the loss and accuracy on the same axis.
 // Steps spanning more than two decades are drawn on a log₁₀ axis.
-func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name string) (*svg.Figure, error) {
+func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name string) (*figure.Figure, error) {
 	if len(res.Checkpoints) == 0 {
 		return nil, errors.New("landscape has no networks")
 	}
@@ -33,7 +33,7 @@ func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name stri
 	if logX {
 		xl = "log₁₀ step"
 	}
-	fig := &svg.Figure{Title: "Attractor landscape across training: " + name}
+	fig := &figure.Figure{Title: "Attractor landscape across training: " + name}
 
 	// Counts with events.
 	var xs, st, sd, cy []float64
@@ -41,24 +41,24 @@ func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name stri
 		xs = append(xs, xOf(ck.Step))
 		st, sd, cy = append(st, float64(ck.Stable)), append(sd, float64(ck.Saddles)), append(cy, float64(ck.Cycles))
 	}
-	counts := &svg.Panel{Title: "Census", XLabel: xl, YLabel: "count", Height: 220,
-		Lines: []svg.Line{
+	counts := &figure.Panel{Title: "Census", XLabel: xl, YLabel: "count", Height: 220,
+		Lines: []figure.Line{
 			{Label: "stable points", Color: "#0072B2", Width: 2, X: xs, Y: st},
 			{Label: "saddles", Color: "#D55E00", Dash: "5 3", X: xs, Y: sd},
 			{Label: "limit cycles", Color: "#009E73", Dash: "2 2", X: xs, Y: cy}}}
-	kinds := map[string]*svg.Points{}
-	shapes := map[string]svg.Shape{inspect.EventBirth: svg.Triangle, inspect.EventDeath: svg.Cross,
-		inspect.EventSaddleNode: svg.Diamond, inspect.EventPitchfork: svg.Square, inspect.EventHopf: svg.Ring,
-		inspect.EventCycleBirth: svg.Ring, inspect.EventCycleDeath: svg.Cross}
+	kinds := map[string]*figure.Points{}
+	shapes := map[string]figure.Shape{inspect.EventBirth: figure.Triangle, inspect.EventDeath: figure.Cross,
+		inspect.EventSaddleNode: figure.Diamond, inspect.EventPitchfork: figure.Square, inspect.EventHopf: figure.Ring,
+		inspect.EventCycleBirth: figure.Ring, inspect.EventCycleDeath: figure.Cross}
 	var order []string
 	for _, e := range res.Events {
 		p, ok := kinds[e.Kind]
 		if !ok {
 			sh, ok := shapes[e.Kind]
 			if !ok {
-				sh = svg.Disc
+				sh = figure.Disc
 			}
-			p = &svg.Points{Label: e.Kind, Color: figConditionColors[len(order)%len(figConditionColors)], Shape: sh, Size: 5}
+			p = &figure.Points{Label: e.Kind, Color: figConditionColors[len(order)%len(figConditionColors)], Shape: sh, Size: 5}
 			kinds[e.Kind] = p
 			order = append(order, e.Kind)
 		}
@@ -86,13 +86,13 @@ func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name stri
 	if len(pool) >= 2 {
 		pca, err := inspect.PCA(pool, 1)
 		if err == nil {
-			br := &svg.Panel{Title: "Fixed points on PC1 of all points (lines join a branch across networks)",
+			br := &figure.Panel{Title: "Fixed points on PC1 of all points (lines join a branch across networks)",
 				XLabel: xl, YLabel: "PC1", Height: 280}
-			byID := map[int]*svg.Line{}
+			byID := map[int]*figure.Line{}
 			var ids []int
-			stable := svg.Points{Label: "stable", Color: "#0072B2", Shape: svg.Disc, Size: 4}
-			saddle := svg.Points{Label: "saddle / unstable", Color: "#D55E00", Shape: svg.Cross, Size: 4}
-			other := svg.Points{Label: "marginal", Color: "#CC79A7", Shape: svg.Ring, Size: 4}
+			stable := figure.Points{Label: "stable", Color: "#0072B2", Shape: figure.Disc, Size: 4}
+			saddle := figure.Points{Label: "saddle / unstable", Color: "#D55E00", Shape: figure.Cross, Size: 4}
+			other := figure.Points{Label: "marginal", Color: "#CC79A7", Shape: figure.Ring, Size: 4}
 			var buf [1]float64
 			for _, ck := range res.Checkpoints {
 				for _, p := range ck.Points {
@@ -100,7 +100,7 @@ func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name stri
 					x := xOf(ck.Step)
 					l, ok := byID[p.ID]
 					if !ok {
-						l = &svg.Line{Color: "#999999", Width: 0.8}
+						l = &figure.Line{Color: "#999999", Width: 0.8}
 						byID[p.ID] = l
 						ids = append(ids, p.ID)
 					}
@@ -118,7 +118,7 @@ func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name stri
 			for _, id := range ids {
 				br.Lines = append(br.Lines, *byID[id])
 			}
-			br.Points = []svg.Points{stable, saddle}
+			br.Points = []figure.Points{stable, saddle}
 			if len(other.X) > 0 {
 				br.Points = append(br.Points, other)
 			}
@@ -128,9 +128,9 @@ func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name stri
 
 	// Basin fractions of the stable branches.
 	if res.Checkpoints[len(res.Checkpoints)-1].Basins != nil {
-		bp := &svg.Panel{Title: "Basin fractions (trajectory-sampled starts)", XLabel: xl, YLabel: "fraction of starts",
+		bp := &figure.Panel{Title: "Basin fractions (trajectory-sampled starts)", XLabel: xl, YLabel: "fraction of starts",
 			YMin: 0, YMax: 1.02, Height: 220}
-		byID := map[string]*svg.Line{}
+		byID := map[string]*figure.Line{}
 		var labels []string
 		for _, ck := range res.Checkpoints {
 			if ck.Basins == nil {
@@ -139,7 +139,7 @@ func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name stri
 			for _, f := range append(ck.Basins.Trajectory.Fractions, ck.Basins.Trajectory.Other) {
 				l, ok := byID[f.Label]
 				if !ok {
-					l = &svg.Line{Label: f.Label, Color: figConditionColors[len(labels)%len(figConditionColors)]}
+					l = &figure.Line{Label: f.Label, Color: figConditionColors[len(labels)%len(figConditionColors)]}
 					if f.Label == "other" {
 						l.Color, l.Dash = "#999999", "3 3"
 					}
@@ -165,10 +165,10 @@ func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name stri
 			mx, loss, acc = append(mx, xOf(float64(m.Step))), append(loss, m.Loss), append(acc, m.Accuracy)
 		}
 		fig.Panels = append(fig.Panels,
-			&svg.Panel{Title: "Accuracy", XLabel: xl, YLabel: "accuracy", YMin: 0, YMax: 1.02, Height: 160,
-				Lines: []svg.Line{{Label: "accuracy", Color: "#009E73", X: mx, Y: acc}}},
-			&svg.Panel{Title: "Loss", XLabel: xl, YLabel: "loss", LogY: true, Height: 160,
-				Lines: []svg.Line{{Label: "loss", Color: "#0072B2", X: mx, Y: loss}}})
+			&figure.Panel{Title: "Accuracy", XLabel: xl, YLabel: "accuracy", YMin: 0, YMax: 1.02, Height: 160,
+				Lines: []figure.Line{{Label: "accuracy", Color: "#009E73", X: mx, Y: acc}}},
+			&figure.Panel{Title: "Loss", XLabel: xl, YLabel: "loss", LogY: true, Height: 160,
+				Lines: []figure.Line{{Label: "loss", Color: "#0072B2", X: mx, Y: loss}}})
 	}
 	fig.Panels[0].Notes = append(fig.Panels[0].Notes, fmt.Sprintf("%d networks, %d events", len(res.Checkpoints), len(res.Events)))
 	return fig, nil
