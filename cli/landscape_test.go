@@ -114,7 +114,7 @@ func signs(v []float64) string {
 // to 2² = 4, and the stable point holding each memory (its readout has the
 // memory's signs) appears within one checkpoint of where the network starts
 // to hold that memory, measured by simulation alone (ffHolds: every switch
-// into the memory held for the 100-step trial length); see
+// into the memory held for 2,000 steps, 20 trial lengths); see
 // checkMemoryBirths.
 func TestLandscapeFlipFlopHistory(t *testing.T) {
 	dir := t.TempDir()
@@ -137,23 +137,25 @@ func TestLandscapeFlipFlopHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ffHolds(n.Net, p, 100) == 1
+		return ffHolds(n.Net, p, 2000) == 1
 	})
 }
 
 // checkMemoryBirths checks, for every memory p of a k-bit flip-flop, that
-// the landscape d first has a stable point with p's signs within one
-// checkpoint of where held(i, p) (a simulation) first says the network
-// holds p. A network with one memory holds nothing (its one attractor reads
-// out whatever it reads whatever the input was), so both count only where
-// the network holds another memory too, or has another stable point; and
-// that the branch of that point was born no later. One
-// checkpoint is the resolution of a landscape: an event is only known to
-// lie between two networks. First appearances are compared, not "from
-// here to the end": a memory can be held over a trial by a ghost (a slow
-// point left by a saddle-node) while its attractor comes and goes — the
-// PyTorch fixture's simulation finds 3 attractors, not 4, at epochs 120,
-// 150, 200 and 360, all four memories held.
+// the landscape d has a stable point with p's signs no later than one
+// checkpoint after held(i, p) (a simulation) first says the network holds
+// p, and that the branch of that point was born (a birth event naming it)
+// no later either. One checkpoint is the resolution of a landscape: an
+// event is only known to lie between two networks. A network with one
+// memory holds nothing (its one attractor reads out whatever it reads
+// whatever the input was), so both count only where the network holds
+// another memory too, or has another stable point. The stable point may
+// come earlier than the memory: an attractor can form before the task's
+// pulses reach it or before the readout reads it with the right signs (the
+// PyTorch fixture has two attractors at epoch 40, one of them not yet
+// reached by its pulse). First appearances are compared, not "from here to
+// the end": a memory can be held over a trial by a ghost (a slow point left
+// by a saddle-node) while its attractor comes and goes.
 func checkMemoryBirths(t *testing.T, d *landscapeDoc, k int, held func(i int, p []float64) bool) {
 	t.Helper()
 	n := len(d.Checkpoints)
@@ -182,8 +184,8 @@ func checkMemoryBirths(t *testing.T, d *landscapeDoc, k int, held func(i int, p 
 		}
 		step := func(i int) float64 { return d.Checkpoints[i].Step }
 		t.Logf("memory %s: held from step %g, stable point from step %g", key, step(hi), step(bi))
-		if d := bi - hi; d < -1 || d > 1 {
-			t.Errorf("memory %s: held from step %g but its stable point appears at step %g (more than one checkpoint apart)",
+		if bi > hi+1 {
+			t.Errorf("memory %s: held from step %g but its stable point appears only at step %g (more than one checkpoint later)",
 				key, step(hi), step(bi))
 		}
 		// The branch of that point was born (a birth event naming it) no
@@ -246,7 +248,9 @@ func TestLandscapeArgs(t *testing.T) {
 // script's simulation found attractors (256 random states run 20,000 steps
 // in float64: each attractor reached is a stable point), 2² = 4 at the end,
 // and each memory's stable point must appear within one checkpoint of where
-// the script's simulation shows the memory held.
+// the script's simulation shows the memory held over 2,000 steps
+// (holds_long; a memory held over a 100-step trial only, by a ghost, is not
+// an attractor: "+-" at epochs 120, 150 and 200).
 func TestLandscapeTorchFlipFlopFiles(t *testing.T) {
 	dir := filepath.Join("testdata", "flipflop_gru_history")
 	b, err := os.ReadFile(filepath.Join(dir, "expectations.json"))
@@ -257,7 +261,7 @@ func TestLandscapeTorchFlipFlopFiles(t *testing.T) {
 		Files []struct {
 			File       string             `json:"file"`
 			Epoch      int                `json:"epoch"`
-			Holds      map[string]float64 `json:"holds"`
+			Holds      map[string]float64 `json:"holds_long"`
 			Attractors int                `json:"attractors"`
 		} `json:"files"`
 	}
