@@ -3,8 +3,10 @@
 package train
 
 import (
+	"sync"
 	"testing"
 
+	"attractor/internal/repro"
 	"attractor/model"
 	"attractor/train/task"
 )
@@ -34,27 +36,80 @@ func forceFourSine(t *testing.T, n int, g float64, seed uint64) (trainMAE, maxDW
 	return st.MAE, st.MaxDW, test
 }
 
+// fourSineRun is one seed's EC-11 run.
+type fourSineRun struct{ train, maxDW, test float64 }
+
+var (
+	fourSineOnce sync.Once
+	fourSineRuns [4]fourSineRun
+	fourSineDone bool
+)
+
+// fourSineSeeds trains EC-11's four seeds once for the tests that read them.
+func fourSineSeeds(t *testing.T) [4]fourSineRun {
+	fourSineOnce.Do(func() {
+		for seed := range fourSineRuns {
+			r := &fourSineRuns[seed]
+			r.train, r.maxDW, r.test = forceFourSine(t, 1000, 1.5, uint64(seed))
+			t.Logf("seed %d: train MAE %.4f, max ‖Δw‖ %.2g over the last 2000 steps, test MAE %.4f", seed, r.train, r.maxDW, r.test)
+		}
+		fourSineDone = true
+	})
+	if !fourSineDone {
+		t.Fatal("the EC-11 runs failed (see the first test that ran them)")
+	}
+	return fourSineRuns
+}
+
 // TestScienceForceFourSine checks EC-11: N = 1000, g = 1.5, four-sinusoid
-// target; training MAE ≲ 0.01, test MAE < 0.05 in at least 3 of 4 seeds,
-// and weight changes that have decayed to ≲ 1e-3 per update. (Spec [OURS]:
-// train 0.0030–0.0053, test 0.0047, 0.0117, 0.045 and one failure 0.58.)
+// target; training MAE ≲ 0.01 and test MAE < 0.05 in at least 3 of 4
+// seeds. (Spec [OURS]: train 0.0030–0.0053, test 0.0047, 0.0117, 0.045 and
+// one failure 0.58.) The decay of the weight changes to ≲ 1e-3 is
+// TestKnownDeviation_EC11_WeightChangeDecay.
 func TestScienceForceFourSine(t *testing.T) {
+	rec := repro.New(t, "EC-11", "train", "N = 1000, p = 0.1, g = 1.5, α = 1, dt = 0.1, update every 2 steps, train 1440 τ, test 1440 τ autonomously, seeds 0–3")
+	mTrain := rec.Measure("training MAE (last 2000 steps)", "", "≲ 0.01 (S&A Fig 2D)", "≤ 0.01 every seed")
+	mTest := rec.Measure("test MAE", "", "< 0.05 in ≥ 3 of 4 seeds ([OURS] 0.0047, 0.0117, 0.045, 0.58)", "< 0.05 in ≥ 3 of 4 seeds")
 	pass := 0
-	for seed := uint64(0); seed < 4; seed++ {
-		tr, dw, te := forceFourSine(t, 1000, 1.5, seed)
-		t.Logf("seed %d: train MAE %.4f, max ‖Δw‖ %.2g over the last 2000 steps, test MAE %.4f", seed, tr, dw, te)
-		if tr > 0.01 {
-			t.Errorf("seed %d: training MAE %.4f > 0.01", seed, tr)
+	for seed, r := range fourSineSeeds(t) {
+		mTrain.Add(r.train, int64(seed))
+		mTest.Add(r.test, int64(seed))
+		if r.train > 0.01 {
+			t.Errorf("seed %d: training MAE %.4f > 0.01", seed, r.train)
 		}
-		if dw > 2e-3 {
-			t.Errorf("seed %d: weight changes %.2g have not decayed to ≲ 1e-3 (allowing 2e-3)", seed, dw)
-		}
-		if te < 0.05 {
+		if r.test < 0.05 {
 			pass++
 		}
 	}
 	if pass < 3 {
 		t.Errorf("test MAE < 0.05 in %d of 4 seeds, want ≥ 3", pass)
+	}
+}
+
+// TestKnownDeviation_EC11_WeightChangeDecay is the part of EC-11 we do not
+// reproduce: Sussillo & Abbott's weight changes decay to ≲ 1e-3 per update
+// by the end of training; the largest ‖Δw‖ of one update over our last
+// 2000 steps (1000 updates) is 1.1e-3 and 1.4e-3 for seeds 0 and 1 (5.8e-4
+// and 4.7e-4 for seeds 2 and 3; issue 19). We take the largest update, not
+// a typical one, and train for 1440 τ, close to the ≈ 1000 τ the paper
+// needs to converge. The test fails if any seed's largest change grows
+// beyond the 1.4e-3 measured when the deviation was named.
+func TestKnownDeviation_EC11_WeightChangeDecay(t *testing.T) {
+	rec := repro.New(t, "EC-11", "train", "as TestScienceForceFourSine, the same four runs")
+	rec.Deviates("the largest weight change of the last 1000 updates exceeds 1e-3 in 2 of 4 seeds (1.1e-3, 1.4e-3); a maximum, not a typical change, after 1440 τ of training")
+	m := rec.Measure("largest ‖Δw‖ per update (last 2000 steps)", "", "decays to ≲ 1e-3", "named deviation: ≤ 1.4e-3 (measured when named)")
+	over := 0
+	for seed, r := range fourSineSeeds(t) {
+		m.Add(r.maxDW, int64(seed))
+		if r.maxDW > 1e-3 {
+			over++
+		}
+		if r.maxDW > 1.4e-3 {
+			t.Errorf("seed %d: largest weight change %.2g, further from ≲ 1e-3 than when the deviation was named (1.4e-3)", seed, r.maxDW)
+		}
+	}
+	if over == 0 {
+		t.Logf("every seed's weight changes have decayed to ≤ 1e-3: EC-11 reproduces; fold this test into TestScienceForceFourSine")
 	}
 }
 
