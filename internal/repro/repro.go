@@ -44,7 +44,7 @@ type Measure struct {
 
 // Record is what one test measured for one external check.
 type Record struct {
-	EC       string     `json:"ec"`   // "EC-01"
+	EC       string     `json:"ec"`   // "EC-01", or "EX-DFP" for a gallery exemplar's evidence
 	Test     string     `json:"test"` // the test's name
 	Package  string     `json:"package,omitempty"`
 	Setup    string     `json:"setup,omitempty"`
@@ -176,7 +176,7 @@ func FileName(ec, test string) string {
 
 // Load reads every record in dir, sorted by check and test.
 func Load(dir string) ([]*Record, error) {
-	names, err := filepath.Glob(filepath.Join(dir, "EC*.json"))
+	names, err := filepath.Glob(filepath.Join(dir, "E[CX]*.json"))
 	if err != nil {
 		return nil, err
 	}

@@ -74,7 +74,7 @@ var catalog = []check{
 	{ID: "EC-24", Claim: "Phase-diagram monotonicity", Published: "P(unable) rises with delay and with lr; SP dominates at small lr, short delay", Tolerance: "± 10 %",
 		Tests: []testRef{sci("./cli", "TestSweepExamplesSmallScience")}, Sweep: "phase"},
 	{ID: "EC-25", Claim: "Scaling exponent of the critical learning rate", Published: "theory |B| ≈ 4–5 (SP) vs 2–3 (LC); helper 7.610e−5, 3.125e−4, 5.708e−5, 1.042e−4", Tolerance: "helper 1e-3 relative; exponent range",
-		Tests: []testRef{sci("./cli", "TestEC25TheoryCurves"), sci("./cli", "TestKnownDeviation_EC25_.*")}, Sweep: "phase"},
+		Tests: []testRef{sci("./cli", "TestSweepExamplesSmallScience"), sci("./cli", "TestKnownDeviation_EC25_.*")}, Sweep: "phase", NotRun: "the theory helper (η_c formulas of §5.6) is not in the code base"},
 	{ID: "EC-26", Claim: "Post-reaction period favours LC", Published: "LC fraction with post > without (Fisher exact)", Tolerance: "one-sided p < 0.05",
 		Tests: []testRef{sci("./cli", "TestKnownDeviation_EC26_.*")}},
 	{ID: "EC-27", Claim: "DT/CT spectral map", Published: "eig((1−a)I + a diag(φ')W) = 1 + a·eig(−I + diag(φ')W)", Tolerance: "1e-10",
