@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -166,7 +167,7 @@ func readPhase(bin, dir, docs string) (*sweepSummary, error) {
 		}
 		fmt.Fprintln(&tab)
 	}
-	s.detail["EC-24"] = tab.String()
+	s.detail["EC-24"] = tab.String() + rhoCrossCheck(rs)
 
 	// EC-23 at 160 ms.
 	xi := indexOf(p.XVals, "160")
@@ -339,4 +340,72 @@ func lastLines(text, marker string) string {
 		return text[i:]
 	}
 	return text
+}
+
+// rhoCrossCheck compares the ρ label of the learned networks with the two
+// criteria beside it: the output-oscillation test (RMS > 0.1, the authors'
+// test_ghost.py) and the generic asymptote (0 fixed point, 1 limit cycle,
+// 2 other).
+func rhoCrossCheck(rs []*sweep.Result) string {
+	type row struct{ lc, lcFP, lcOsc, sp, spOsc int }
+	byLR := map[string]*row{}
+	var lrs []string
+	var border []float64
+	for _, r := range rs {
+		ph := r.Analyses["phase"]
+		rho, ok := numberOf(ph["rho"])
+		if !ok {
+			continue
+		}
+		lr := fmt.Sprint(r.Params["lr"])
+		if byLR[lr] == nil {
+			byLR[lr] = &row{}
+			lrs = append(lrs, lr)
+		}
+		w := byLR[lr]
+		rms, _ := numberOf(ph["output_osc_rms"])
+		kind, _ := numberOf(ph["settle_kind"])
+		if r.Class == "LC" {
+			w.lc++
+			if kind == 0 {
+				w.lcFP++
+				border = append(border, rho)
+			}
+			if rms > 0.1 {
+				w.lcOsc++
+			}
+		} else if r.Class == "SP" {
+			w.sp++
+			if rms > 0.1 {
+				w.spOsc++
+			}
+		}
+	}
+	if len(lrs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n  ρ against the criteria beside it, learned networks (all delays):\n\n")
+	fmt.Fprintf(&b, "  | lr | LC by ρ | of which the run ends at a fixed point | of which output RMS > 0.1 | SP by ρ | of which output RMS > 0.1 |\n  |---|---|---|---|---|---|\n")
+	for _, lr := range lrs {
+		w := byLR[lr]
+		fmt.Fprintf(&b, "  | %s | %d | %d | %d | %d | %d |\n", lr, w.lc, w.lcFP, w.lcOsc, w.sp, w.spOsc)
+	}
+	if len(border) > 0 {
+		sort.Float64s(border)
+		fmt.Fprintf(&b, "\n  ρ of the LC-by-ρ networks that end at a fixed point: %.3g … %.3g (n = %d); true cycles have ρ < 0.01.\n", border[0], border[len(border)-1], len(border))
+	}
+	return b.String()
+}
+
+// numberOf reads a result figure (results decode numbers as json.Number).
+func numberOf(v any) (float64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	case float64:
+		return x, true
+	}
+	return 0, false
 }
