@@ -328,88 +328,115 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-// TestEC18ExtendedDelay checks EC-18 (Fig 5b): the squared error between
-// the trial-end output of a trial whose delay 1 is extended by Δ and of
-// the nominal trial is below 0.01² for the DFP network at every Δ up to
-// 5× the nominal delay (25 τ), and for the IFP network up to +100 % (5 τ),
-// then rises.
+// TestEC18ExtendedDelay checks the forgetting half of EC-18 (Fig 5b):
+// lengthening delay 1 by Δ, the IFP network's trial-end error grows
+// beyond +100 % of the nominal 5 τ (larger at Δ = 25 τ than at 5 τ, and
+// larger than the DFP network's there), while the DFP network never fails
+// (|z_ext − z_nom| ≤ 0.1, the code's failure threshold) up to 5× the
+// delay. How small the errors stay (published < 0.01²) is
+// TestKnownDeviation_EC18_ResidualError.
 func TestEC18ExtendedDelay(t *testing.T) {
 	got := ghzAll(t)
 	dfp, ifp, lc := got["DFP"], got["IFP"], got["LC"]
 	rec := repro.New(t, "EC-18", "inspect", "gallery exemplars 01–03 (N = 300, FORCE SPM with the restricted kernel), 16 trials from the end-of-training state")
-	mD := rec.Measure("DFP: largest mean (z_ext − z_nom)² over Δ ≤ 25 τ", "", "≈ 0 (< 0.01²) up to 5× nominal", "< 1e-4, no failure")
-	mI := rec.Measure("IFP: largest mean (z_ext − z_nom)² over Δ ≤ 5 τ", "", "≈ 0 (< 0.01²) up to +100 %", "< 1e-4")
-	mI25 := rec.Measure("IFP: mean (z_ext − z_nom)² at Δ = 25 τ", "", "rising beyond +100 %", "> the value at Δ = 5 τ and > DFP's")
-	dMax, iMax := 0.0, 0.0
-	var iAt5 float64
+	fails := 0
 	for i, p := range dfp.ext.Points {
 		q, r := ifp.ext.Points[i], lc.ext.Points[i]
 		t.Logf("Δ = %4g τ: mean (z_ext − z_nom)² DFP %.3g (%d failures), IFP %.3g (%d failures), LC %.3g (%d failures)",
 			p.X, p.Mean, p.Failures, q.Mean, q.Failures, r.Mean, r.Failures)
-		dMax = math.Max(dMax, p.Mean)
-		if p.Failures > 0 || !(p.Mean < 1e-4) {
-			t.Errorf("DFP at Δ = %g: mean error %.3g (published < 1e-4), %d failures", p.X, p.Mean, p.Failures)
-		}
-		if q.X <= 5 {
-			iMax = math.Max(iMax, q.Mean)
-			iAt5 = q.Mean
-			if !(q.Mean < 1e-4) {
-				t.Errorf("IFP at Δ = %g ≤ 5 τ: mean error %.3g (published < 1e-4)", q.X, q.Mean)
-			}
-		}
+		fails += p.Failures
 	}
-	mD.Add(dMax, -1)
-	mI.Add(iMax, -1)
+	rec.Measure("DFP: failing trials (|Δz| > 0.1) over Δ ≤ 25 τ", "", "none (error ≈ 0 at any extension)", "0").Add(float64(fails), -1)
+	if fails > 0 {
+		t.Errorf("the DFP network fails %d extended trials", fails)
+	}
 	last := len(ghzDeltas) - 1
+	at5 := ifp.ext.Points[slices.Index(ghzDeltas, 5)].Mean
 	e25 := ifp.ext.Points[last].Mean
-	mI25.Add(e25, -1)
-	if !(e25 > iAt5 && e25 > dfp.ext.Points[last].Mean) {
-		t.Errorf("IFP error %.3g at Δ = 5, %.3g at Δ = 25 (DFP %.3g): no forgetting beyond +100 %%", iAt5, e25, dfp.ext.Points[last].Mean)
+	rec.Measure("IFP: mean (z_ext − z_nom)² at Δ = 25 τ over that at Δ = 5 τ", "×", "rising beyond +100 %", "> 1, and above DFP's at 25 τ").Add(e25/at5, -1)
+	if !(e25 > at5 && e25 > dfp.ext.Points[last].Mean) {
+		t.Errorf("IFP error %.3g at Δ = 5, %.3g at Δ = 25 (DFP %.3g): no forgetting beyond +100 %%", at5, e25, dfp.ext.Points[last].Mean)
 	}
 }
 
-// TestEC19Noise checks EC-19 (Fig 5c) on the DFP exemplar: with noise on
-// stimulus 1, its error rises already below the stimulus variance — the
-// mean squared trial-end error reaches 0.01 (the failure threshold |Δz| >
-// 0.1, squared) at a noise variance ≤ the stimulus variance, with the
-// paper's uncorrelated (Gaussian) noise. The IFP and LC half of the claim
-// is TestKnownDeviation_EC19_IFPLCNoise.
+// TestKnownDeviation_EC18_ResidualError is the part of EC-18 we do not
+// reproduce: the paper's DFP networks keep the trial-end error below 0.01²
+// at every extension up to 5× the delay, and its IFP networks up to
+// +100 %. Our N = 300 exemplars come close but not under: the DFP
+// network's largest mean squared error is 1.25e-4 (at Δ = 10 τ), the IFP
+// network's 2.97e-4 at Δ = 5 τ (issue 19; one exemplar each, synthetic
+// digits). The test fails if either grows beyond those values.
+func TestKnownDeviation_EC18_ResidualError(t *testing.T) {
+	got := ghzAll(t)
+	dfp, ifp := got["DFP"], got["IFP"]
+	rec := repro.New(t, "EC-18", "inspect", "gallery DFP and IFP exemplars (N = 300), 16 trials")
+	rec.Deviates("the residual errors are slightly above 0.01² (DFP 1.25e-4 at Δ = 10 τ, IFP 2.97e-4 at +100 %): one N = 300 exemplar each with synthetic digits; the N = 1000 census is to measure it on ≥ 5 networks per class")
+	dMax, iMax := 0.0, 0.0
+	for i, p := range dfp.ext.Points {
+		dMax = math.Max(dMax, p.Mean)
+		if q := ifp.ext.Points[i]; q.X <= 5 {
+			iMax = math.Max(iMax, q.Mean)
+		}
+	}
+	rec.Measure("DFP: largest mean (z_ext − z_nom)² over Δ ≤ 25 τ", "", "< 1e-4 (0.01²)", "named deviation: ≤ 1.25e-4").Add(dMax, -1)
+	rec.Measure("IFP: largest mean (z_ext − z_nom)² over Δ ≤ 5 τ", "", "< 1e-4 (0.01²)", "named deviation: ≤ 2.97e-4").Add(iMax, -1)
+	t.Logf("largest mean squared error: DFP %.3g (Δ ≤ 25 τ), IFP %.3g (Δ ≤ 5 τ); published < 1e-4", dMax, iMax)
+	if dMax > 1.25e-4*1.005 {
+		t.Errorf("DFP: %.3g, further from < 1e-4 than the 1.25e-4 measured when the deviation was named", dMax)
+	}
+	if iMax > 2.97e-4*1.005 {
+		t.Errorf("IFP: %.3g, further from < 1e-4 than the 2.97e-4 measured when the deviation was named", iMax)
+	}
+	if dMax < 1e-4 && iMax < 1e-4 {
+		t.Logf("both below 1e-4: EC-18 reproduces; fold this test into TestEC18ExtendedDelay")
+	}
+}
+
+// TestEC19Noise checks EC-19 (Fig 5c) on the DFP exemplar with the noise
+// the authors' code adds to stimulus 1, σ·U[0,1) + 0.5 (variance σ²/12):
+// the DFP network's mean squared trial-end error reaches 0.01 (|Δz| = 0.1,
+// the code's failure threshold, squared) at a noise variance below the
+// stimulus variance. The zero-mean Gaussian noise of the paper's wording
+// is recorded beside it. The IFP and LC half is
+// TestKnownDeviation_EC19_IFPLCNoise.
 func TestEC19Noise(t *testing.T) {
 	got := ghzAll(t)
-	rec := repro.New(t, "EC-19", "inspect", "gallery DFP exemplar (N = 300), Gaussian noise on stimulus 1, 16 trials × repeats")
-	b := ghzBreak(got["DFP"].noiseG, ghzVarGauss)
+	rec := repro.New(t, "EC-19", "inspect", "gallery DFP exemplar (N = 300), noise on stimulus 1, 16 trials × 10 repeats")
 	bu := ghzBreak(got["DFP"].noiseU, ghzVarUnif)
-	rec.Measure("DFP: noise variance / stimulus variance where the mean squared error reaches 0.01", "×", "< 1 (breaks below the stimulus variance)", "≤ 1").Add(b, -1)
-	rec.Note("with the code's uniform noise σ·U[0,1) + 0.5 the DFP exemplar breaks at %.3g× the stimulus variance", bu)
-	t.Logf("DFP breaks at %.3g× the stimulus variance (Gaussian), %.3g× (code's uniform with offset)", b, bu)
-	if !(b <= 1) {
-		t.Errorf("EC-19: the DFP exemplar's error reaches 0.01 only at %.3g× the stimulus variance; published: below it", b)
+	b := ghzBreak(got["DFP"].noiseG, ghzVarGauss)
+	rec.Measure("DFP: noise variance / stimulus variance where the mean squared error reaches 0.01 (code's noise)", "×", "< 1 (breaks below the stimulus variance)", "< 1").Add(bu, -1)
+	rec.Note("with zero-mean Gaussian noise no exemplar breaks up to 36× the stimulus variance (DFP %.3g×): per-step noise averages out over the 100 steps of the stimulus, while the code's noise also shifts the stimulus mean by 0.5 + σ/2", b)
+	t.Logf("DFP breaks at %.3g× the stimulus variance (code's uniform with offset), %.3g× (Gaussian)", bu, b)
+	if !(bu < 1) {
+		t.Errorf("EC-19: the DFP exemplar's error reaches 0.01 only at %.3g× the stimulus variance; published: below it", bu)
 	}
 }
 
 // TestKnownDeviation_EC19_IFPLCNoise is the half of EC-19 we do not
 // reproduce: the paper's IFP and LC networks tolerate noise variances
-// above 10× the stimulus variance; our N = 300 exemplars (synthetic
-// Gaussian digits, not the MNIST VAE latents, and one network per class,
-// neither passing the 160-trial trainability test) break near the
-// stimulus variance. The test records where they break and fails if that
-// moves further from the published > 10× than the 1.3× measured when the
-// deviation was named (issue 19).
+// above 10× the stimulus variance; with the code's noise our N = 300
+// exemplars break at 1.33× (IFP) and 0.33× (LC) (issue 19: synthetic
+// Gaussian digits instead of the MNIST VAE latents, whose scale the
+// code's +0.5 offset was chosen for, and one exemplar per class, neither
+// passing the 160-trial trainability test). The test records where they
+// break and fails if that moves further from the published > 10×.
 func TestKnownDeviation_EC19_IFPLCNoise(t *testing.T) {
 	got := ghzAll(t)
-	rec := repro.New(t, "EC-19", "inspect", "gallery IFP and LC exemplars (N = 300), Gaussian noise on stimulus 1")
-	rec.Deviates("IFP and LC exemplars break near the stimulus variance, not above 10×: N = 300 instead of 1000, synthetic Gaussian digits instead of MNIST VAE latents, one exemplar per class; the N = 1000 census (examples/ghazizadeh-census-n1000.toml) is to decide it on ≥ 5 trainable networks per class")
+	rec := repro.New(t, "EC-19", "inspect", "gallery IFP and LC exemplars (N = 300), the code's noise σ·U[0,1) + 0.5 on stimulus 1")
+	rec.Deviates("with the code's noise the IFP and LC exemplars break at 1.33× and 0.33× the stimulus variance, not above 10×; with zero-mean Gaussian noise nothing breaks up to 36× (the DFP exemplar included), so neither noise reproduces the paper's contrast. N = 300, synthetic digits, one exemplar per class; the N = 1000 census (examples/ghazizadeh-census-n1000.toml) is to decide it on ≥ 5 trainable networks per class")
+	named := map[string]float64{"IFP": 1.33, "LC": 0.333}
 	for _, lab := range []string{"IFP", "LC"} {
-		b := ghzBreak(got[lab].noiseG, ghzVarGauss)
 		bu := ghzBreak(got[lab].noiseU, ghzVarUnif)
-		rec.Measure(lab+": noise variance / stimulus variance where the mean squared error reaches 0.01", "×", "> 10", "named deviation: ≥ 1.3 (measured when named)").Add(b, -1)
-		rec.Note("%s with the code's uniform noise: breaks at %.3g× the stimulus variance", lab, bu)
-		t.Logf("%s breaks at %.3g× the stimulus variance (Gaussian), %.3g× (uniform)", lab, b, bu)
-		if b > 10 {
+		b := ghzBreak(got[lab].noiseG, ghzVarGauss)
+		rec.Measure(lab+": noise variance / stimulus variance where the mean squared error reaches 0.01 (code's noise)", "×", "> 10",
+			fmt.Sprintf("named deviation: ≥ %g (measured when named)", named[lab])).Add(bu, -1)
+		rec.Note("%s with zero-mean Gaussian noise: breaks at %.3g× the stimulus variance", lab, b)
+		t.Logf("%s breaks at %.3g× the stimulus variance (code's noise), %.3g× (Gaussian)", lab, bu, b)
+		if bu > 10 {
 			t.Logf("%s now tolerates > 10× the stimulus variance: EC-19 reproduces for it; rename this test", lab)
 		}
-		if !(b >= 1.3) {
-			t.Errorf("%s breaks at %.3g× the stimulus variance, further from the published > 10× than the 1.3× of issue 19", lab, b)
+		if !(bu >= named[lab]*0.99) {
+			t.Errorf("%s breaks at %.3g× the stimulus variance, further from the published > 10× than the %g× measured when the deviation was named", lab, bu, named[lab])
 		}
 	}
 }
@@ -459,8 +486,10 @@ func TestEC21DFPNotChaotic(t *testing.T) {
 	mU := rec.Measure("same J with W_o = W_d = 0: largest Lyapunov exponent", "1/τ", "chaotic before training (g = 1.5)", "logged")
 	ctx := context.Background()
 	untrained := dfp.net.Clone().(*model.CTRNN)
-	untrained.WO.Zero()
-	untrained.WD.Zero()
+	// Clone shares the parameter matrices: give the copy its own zero
+	// readouts rather than zeroing the exemplar's.
+	untrained.WO = mat.NewDense(dfp.net.WO.RawMatrix().Rows, dfp.net.WO.RawMatrix().Cols, nil)
+	untrained.WD = mat.NewDense(dfp.net.WD.RawMatrix().Rows, dfp.net.WD.RawMatrix().Cols, nil)
 	n := dfp.net.Dims().State
 	u := make([]float64, dfp.net.Dims().Input)
 	for seed := int64(0); seed < 3; seed++ {
