@@ -393,7 +393,10 @@ func rhoCrossCheck(rs []*sweep.Result) string {
 	}
 	if len(border) > 0 {
 		sort.Float64s(border)
-		fmt.Fprintf(&b, "\n  ρ of the LC-by-ρ networks that end at a fixed point: %.3g … %.3g (n = %d); true cycles have ρ < 0.01.\n", border[0], border[len(border)-1], len(border))
+		fmt.Fprintf(&b, "\n  ρ of the LC-by-ρ networks that end at a fixed point: %.3g … %.3g (n = %d); the networks whose runs end on a cycle have ρ < 0.01. "+
+			"So part of our LC excess is the threshold ρ < 0.5 calling networks LC that settle slowly to a fixed point, with outputs that do not oscillate "+
+			"(SP by the authors' earlier test_ghost.py criterion and by the asymptote): ρ measures the sign pattern of the two leading PCs over 9 trial "+
+			"lengths, and a slow, curved approach to a fixed point probably puts power off the centre too (not yet checked on the correlation matrices themselves).\n", border[0], border[len(border)-1], len(border))
 	}
 	return b.String()
 }
