@@ -400,13 +400,16 @@ func status(c check, recs []*repro.Record, tests []*outcome, sw *sweeps) (string
 	case skipped > 0:
 		return "not run", strings.Join(why, "; ")
 	}
-	if c.NotRun != "" {
-		return "not run", c.NotRun
+	var reasons []string
+	for _, r := range []string{c.NotRun, swhy} {
+		if r != "" {
+			reasons = append(reasons, r)
+		}
 	}
-	if swhy != "" {
-		return "not run", swhy
+	if len(c.Tests) > 0 {
+		reasons = append(reasons, "its tests were not run for this report ("+testNames(c)+")")
 	}
-	return "not run", "its tests were not run for this report (" + testNames(c) + ")"
+	return "not run", strings.Join(reasons, "; ")
 }
 
 // unrun names the tests of c that have no outcome.
