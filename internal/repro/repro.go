@@ -131,15 +131,21 @@ func (r *Record) write(dir string) error {
 	if err != nil {
 		return err
 	}
+	return WriteFile(filepath.Join(dir, FileName(r.EC, r.Test)), append(b, '\n'))
+}
+
+// WriteFile writes name atomically: a temporary file in the same
+// directory, fsync, rename. The directory is created if needed.
+func WriteFile(name string, b []byte) error {
+	dir := filepath.Dir(name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	name := filepath.Join(dir, FileName(r.EC, r.Test))
 	f, err := os.CreateTemp(dir, ".record-*")
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(append(b, '\n'))
+	_, err = f.Write(b)
 	if err == nil {
 		err = f.Sync()
 	}

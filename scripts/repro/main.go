@@ -541,27 +541,4 @@ func writeJSON(name string, v any) error {
 }
 
 // atomicWrite writes name through a temporary file, fsync and rename.
-func atomicWrite(name string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(name), ".repro-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), name)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
-}
+func atomicWrite(name string, b []byte) error { return repro.WriteFile(name, b) }
