@@ -65,8 +65,13 @@ func main() {
 		phase   = flag.String("phase", "", "directory of the Kurtkaya phase sweep (examples/kurtkaya-phase-medium.toml)")
 		census  = flag.String("census", "", "directory of the Ghazizadeh census sweep (examples/ghazizadeh-census-n1000.toml)")
 		bin     = flag.String("attractor", "", "attractor binary for the sweep reports (default: go build)")
+		logs    = flag.String("import", "", "also take the outcomes of `go test -v` logs run by hand: PKG=FILE,… (e.g. attractor/inspect=inspect.log); science-tagged")
 	)
 	flag.Parse()
+	if err := importLogs(*records, *logs); err != nil {
+		fmt.Fprintln(os.Stderr, "repro:", err)
+		os.Exit(1)
+	}
 	if err := mainErr(*records, *out, *run, *science, *only, *phase, *census, *bin); err != nil {
 		fmt.Fprintln(os.Stderr, "repro:", err)
 		os.Exit(1)
@@ -124,6 +129,47 @@ func mainErr(records, out string, run, science bool, only, phase, census, bin st
 	var b bytes.Buffer
 	writeReport(&b, recs, outcomes, sw)
 	return atomicWrite(out, b.Bytes())
+}
+
+// importLogs adds the outcomes of verbose `go test -tags science -v` logs,
+// converted by `go tool test2json`, to the kept outcomes.
+func importLogs(records, spec string) error {
+	if spec == "" {
+		return nil
+	}
+	name := filepath.Join(records, "tests.json")
+	outcomes, err := loadOutcomes(name)
+	if err != nil {
+		return err
+	}
+	for _, kv := range strings.Split(spec, ",") {
+		pkg, file, ok := strings.Cut(kv, "=")
+		if !ok {
+			return fmt.Errorf("-import %q: want PKG=FILE", kv)
+		}
+		in, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		cmd := exec.Command("go", "tool", "test2json", "-t", "-p", pkg)
+		cmd.Stdin = in
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			in.Close()
+			return err
+		}
+		if err := cmd.Start(); err != nil {
+			in.Close()
+			return err
+		}
+		parseTestJSON(stdout, true, outcomes)
+		err = cmd.Wait()
+		in.Close()
+		if err != nil {
+			return fmt.Errorf("test2json %s: %w", file, err)
+		}
+	}
+	return writeJSON(name, outcomes)
 }
 
 // loadOutcomes reads the test outcomes kept from earlier runs.
