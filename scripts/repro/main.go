@@ -439,7 +439,7 @@ func status(c check, recs []*repro.Record, tests []*outcome, sw *sweeps) (string
 		if swhy != "" {
 			why = append(why, swhy)
 		}
-		if missing := unrun(c, tests); missing != "" {
+		if missing := unrun(c, tests, recs); missing != "" {
 			return "reproduced in part", strings.Join(append(why, "not run: "+missing), "; ")
 		}
 		return "reproduced", strings.Join(why, "; ")
@@ -458,14 +458,19 @@ func status(c check, recs []*repro.Record, tests []*outcome, sw *sweeps) (string
 	return "not run", strings.Join(reasons, "; ")
 }
 
-// unrun names the tests of c that have no outcome.
-func unrun(c check, tests []*outcome) string {
+// unrun names the tests of c that have neither an outcome nor a record.
+func unrun(c check, tests []*outcome, recs []*repro.Record) string {
 	var s []string
 	for _, t := range c.Tests {
 		re := regexp.MustCompile("^(" + t.Name + ")$")
 		found := false
 		for _, o := range tests {
 			if o.Package == "attractor/"+strings.TrimPrefix(t.Pkg, "./") && re.MatchString(o.Test) {
+				found = true
+			}
+		}
+		for _, r := range recs {
+			if re.MatchString(strings.SplitN(r.Test, "/", 2)[0]) {
 				found = true
 			}
 		}
