@@ -628,7 +628,7 @@ func TestExemplarEvidenceDFP(t *testing.T) {
 	}
 	t.Logf("finder: %d points from %d memory states; authors' classifier: %s", len(res.Points), len(m.mem), m.code)
 	if m.code != "fixedPoint" {
-		rec.Note("the authors' attractor_type calls this network %q: it calls a network DFP (\"fixedPoint\") only when its 100 noisy runs end at ≥ 6 distinct values of z_o (2 × the 3 output encodings); it does not test whether the memory state x(T_d) itself is the fixed point, which is what DFP means in the paper's text and what this check and §9 test", m.code)
+		rec.Note("the authors' attractor_type calls this network %q: it calls a network DFP (\"fixedPoint\") only when its noisy runs from the origin and the trial ends all settle and end at ≥ 6 distinct values of z_o (2 × the 3 output encodings); it does not test whether the memory state x(T_d) itself is the fixed point, which is what DFP means in the paper's text and what this check and §9 test", m.code)
 	}
 }
 
