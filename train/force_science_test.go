@@ -99,7 +99,7 @@ func TestScienceForceFourSine(t *testing.T) {
 // (5.8e-4 and 4.7e-4 for seeds 2 and 3; issue 19). We take the largest update, not
 // a typical one, and train for 1440 τ, close to the ≈ 1000 τ the paper
 // needs to converge. The test fails if any seed's largest change grows
-// beyond the 1.4e-3 measured when the deviation was named.
+// beyond the 1.44e-3 measured when the deviation was named.
 func TestKnownDeviation_EC11_WeightChangeDecay(t *testing.T) {
 	rec := repro.New(t, "EC-11", "train", "as TestScienceForceFourSine, the same four runs")
 	rec.Deviates("the largest weight change of the last 1000 updates exceeds 1e-3 in 2 of 4 seeds (1.07e-3, 1.44e-3); a maximum, not a typical change, after 1440 τ of training")
