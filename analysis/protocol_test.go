@@ -303,7 +303,3 @@ func mustProtocol(t testing.TB, n *saved.Network) Protocol {
 	}
 	return p
 }
-
-
-
-

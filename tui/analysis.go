@@ -19,10 +19,10 @@ import (
 // the job shares nothing mutable with it.
 type analysisJob struct {
 	gen   int
-	net   model.Network // a clone
-	proto Protocol      // conditions are read only
-	cond  int           // the condition shown
-	inits int           // starting states of a fixed census (0: the adaptive census of the analysis defaults)
+	net   model.Network  // a clone
+	proto Protocol       // conditions are read only
+	cond  int            // the condition shown
+	inits int            // starting states of a fixed census (0: the adaptive census of the analysis defaults)
 	file  *saved.Network // read only: the inits array of a file that has one
 
 	// cache shares the results with other sessions (nil: none); digest

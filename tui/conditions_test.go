@@ -80,12 +80,6 @@ func sameRows(t *testing.T, what string, got, want [][]float64) {
 	}
 }
 
-
-
-
-
-
-
 // The analysis runs on a task protocol: one trajectory per condition over
 // the whole trial, and a fixed-point search with the delay's zero input.
 func TestAnalysisOnTaskProtocol(t *testing.T) {
