@@ -59,7 +59,7 @@ func addCycle(cs []Cycle, a *inspect.Asymptote, name string) []Cycle {
 const cycleTol = 1e-2
 
 // describeCycles merges the cycles that are one orbit (a state of one
-// within cycleTol of the other's orbit) and fills in every cycle's period
+// within cycleTol of the other's orbit, or half the largest step along it) and fills in every cycle's period
 // in steps, amplitude and, on request, its Lyapunov exponent.
 func describeCycles(ctx context.Context, net model.Network, cs []Cycle, s *Settings) ([]Cycle, error) {
 	dt, unit := 1.0, "steps"
@@ -72,11 +72,12 @@ func describeCycles(ctx context.Context, net model.Network, cs []Cycle, s *Setti
 	d := net.Dims()
 	var out []Cycle
 	var orbits [][][]float64
+	var tols []float64
 next:
 	for _, c := range cs {
 		for i, orb := range orbits {
 			for _, y := range orb {
-				if rmsDist(c.X, y) < cycleTol {
+				if rmsDist(c.X, y) < tols[i] {
 					out[i].Probes = append(out[i].Probes, c.Probes...)
 					continue next
 				}
@@ -93,6 +94,7 @@ next:
 		}
 		out1 := make([]float64, d.Output)
 		mean := make([]float64, d.State)
+		tol := cycleTol
 		for range steps {
 			orb = append(orb, append([]float64(nil), x...))
 			for i, v := range x {
@@ -103,6 +105,7 @@ next:
 				lo[i], hi[i] = min(lo[i], v), max(hi[i], v)
 			}
 			net.Step(y, x, c.Input)
+			tol = max(tol, rmsDist(x, y)/2)
 			x, y = y, x
 		}
 		for _, s := range orb {
@@ -129,6 +132,7 @@ next:
 		}
 		out = append(out, c)
 		orbits = append(orbits, orb)
+		tols = append(tols, tol)
 	}
 	return out, nil
 }

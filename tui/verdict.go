@@ -152,8 +152,18 @@ func verdictList(l []inspect.Named) string {
 
 // verdictText formats a verdict for the pane.
 func verdictText(st *Styles, v *inspect.Verdict, head string) string {
+	return verdictHead(st, v, head) + verdictBody(st, v)
+}
+
+// verdictHead is the verdict's label line.
+func verdictHead(st *Styles, v *inspect.Verdict, head string) string {
+	return head + st.Accent.Render(v.Label) + st.Dim.Render("  ("+v.Scheme+")")
+}
+
+// verdictBody is the verdict's evidence, thresholds and notes, each line
+// starting with a newline.
+func verdictBody(st *Styles, v *inspect.Verdict) string {
 	var b strings.Builder
-	b.WriteString(head + st.Accent.Render(v.Label) + st.Dim.Render("  ("+v.Scheme+")"))
 	if len(v.Evidence) > 0 {
 		b.WriteString("\nevidence: " + verdictList(v.Evidence))
 	}
@@ -166,7 +176,10 @@ func verdictText(st *Styles, v *inspect.Verdict, head string) string {
 	return b.String()
 }
 
-// text is the verdict, then the fixed-point summary and the protocol.
+// text is the verdict's label, the fixed-point summary and the census's
+// coverage, the verdict's evidence, and the protocol. The label and the
+// summary come first so that both show in a small pane, whichever of the
+// two background stages finishes first.
 func (p *verdictPane) text() string {
 	st := p.ctx.Styles
 	s := p.s
@@ -176,10 +189,7 @@ func (p *verdictPane) text() string {
 	var b strings.Builder
 	switch {
 	case s.verdict != nil:
-		b.WriteString(verdictText(st, s.verdict.main, "Verdict: "))
-		if s.verdict.beside != nil {
-			b.WriteString("\n" + verdictText(st, s.verdict.beside, "beside it: "))
-		}
+		b.WriteString(verdictHead(st, s.verdict.main, "Verdict: "))
 	case s.verdictErr != nil:
 		b.WriteString("Verdict: " + st.Error.Render("failed: "+s.verdictErr.Error()))
 	case s.anaErr != nil:
@@ -228,6 +238,12 @@ func (p *verdictPane) text() string {
 		b.WriteString(st.Error.Render("analysis failed: "+s.anaErr.Error()) + "\n")
 	default:
 		b.WriteString("searching fixed points…\n")
+	}
+	if s.verdict != nil {
+		b.WriteString(strings.TrimPrefix(verdictBody(st, s.verdict.main), "\n") + "\n")
+		if s.verdict.beside != nil {
+			b.WriteString(verdictText(st, s.verdict.beside, "beside it: ") + "\n")
+		}
 	}
 	if s.verdict != nil && s.verdict.res != nil {
 		for i, c := range s.verdict.res.Cycles {
