@@ -162,28 +162,19 @@ func runInspect(env *Env, args []string) error {
 	return nil
 }
 
-// sanitize replaces control characters (escape sequences from a file or a
-// user) with U+FFFD before text reaches a terminal.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
+// sanitize makes text from a file or a user safe for a terminal
+// (saved.PrintableText: escape sequences written as Go escapes, line
+// breaks kept).
+func sanitize(s string) string { return saved.PrintableText(s) }
 
 // inspectPrint writes the human summary of a report.
 func inspectPrint(w io.Writer, r *analysis.Report) {
 	m := r.Model
-	fmt.Fprintf(w, "%s: %s network, %d state variables (%s), %d inputs, %d outputs", sanitize(r.File), m.Family, m.Size, m.StateVar, m.Inputs, m.Outputs)
+	fmt.Fprintf(w, "%s: %s network, %d state variables (%s), %d inputs, %d outputs", saved.Printable(r.File), m.Family, m.Size, m.StateVar, m.Inputs, m.Outputs)
 	if r.Task != "" {
-		fmt.Fprintf(w, ", task %s", sanitize(r.Task))
+		fmt.Fprintf(w, ", task %s", saved.Printable(r.Task))
 	}
 	fmt.Fprintln(w)
-	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", sanitize(warn))
-	}
 	fmt.Fprintf(w, "protocol: %s\n", sanitize(r.Protocol.Note))
 	se := r.Search
 	fmt.Fprintf(w, "\ncensus: %s from %d starting states in %d rounds (%s)\n", se.Method, se.Inits, len(se.Rounds), se.InitsFrom)

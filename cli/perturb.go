@@ -11,6 +11,7 @@ import (
 
 	"attractor/analysis"
 	"attractor/inspect"
+	"attractor/saved"
 )
 
 // perturbList parses a comma-separated list of non-negative numbers.
@@ -173,7 +174,7 @@ func runPerturb(env *Env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(doc)
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d %s trials (%s)\n", sanitize(fs.Arg(0)), len(trials), sanitize(task), sanitize(p.Note))
+	fmt.Fprintf(env.Stdout, "%s: %d %s trials (%s)\n", saved.Printable(fs.Arg(0)), len(trials), sanitize(task), sanitize(p.Note))
 	for _, cv := range curves {
 		fmt.Fprintf(env.Stdout, "\n%s", cv)
 	}
