@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 
 	"attractor/inspect"
 	"attractor/model"
@@ -112,6 +113,20 @@ type Coverage struct {
 	BudgetHit  bool    `json:"budget_hit"` // the census stopped at its budget
 	Adaptive   bool    `json:"adaptive"`
 	Budget     int     `json:"budget"`
+}
+
+// State says in words how the census ended: it converged (a doubling found
+// nothing new), hit its budget, or was a fixed census.
+func (c Coverage) State() string {
+	switch {
+	case c.BudgetHit:
+		return fmt.Sprintf("stopped at its budget of %d starts while still finding new points", c.Budget)
+	case !c.Adaptive:
+		return "a fixed census of " + strconv.Itoa(c.Starts) + " starts"
+	case c.Converged:
+		return "complete: the last doubling found nothing new"
+	}
+	return "incomplete"
 }
 
 // censusSettle is the speed per step (‖Δx‖/√N) below which a forward

@@ -258,10 +258,5 @@ func distinctStates(xs [][]float64, tol float64) [][]float64 {
 
 // rmsDist returns ‖x − y‖/√N.
 func rmsDist(x, y []float64) float64 {
-	var s float64
-	for i := range x {
-		d := x[i] - y[i]
-		s += d * d
-	}
-	return math.Sqrt(s / float64(max(1, len(x))))
+	return dist2(x, y) / math.Sqrt(float64(max(1, len(x))))
 }

@@ -183,15 +183,8 @@ func inspectPrint(w io.Writer, r *analysis.Report) {
 	}
 	fmt.Fprintf(w, "  candidates: %d converged, %d captured, %d slow, %d not converged, %d non-finite\n", se.Converged, se.Captured, se.Slow, se.NotConverged, se.NonFinite)
 	cv := r.Coverage
-	state := "converged: the last round found nothing new"
-	switch {
-	case cv.BudgetHit:
-		state = fmt.Sprintf("stopped at the budget of %d starts while still finding new points", cv.Budget)
-	case !cv.Adaptive:
-		state = "a fixed census (--inits)"
-	}
 	fmt.Fprintf(w, "  coverage: %d stable points, %d reached from one start only; unseen mass (Good–Turing) %.3g, Chao1 estimate %.3g; %s\n",
-		cv.Stable, cv.Singletons, cv.Unseen, cv.Chao1, state)
+		cv.Stable, cv.Singletons, cv.Unseen, cv.Chao1, cv.State())
 	name, _ := analysis.ConventionText(conventionOf(r))
 	fmt.Fprintf(w, "  eigenvalues: %s — %s\n", name, r.Units)
 	idx := make([]int, len(r.FixedPoints))

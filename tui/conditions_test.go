@@ -2,82 +2,18 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
+	"attractor/internal/tasknet"
 	"attractor/saved"
 	"attractor/train"
-	"attractor/train/task"
 )
 
 // taskNet returns the (untrained) network and manifest a trainer writes
-// for the named task: the protocols are built from exactly that record.
+// for the named task (see tasknet.New).
 func taskNet(t testing.TB, name string, tweak func(any)) *saved.Network {
-	t.Helper()
-	switch name {
-	case "dcdt":
-		cfg := train.DefaultLeaky()
-		cfg.Hidden, cfg.Epochs, cfg.Seed = 12, 1, 3
-		if tweak != nil {
-			tweak(&cfg)
-		}
-		s, err := train.NewLeakySession(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s.Network()
-	case "spm":
-		cfg := train.DefaultForceSPM()
-		cfg.Hidden, cfg.Trials, cfg.Seed = 20, 1, 4
-		s, err := train.NewForceSPMSession(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s.Network()
-	}
-	cfg := train.DefaultSeq()
-	cfg.Task, cfg.Hidden, cfg.Epochs, cfg.Seed = name, 10, 1, 5
-	if tweak != nil {
-		tweak(&cfg)
-	}
-	s, err := train.NewSeqSession(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s.Network()
-}
-
-// protoInputs returns the inputs of every step of a trial of condition c,
-// with nil rows as zero vectors of width in.
-func protoInputs(p *Protocol, c, in int) [][]float64 {
-	rows := make([][]float64, p.Steps(c))
-	for t := range rows {
-		rows[t] = make([]float64, in)
-		copy(rows[t], p.Input(c, t))
-	}
-	return rows
-}
-
-// batchInputs returns the inputs of trial k of b.
-func batchInputs(b *task.Batch, k int) [][]float64 {
-	rows := make([][]float64, b.Steps)
-	for t := range rows {
-		rows[t] = append([]float64(nil), b.In(t, k)...)
-	}
-	return rows
-}
-
-func sameRows(t *testing.T, what string, got, want [][]float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d steps, want %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if fmt.Sprint(got[i]) != fmt.Sprint(want[i]) {
-			t.Fatalf("%s: step %d input %v, want %v", what, i, got[i], want[i])
-		}
-	}
+	return tasknet.New(t, name, tweak)
 }
 
 // The analysis runs on a task protocol: one trajectory per condition over

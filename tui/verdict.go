@@ -284,13 +284,6 @@ func leadingOverPoints(r *inspect.FixedPointResult) (int, complex128, bool) {
 // censusText is the census's coverage in one line.
 func censusText(c *analysis.CensusResult) string {
 	cv := c.Coverage
-	state := "complete: the last doubling found nothing new"
-	switch {
-	case cv.BudgetHit:
-		state = fmt.Sprintf("stopped at its budget of %d starts", cv.Budget)
-	case !cv.Adaptive:
-		state = "a fixed census"
-	}
 	return fmt.Sprintf("Census: %d starts in %d rounds, %d stable points (%d from one start only), unseen %s, Chao1 %s; %s.",
-		cv.Starts, cv.Rounds, cv.Stable, cv.Singletons, verdictNum(cv.Unseen), verdictNum(cv.Chao1), state)
+		cv.Starts, cv.Rounds, cv.Stable, cv.Singletons, verdictNum(cv.Unseen), verdictNum(cv.Chao1), cv.State())
 }
