@@ -300,11 +300,24 @@ func (r *CensusResult) round(ctx context.Context, net model.Network, fps *inspec
 			pt.Sources[src[i]]++
 		}
 	}
-	// Forward simulation of every start.
+	// Forward simulation of every start; a run that comes close to a known
+	// attractor (a stable point of the census, or a fixed point an earlier
+	// run settled on) ends there.
+	var known [][]float64
+	for _, pt := range r.Points {
+		if pt.Kind == inspect.Stable {
+			known = append(known, pt.X)
+		}
+	}
+	for _, a := range r.Attractors {
+		if a.Kind == "FP" {
+			known = append(known, a.X)
+		}
+	}
 	ends := make([][]float64, len(starts))
 	settled := make([]bool, len(starts))
 	err = parallelFor(ctx, len(starts), s.Concurrency, func(i int) error {
-		ends[i], settled[i] = simulate(net.Clone(), starts[i], s.Input, s.Census.SimSteps)
+		ends[i], settled[i] = simulate(net.Clone(), starts[i], s.Input, s.Census.SimSteps, known)
 		return nil
 	})
 	if err != nil {
@@ -440,13 +453,26 @@ func (r *CensusResult) coverage(total int, cs *CensusSettings) {
 	}
 }
 
+// censusNear is the ‖Δx‖/√N within which a simulation that reaches a
+// known attractor (a stable fixed point: every multiplier inside the unit
+// circle, so a state this close is in its linear basin) ends there.
+const censusNear = 1e-3
+
 // simulate runs net from x0 with input u for at most steps steps and
-// returns the last state and whether it stopped moving; nil when it
-// diverged.
-func simulate(net model.Network, x0, u []float64, steps int) ([]float64, bool) {
+// returns the last state and whether it stopped moving, or the known
+// attractor it came within censusNear of (checked every 8 steps); nil
+// when it diverged.
+func simulate(net model.Network, x0, u []float64, steps int, known [][]float64) ([]float64, bool) {
 	x := append([]float64(nil), x0...)
 	y := make([]float64, len(x))
-	for range steps {
+	for t := range steps {
+		if t%8 == 0 {
+			for _, k := range known {
+				if rmsDist(x, k) < censusNear {
+					return k, true
+				}
+			}
+		}
 		net.Step(y, x, u)
 		var s float64
 		for i := range x {
