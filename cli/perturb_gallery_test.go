@@ -3,7 +3,10 @@ package cli
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"attractor/saved"
 )
 
 // TestPerturbEveryGalleryNetwork: `attractor perturb` runs on every
@@ -72,5 +75,51 @@ func TestInspectKnowsEveryTask(t *testing.T) {
 		if doc.Task != want[0] || doc.Protocol.Source != want[1] || doc.Schema == "" {
 			t.Errorf("%s: task %q from %q (schema %q), want %q from %q", file, doc.Task, doc.Protocol.Source, doc.Schema, want[0], want[1])
 		}
+	}
+}
+
+// TestInspectInputFlags: --input holds a constant input during the
+// search (recorded with every point), --inputs runs a user's own trials
+// (perturb too), and a trials file of the wrong input dimension is an
+// error naming the file and the array.
+func TestInspectInputFlags(t *testing.T) {
+	net := filepath.Join("testdata", "flipflop_gru_torch8.pt")
+	code, stdout, stderr := run("inspect", net, "--json", "--inits", "16", "--no-verdict", "--input", "1,0,0")
+	if code != 0 {
+		t.Fatalf("--input: exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		FixedPoints []struct {
+			Input []float64 `json:"input"`
+		} `json:"fixed_points"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.FixedPoints) == 0 || len(doc.FixedPoints[0].Input) != 3 || doc.FixedPoints[0].Input[0] != 1 {
+		t.Errorf("--input 1,0,0: points %+v", doc.FixedPoints)
+	}
+	if code, _, stderr := run("inspect", net, "--input", "1,0"); code != 2 || !strings.Contains(stderr, "3 inputs") {
+		t.Errorf("--input of the wrong length: exit %d, %q", code, stderr)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "trials.npy")
+	in := make([]float64, 2*20*3)
+	in[0], in[20*3+1] = 1, -1
+	if err := saved.WriteNPY(good, saved.Tensor{Name: "trials", Shape: []int{2, 20, 3}, DType: saved.Float64, Data: in}); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := run("perturb", net, "--inputs", good, "--kick", "0.01", "--repeats", "1"); code != 0 || !strings.Contains(stdout, "2 inputs trials.npy trials") {
+		t.Errorf("perturb --inputs: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := run("inspect", net, "--inputs", good, "--inits", "8"); code != 0 {
+		t.Errorf("inspect --inputs: exit %d, %q", code, stderr)
+	}
+	bad := filepath.Join(dir, "bad.npy")
+	if err := saved.WriteNPY(bad, saved.Tensor{Name: "bad", Shape: []int{2, 20, 2}, DType: saved.Float64, Data: make([]float64, 80)}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run("inspect", net, "--inputs", bad); code != 1 || !strings.Contains(stderr, "bad.npy") || !strings.Contains(stderr, "inputs") || !strings.Contains(stderr, "network takes 3") {
+		t.Errorf("--inputs of the wrong dimension: exit %d, %q", code, stderr)
 	}
 }
