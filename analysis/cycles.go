@@ -62,13 +62,7 @@ const cycleTol = 1e-2
 // within cycleTol of the other's orbit, or half the largest step along it) and fills in every cycle's period
 // in steps, amplitude and, on request, its Lyapunov exponent.
 func describeCycles(ctx context.Context, net model.Network, cs []Cycle, s *Settings) ([]Cycle, error) {
-	dt, unit := 1.0, "steps"
-	if f, ok := net.(model.Flow); ok && f.Dt() > 0 {
-		dt, unit = f.Dt(), "model time units"
-		if _, u := TimeUnit(net); u != "" {
-			unit = u
-		}
-	}
+	dt, unit := vdt(net), PeriodUnit(net)
 	d := net.Dims()
 	var out []Cycle
 	var orbits [][][]float64
@@ -135,4 +129,17 @@ next:
 		tols = append(tols, tol)
 	}
 	return out, nil
+}
+
+// PeriodUnit names the unit of the times inspect.Settle reports for net:
+// the model's time unit for a flow ("τ", "ms", or "model time units"),
+// "steps" for a map.
+func PeriodUnit(net model.Network) string {
+	if f, ok := net.(model.Flow); ok && f.Dt() > 0 {
+		if _, u := TimeUnit(net); u != "" {
+			return u
+		}
+		return "model time units"
+	}
+	return "steps"
 }

@@ -247,7 +247,7 @@ func (p *verdictPane) text() string {
 	}
 	if s.verdict != nil && s.verdict.res != nil {
 		for i, c := range s.verdict.res.Cycles {
-			fmt.Fprintf(&b, "Cycle %d: period %s (%s)\n", i+1, verdictNum(c.Period), strings.Join(c.Probes, ", "))
+			fmt.Fprintf(&b, "Limit cycle %d: period %s %s, reached from %s\n", i+1, verdictNum(c.Period), analysis.PeriodUnit(s.net), strings.Join(c.Probes, ", "))
 		}
 	}
 	if d := s.portrait; d != nil && d.diverged > 0 {
