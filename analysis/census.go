@@ -39,6 +39,11 @@ type CensusSettings struct {
 	// Method is the fixed-point optimiser: "trust-region" (default) or
 	// "adam".
 	Method string `json:"method"`
+	// GrowingOnly computes only the growing and marginal eigenvalues of
+	// every point (and at least the leading one), which decide its kind:
+	// enough for a summary, tens of milliseconds at N = 1000 against half
+	// a second for a full spectrum.
+	GrowingOnly bool `json:"growing_only,omitempty"`
 }
 
 // Sources of starting states.
@@ -154,6 +159,7 @@ func Census(ctx context.Context, net model.Network, file *saved.Network, p *Prot
 	}
 	fps := inspect.DefaultFixedPointSettings()
 	fps.Concurrency = s.Concurrency
+	fps.GrowingOnly = cs.GrowingOnly
 	switch cs.Method {
 	case "", "trust-region":
 		fps.Method = inspect.TrustRegion

@@ -32,8 +32,11 @@ type Report struct {
 	Schema  string `json:"schema"`
 	Program string `json:"program_version"`
 	File    string `json:"file"`
-	Model   Model  `json:"model"`
-	Task    string `json:"task,omitempty"`
+	// Run names the network of a run directory that was analysed, when the
+	// command line was given the directory.
+	Run   string `json:"run,omitempty"`
+	Model Model  `json:"model"`
+	Task  string `json:"task,omitempty"`
 
 	Protocol ProtocolInfo `json:"protocol"`
 	Settings *Settings    `json:"settings"`
