@@ -3,6 +3,8 @@
 package cli
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,13 +31,22 @@ import (
 //     TestExemplarEvidenceDFP, …IFP and …LC.
 //
 // The authors' attractor_type label is logged beside ours; where it
-// differs docs/reproduction.md says why. About 2 CPU-minutes per
-// Ghazizadeh network.
+// differs docs/reproduction.md says why. Every other network of the
+// gallery is inspected too: the verdict and authors' classifier labels of
+// every network must be those of testdata/gallery_labels.json, recorded
+// before probes stopped once settled (issue 18: whole runs of 10 and 50
+// trial lengths, commit bfd56c4). About 15–30 CPU-seconds per Ghazizadeh
+// network.
 func TestGalleryExemplarVerdicts(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "gallery_labels.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before map[string][2]string
+	if err := json.Unmarshal(raw, &before); err != nil {
+		t.Fatalf("testdata/gallery_labels.json: %v", err)
+	}
 	for _, r := range galleryRecipes {
-		if r.mechanism == "" {
-			continue
-		}
 		t.Run(r.name, func(t *testing.T) {
 			name := filepath.Join("..", "tui", "gallery", r.name+".npz")
 			v, cv, err := inspectJSON(name)
@@ -48,6 +59,14 @@ func TestGalleryExemplarVerdicts(t *testing.T) {
 				code2 = cv.Label
 			}
 			t.Logf("%s: verdict %s (authors' classifier %q), evidence %v", r.name, v.Label, code2, v.Evidence)
+			if want, ok := before[r.name]; !ok {
+				t.Errorf("%s: no labels recorded in testdata/gallery_labels.json", r.name)
+			} else if v.Label != want[0] || code2 != want[1] {
+				t.Errorf("%s: labels %q, %q; with whole runs %q, %q", r.name, v.Label, code2, want[0], want[1])
+			}
+			if r.mechanism == "" {
+				return
+			}
 			if v.Label != r.mechanism {
 				t.Errorf("%s: verdict %s, the recipe promises %s", r.name, v.Label, r.mechanism)
 			}

@@ -496,6 +496,11 @@ func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alph
 		impl.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return
 	}
+	// In a region given to Fused every block runs on the FMA tiles.
+	mm := impl.Dgemm
+	if fused(&c[0]) {
+		mm = impl.dgemmFMA
+	}
 	tmp := make([]float64, syrkBlock*syrkBlock)
 	for i0 := 0; i0 < n; i0 += syrkBlock {
 		ib := min(syrkBlock, n-i0)
@@ -503,7 +508,7 @@ func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alph
 		for i := 0; i < ib; i++ {
 			copy(tmp[i*ib:(i+1)*ib], c[(i0+i)*ldc+i0:(i0+i)*ldc+i1])
 		}
-		impl.Dgemm(blas.Trans, blas.NoTrans, ib, ib, k, alpha, a[i0:], lda, a[i0:], lda, beta, tmp, ib)
+		mm(blas.Trans, blas.NoTrans, ib, ib, k, alpha, a[i0:], lda, a[i0:], lda, beta, tmp, ib)
 		for i := 0; i < ib; i++ {
 			j0, j1 := i, ib
 			if ul == blas.Lower {
@@ -512,10 +517,10 @@ func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alph
 			copy(c[(i0+i)*ldc+i0+j0:(i0+i)*ldc+i0+j1], tmp[i*ib+j0:i*ib+j1])
 		}
 		if ul == blas.Upper && i1 < n {
-			impl.Dgemm(blas.Trans, blas.NoTrans, ib, n-i1, k, alpha, a[i0:], lda, a[i1:], lda, beta, c[i0*ldc+i1:], ldc)
+			mm(blas.Trans, blas.NoTrans, ib, n-i1, k, alpha, a[i0:], lda, a[i1:], lda, beta, c[i0*ldc+i1:], ldc)
 		}
 		if ul == blas.Lower && i0 > 0 {
-			impl.Dgemm(blas.Trans, blas.NoTrans, ib, i0, k, alpha, a[i0:], lda, a, lda, beta, c[i0*ldc:], ldc)
+			mm(blas.Trans, blas.NoTrans, ib, i0, k, alpha, a[i0:], lda, a, lda, beta, c[i0*ldc:], ldc)
 		}
 	}
 }
