@@ -153,19 +153,25 @@ func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	if beta != 1 {
-		for i := 0; i < m; i++ {
-			ci := c[i*ldc : i*ldc+n]
-			if beta == 0 {
-				clear(ci)
-				continue
-			}
-			for j := range ci {
-				ci[j] *= beta
-			}
+	scaleC(m, n, beta, c, ldc)
+	mulAdd(m, n, k, alpha, a, ars, acs, b, ldb, c, ldc)
+}
+
+// scaleC sets C = beta·C as gonum does (zero for beta = 0).
+func scaleC(m, n int, beta float64, c []float64, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := 0; i < m; i++ {
+		ci := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(ci)
+			continue
+		}
+		for j := range ci {
+			ci[j] *= beta
 		}
 	}
-	mulAdd(m, n, k, alpha, a, ars, acs, b, ldb, c, ldc)
 }
 
 // sameAsGonum reports whether adding the terms gonum skips (alpha·a_p = 0)
@@ -320,18 +326,7 @@ func (impl Implementation) dgemmFMA(tA, tB blas.Transpose, m, n, k int, alpha fl
 	case len(a) < lda*(rowA-1)+colA || len(b) < ldb*(rowB-1)+colB || len(c) < ldc*(m-1)+n:
 		panic("gemm: short slice")
 	}
-	if beta != 1 {
-		for i := 0; i < m; i++ {
-			ci := c[i*ldc : i*ldc+n]
-			if beta == 0 {
-				clear(ci)
-				continue
-			}
-			for j := range ci {
-				ci[j] *= beta
-			}
-		}
-	}
+	scaleC(m, n, beta, c, ldc)
 	ars, acs := lda, 1
 	if aTrans {
 		ars, acs = 1, lda
