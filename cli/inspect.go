@@ -196,6 +196,7 @@ func inspectInits(ctx context.Context, n *saved.Network, it *inspectTask, k int,
 // inspectReport is the --json document of attractor inspect.
 type inspectReport struct {
 	File        string           `json:"file"`
+	Run         string           `json:"run,omitempty"` // which network of a run directory was inspected
 	Model       map[string]any   `json:"model"`
 	Task        string           `json:"task,omitempty"`
 	Convention  string           `json:"convention"`
@@ -221,7 +222,7 @@ func inspectPair(v complex128) []any {
 }
 
 func init() {
-	register(&command{name: "inspect", args: "NET [--json] [--inits K] [--method trust-region|adam] [--copies C] [--no-verdict]",
+	register(&command{name: "inspect", args: "NET|RUN_DIR [--json] [--inits K] [--method trust-region|adam] [--copies C] [--no-verdict]",
 		short: "find fixed points and classify how a network remembers",
 		run:   runInspect})
 }
@@ -259,6 +260,16 @@ func runInspect(env *Env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	name := fs.Arg(0)
+	var runNote string
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		file, which, err := train.RunNetwork(name)
+		if err != nil {
+			return err
+		}
+		runNote = fmt.Sprintf("%s: %s", name, which)
+		fmt.Fprintf(env.Stderr, "%s: inspecting %s\n", name, which)
+		name = file
+	}
 	n, err := openNetwork(env, name, nil)
 	if err != nil {
 		return err
@@ -282,11 +293,16 @@ func runInspect(env *Env, args []string) error {
 	if m == inspect.Adam {
 		fps.MaxIters = 5000
 	}
+	// The summary shows each point's kind, unstable count and leading
+	// eigenvalue: the growing modes decide all three (Arnoldi, tens of
+	// milliseconds at N = 1000 against 0.5 s for a full spectrum). --json
+	// lists every eigenvalue, so it computes them all.
+	fps.GrowingOnly = !*jsonOut
 	fr, err := inspect.FindFixedPoints(ctx, inspect.FixedPointProblem{Net: net, Inits: inits}, fps)
 	if err != nil {
 		return err
 	}
-	rep := inspectReport{File: name, Warnings: n.Warnings, Model: map[string]any{
+	rep := inspectReport{File: name, Run: runNote, Warnings: n.Warnings, Model: map[string]any{
 		"family": string(net.Family()), "state_var": string(net.StateVar()), "size": d.State,
 		"inputs": d.Input, "outputs": d.Output}}
 	if f, ok := net.(model.Flow); ok {

@@ -112,6 +112,7 @@ func runTrain(env *Env, args []string) error {
 	method := fs.String("method", "", "training method: force or bptt (default: the task's)")
 	ckEvery := fs.Int("checkpoint-every", 0, "units between checkpoints (default: about 20 per run, at most one per 10 s)")
 	jsonOut := fs.Bool("json", false, "print a final JSON line with the run's figures")
+	history := fs.Int("history", 10, "networks kept in RUN/history per decade of units, log-spaced, plus the last (0: none); `attractor landscape RUN` reads them")
 	fs.IntVar(&f.threads, "threads", 1, "threads (dcdt; results do not depend on it; FORCE uses one)")
 	fs.StringVar(&f.delay, "delay", "160ms", "delay of the cue-discrimination task (dcdt), a multiple of 5ms")
 	fs.BoolVar(&f.post, "post", false, "add the 30 ms post-reaction period (dcdt)")
@@ -202,14 +203,15 @@ func runTrain(env *Env, args []string) error {
 	}
 	// The file now at -o is the one the user asked this run to replace;
 	// run.json records it, and a resume replaces nothing else.
-	rec := &train.RunRecord{Task: taskName, Method: *method, Out: absPath(*out), Args: command}
+	rec := &train.RunRecord{Task: taskName, Method: *method, Out: absPath(*out), Args: command,
+		Unit: j.Unit(), Units: j.Units(), History: *history, Status: train.StatusRunning}
 	if err := rec.NoteOut(); err != nil {
 		return fmt.Errorf("-o %s: %w", *out, err)
 	}
 	if err := train.WriteRunRecord(dir, rec); err != nil {
 		return err
 	}
-	return runJob(ctx, env, j, dir, rec, 0, *ckEvery, *jsonOut)
+	return runJob(ctx, env, j, dir, rec, 0, *ckEvery, train.LogSchedule(j.Units(), *history), *jsonOut)
 }
 
 func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error {
@@ -243,11 +245,17 @@ func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error 
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "resuming %s from %s %d of %d\n", dir, j.Unit(), done, j.Units())
-	return runJob(ctx, env, j, dir, rec, done, 0, jsonOut)
+	// The history continues on the schedule it began with.
+	hist := train.LogSchedule(j.Units(), rec.History)
+	rec.Unit, rec.Units, rec.Status, rec.Error = j.Unit(), j.Units(), train.StatusRunning, ""
+	if err := train.WriteRunRecord(dir, rec); err != nil {
+		return err
+	}
+	return runJob(ctx, env, j, dir, rec, done, 0, hist, jsonOut)
 }
 
 // runJob runs (or continues) training, evaluates the network and writes it.
-func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunRecord, start, ckEvery int, jsonOut bool) error {
+func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunRecord, start, ckEvery int, history []int, jsonOut bool) error {
 	b := Build()
 	j.SetProgram(saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion})
 	units := j.Units()
@@ -262,10 +270,13 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunReco
 	bar := newProgress(env.Stderr, "train "+rec.Task, j.Unit()+"s", units)
 	t0 := time.Now()
 	err := train.Run(ctx, j, train.RunOptions{Dir: dir, Total: units, Start: start, CheckpointEvery: ckEvery,
-		CheckpointMinInterval: ckMinInterval,
+		CheckpointMinInterval: ckMinInterval, History: history,
 		Progress: func(m train.Metrics, total int) {
 			bar.update(m.Step, fmt.Sprintf("loss %.3g", m.Loss))
 		}})
+	if err != nil {
+		runStatus(dir, rec, err)
+	}
 	if errors.Is(err, train.ErrInterrupted) {
 		bar.finish()
 		fmt.Fprintf(env.Stderr, "interrupted: checkpoint saved in %s; continue with `attractor train --resume %s`\n", dir, dir)
@@ -286,6 +297,7 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunReco
 	if err := saved.WriteNative(rec.Out, j.Network()); err != nil {
 		return err
 	}
+	rec.Status, rec.Error = train.StatusFinished, ""
 	if err := rec.NoteOut(); err == nil {
 		err = train.WriteRunRecord(dir, rec)
 	}
@@ -304,6 +316,23 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunReco
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
 	return nil
+}
+
+// runStatus records in DIR/run.json how a run that did not finish ended,
+// for whoever follows it (the UI says "diverged: …"); a finished run is
+// recorded with its network. A failure to write it is not the run's
+// failure and is ignored.
+func runStatus(dir string, rec *train.RunRecord, err error) {
+	var de *train.DivergedError
+	switch {
+	case errors.Is(err, train.ErrInterrupted):
+		rec.Status, rec.Error = train.StatusInterrupted, ""
+	case errors.As(err, &de):
+		rec.Status, rec.Error = train.StatusDiverged, err.Error()
+	default:
+		rec.Status, rec.Error = train.StatusFailed, err.Error()
+	}
+	_ = train.WriteRunRecord(dir, rec)
 }
 
 // trainPositive and trainNonNegative list the integer flags that must be

@@ -72,7 +72,7 @@ func runUI(env *Env, args []string) error {
 	uc := tui.NewContext(ctx, r)
 	uc.Root = absRoot
 	uc.RunDir = runDir
-	if len(uc.Gallery.Entries()) == 0 && n == nil {
+	if len(uc.Gallery.Entries()) == 0 && n == nil && runDir == "" {
 		return fmt.Errorf("no network given and the gallery is empty")
 	}
 	m := tui.New(uc, name, n)
@@ -93,6 +93,10 @@ func uiNetwork(net string) (n *saved.Network, name, runDir string, err error) {
 	if fi, err := os.Stat(net); err == nil && fi.IsDir() {
 		runDir = net
 		file = filepath.Join(net, train.CheckpointFile)
+		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+			// The UI waits for the run's first checkpoint.
+			return nil, filepath.Base(filepath.Clean(net)), runDir, nil
+		}
 	} else {
 		for _, d := range []string{filepath.Dir(net), net + ".run"} {
 			if _, err := os.Stat(filepath.Join(d, train.MetricsFile)); err == nil {

@@ -321,7 +321,7 @@ func (p *verdictPane) invalidate() { p.dirty = true }
 func (p *verdictPane) View() string {
 	if p.dirty {
 		p.dirty = false
-		p.fr.set(p.ctx.Styles, p.w, "Mechanism verdict", p.focused)
+		p.fr.set(p.ctx.Styles, p.w, p.s.titled("Mechanism verdict"), p.focused)
 		wrap := p.ctx.Renderer.NewStyle().Width(max(1, p.fr.inner()))
 		p.cache = p.fr.box(wrap.Render(p.text()), p.h)
 	}

@@ -521,7 +521,7 @@ func (p *portraitPane) heatRender() string {
 		d = p.s.portrait.heat
 	}
 	if d == nil || rows < 2 || in < 4 {
-		p.fr.set(st, p.w, heatTitles[p.view], p.focused)
+		p.fr.set(st, p.w, p.s.titled(heatTitles[p.view]), p.focused)
 		msg := p.waitText()
 		if p.s != nil && p.s.portrait != nil && d == nil {
 			msg = "no activity data: press a to re-analyse"
@@ -538,7 +538,7 @@ func (p *portraitPane) heatRender() string {
 	if p.hg.heatStale(d, s.cond, p.view, in, 2*rows, mono) {
 		p.hg.heatRebuild(st, d, s.cond, len(s.proto.Conditions), p.view, in, 2*rows, in, mono)
 	}
-	p.fr.set(st, p.w, p.hg.title, p.focused)
+	p.fr.set(st, p.w, p.s.titled(p.hg.title), p.focused)
 	heatDraw(p.cv, st, &p.hg, s.t)
 	return p.compose(rows, in, p.hg.legend, p.hg.legendW, nil)
 }
