@@ -205,7 +205,9 @@ type inspectReport struct {
 	FixedPoints []map[string]any `json:"fixed_points"`
 	Verdict     *inspect.Verdict `json:"verdict"`
 	CodeVerdict *inspect.Verdict `json:"code_verdict,omitempty"`
-	Warnings    []string         `json:"warnings,omitempty"`
+	// Basins are the basin fractions of the stable points (--basins).
+	Basins   *inspect.BasinReport `json:"basins,omitempty"`
+	Warnings []string             `json:"warnings,omitempty"`
 }
 
 // inspectConventionText names the eigenvalue convention for humans.
@@ -222,7 +224,7 @@ func inspectPair(v complex128) []any {
 }
 
 func init() {
-	register(&command{name: "inspect", args: "NET|RUN_DIR [--json] [--inits K] [--method trust-region|adam] [--copies C] [--no-verdict]",
+	register(&command{name: "inspect", args: "NET|RUN_DIR [--json] [--inits K] [--method trust-region|adam] [--copies C] [--no-verdict] [--basins]",
 		short: "find fixed points and classify how a network remembers",
 		run:   runInspect})
 }
@@ -238,6 +240,7 @@ func runInspect(env *Env, args []string) error {
 	codeCopies := fs.Int("code-copies", 20, "noisy runs per base of the authors' attractor_type classifier")
 	codeRun := fs.Float64("code-run-trials", 50, "simulation of the authors' classifier, in trial lengths")
 	noVerdict := fs.Bool("no-verdict", false, "only find fixed points")
+	basins := fs.Bool("basins", false, "add the basin fraction of every stable point: of the initial states (inits), of a Gaussian cloud N(c, 0.5²) about their centroid, and of the initial states with noise σ = 0.05, 0.1, 0.2, 0.5 (95 % Wilson intervals)")
 	seed := fs.Uint64("seed", 1, "seed of the trials' stimuli and the probes' noise")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -323,6 +326,18 @@ func runInspect(env *Env, args []string) error {
 	}
 	if rep.FixedPoints == nil {
 		rep.FixedPoints = []map[string]any{}
+	}
+	if *basins {
+		var atts []inspect.Attractor
+		for i, p := range fr.Points {
+			if p.Kind == inspect.Stable {
+				atts = append(atts, inspect.Attractor{Label: fmt.Sprintf("point %d", i+1), ID: i + 1, States: [][]float64{p.X}})
+			}
+		}
+		if rep.Basins, err = inspect.BasinFractions(ctx, inspect.BasinProblem{Net: net, Starts: inits, StartsFrom: "inits", Attractors: atts},
+			&inspect.BasinSettings{Seed: *seed}); err != nil {
+			return err
+		}
 	}
 	var extra []string
 	if !*noVerdict {
@@ -480,6 +495,24 @@ func inspectPrint(w io.Writer, rep *inspectReport, fr *inspect.FixedPointResult,
 			ls = fmt.Sprintf("%.4g%+.4gi", real(lead), imag(lead))
 		}
 		fmt.Fprintf(w, "    %-9s %10.3g %9.4g %9d %6d  %s\n", p.Kind, p.Q, inspectNorm(p.X)/math.Sqrt(float64(len(p.X))), p.UnstableDims, p.Count, ls)
+	}
+	if b := rep.Basins; b != nil {
+		fmt.Fprintf(w, "\nbasin fractions with %.0f %% Wilson intervals; point K is the K-th of --json's fixed_points:\n", 100*b.Confidence)
+		for _, f := range b.Trajectory.Fractions {
+			x := fr.Points[f.ID-1].X
+			fmt.Fprintf(w, "  %s: stable, ‖x‖/√N %.4g\n", f.Label, inspectNorm(x)/math.Sqrt(float64(len(x))))
+		}
+		for _, set := range append([]inspect.BasinSet{b.Trajectory, *b.Cloud}, b.Noise...) {
+			name := fmt.Sprintf("%s (%d)", set.Starts, set.N)
+			if set.Width > 0 {
+				name = fmt.Sprintf("%s σ=%g (%d)", set.Starts, set.Width, set.N)
+			}
+			fmt.Fprintf(w, "  %-22s", name)
+			for _, f := range append(set.Fractions, set.Other) {
+				fmt.Fprintf(w, "  %s %.2f [%.2f, %.2f]", f.Label, f.Fraction, f.Low, f.High)
+			}
+			fmt.Fprintln(w)
+		}
 	}
 	if rep.Verdict != nil {
 		fmt.Fprintf(w, "\nmechanism — %s", rep.Verdict)
