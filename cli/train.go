@@ -11,12 +11,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"attractor/saved"
 	"attractor/train"
+	"attractor/train/sweep"
 )
 
 // job is one training run as the train command drives it.
@@ -45,19 +47,57 @@ type trainFlags struct {
 	family, delay                                          string
 }
 
-// taskBuilders makes a job for each task and method.
-var taskBuilders = map[string]func(method string, f *trainFlags, set map[string]bool) (job, error){}
+// trainConfigKeys maps the flags of train to the configuration keys of the
+// tasks' trainers (the JSON names of train.LeakyConfig and the others). A
+// flag given for a task whose configuration lacks its key is an error.
+var trainConfigKeys = map[string]string{
+	"hidden": "hidden", "steps": "steps", "test": "test", "every": "every", "trials": "trials",
+	"g": "g", "density": "density", "alpha": "alpha", "period": "period", "feedback-mix": "feedback_mix",
+	"fb": "fb", "offset": "offset", "native": "native", "seed": "seed", "family": "family",
+	"vanilla": "vanilla", "epochs": "epochs", "lr": "lr", "bits": "bits", "delay-steps": "delay",
+	"batch": "batch", "threads": "threads", "delay": "delay_ms", "post": "post",
+}
 
-// defaultMethod is each task's training method when --method is not given.
-var defaultMethod = map[string]string{"sinusoid": "force", "foursine": "force", "spm": "force", "flipflop": "bptt", "lastk": "bptt", "choice": "bptt"}
-
-// taskResumers rebuild a job from a checkpoint, by the record's method.
-var taskResumers = map[string]func(checkpoint string) (job, int, error){}
+// trainConfig returns the configuration the given flags of fs make for
+// trainer t of task: only the flags given, so that the trainer's defaults
+// (which may depend on other keys) hold otherwise.
+func trainConfig(fs *flag.FlagSet, task string, t sweep.Trainer) (map[string]any, error) {
+	cfg := map[string]any{}
+	var err error
+	fs.Visit(func(fl *flag.Flag) {
+		key, ok := trainConfigKeys[fl.Name]
+		if !ok || err != nil {
+			return
+		}
+		if !slices.Contains(t.Fields, key) {
+			err = &flagError{cmd: fs.Name(), msg: fmt.Sprintf("--%s does not apply to the %s task", fl.Name, task)}
+			return
+		}
+		v := fl.Value.(flag.Getter).Get()
+		switch fl.Name {
+		case "delay":
+			if v, err = parseMS(fl.Value.String()); err != nil {
+				err = usageError("--delay: %v", err)
+				return
+			}
+		case "family":
+			switch v {
+			case "rnn", "rnn_tanh", "gru", "lstm", "trnn":
+			default:
+				err = usageError("--family %q: want rnn (or rnn_tanh), gru, lstm or trnn", v)
+				return
+			}
+		}
+		cfg[key] = v
+	})
+	return cfg, err
+}
 
 func init() {
+	tasks := sweep.TrainerNames()
 	register(&command{name: "train", args: "TASK [flags] -o NET.npz | --resume DIR",
-		short: "train a network (tasks: dcdt, sinusoid, foursine, spm, flipflop, lastk, choice)",
-		subs:  []string{"dcdt", "sinusoid", "foursine", "spm", "flipflop", "lastk", "choice"},
+		short: "train a network (tasks: " + strings.Join(tasks, ", ") + ")",
+		subs:  tasks,
 		run:   runTrain})
 }
 
@@ -76,7 +116,7 @@ func runTrain(env *Env, args []string) error {
 	fs.IntVar(&f.threads, "threads", 1, "threads (dcdt; results do not depend on it; FORCE uses one)")
 	fs.StringVar(&f.delay, "delay", "160ms", "delay of the cue-discrimination task (dcdt), a multiple of 5ms")
 	fs.BoolVar(&f.post, "post", false, "add the 30 ms post-reaction period (dcdt)")
-	fs.IntVar(&f.hidden, "hidden", 0, "number of neurons N (default per task: sinusoid 1000, spm 300)")
+	fs.IntVar(&f.hidden, "hidden", 0, "number of neurons N (default per task: sinusoid 1000, spm 300, dcdt 100, flipflop 64, choice 96)")
 	fs.IntVar(&f.steps, "steps", 20000, "training Euler steps (sinusoid, foursine)")
 	fs.IntVar(&f.test, "test", 5000, "test steps with learning off (sinusoid, foursine)")
 	fs.IntVar(&f.every, "every", 2, "Euler steps between RLS updates")
@@ -91,7 +131,7 @@ func runTrain(env *Env, args []string) error {
 	fs.Float64Var(&f.offset, "offset", train.DefaultSPMOffset, "added to both coordinates of both synthetic digit means; 0 gives science.md §3.2's mirror-image means (spm)")
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
-	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn (also spelled rnn_tanh), gru, lstm or trnn (flipflop, lastk; choice defaults to trnn)")
+	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn (also spelled rnn_tanh), gru, lstm or trnn (flipflop, lastk, choice; choice defaults to trnn)")
 	fs.BoolVar(&f.vanilla, "vanilla", false, "train the TRNN's vanilla configuration (choice)")
 	fs.IntVar(&f.epochs, "epochs", 500, "training epochs (BPTT; dcdt default max(1000, 30/lr))")
 	fs.Float64Var(&f.lr, "lr", 0.01, "learning rate (BPTT)")
@@ -119,31 +159,40 @@ func runTrain(env *Env, args []string) error {
 	if *resume != "" {
 		return resumeTrain(ctx, env, *resume, *jsonOut)
 	}
+	tasks := strings.Join(sweep.TrainerNames(), ", ")
 	if taskName == "" {
-		return usageError("name a task (dcdt, sinusoid, foursine, spm, flipflop, lastk, choice) or --resume DIR")
+		return usageError("name a task (%s) or --resume DIR", tasks)
 	}
-	build, ok := taskBuilders[taskName]
+	tr, ok := sweep.TrainerOf(taskName)
 	if !ok {
-		return usageError("unknown task %q (dcdt, sinusoid, foursine, spm, flipflop, lastk, choice)", taskName)
+		return usageError("unknown task %q (%s)", taskName, tasks)
 	}
 	if *out == "" {
 		return usageError("-o NET.npz is required")
 	}
 	if *method == "" {
-		*method = defaultMethod[taskName]
+		*method = tr.Method
 	}
-	j, err := build(*method, &f, set)
+	if *method != tr.Method {
+		return usageError("--method %q: the %s task trains by %s", *method, taskName, tr.Method)
+	}
+	if set["test-seeds"] && taskName != "spm" {
+		return &flagError{cmd: fs.Name(), msg: fmt.Sprintf("--test-seeds does not apply to the %s task", taskName)}
+	}
+	cfg, err := trainConfig(fs, taskName, tr)
 	if err != nil {
+		return err
+	}
+	if err := tr.Check(cfg); err != nil {
 		return usageError("%v", err)
 	}
-	if set["feedback-mix"] {
-		mj, ok := j.(interface{ SetFeedbackMix(float64) error })
-		if !ok {
-			return usageError("--feedback-mix applies to the sinusoid and foursine tasks")
-		}
-		if err := mj.SetFeedbackMix(f.feedbackMix); err != nil {
-			return usageError("--feedback-mix: %v", err)
-		}
+	sj, err := tr.New(cfg)
+	if err != nil {
+		return err
+	}
+	j, err := cliJob(sj, f.testSeeds)
+	if err != nil {
+		return err
 	}
 	dir := *runDir
 	if dir == "" {
@@ -171,8 +220,8 @@ func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error 
 		return fmt.Errorf("resume: %w", err)
 	}
 	runFile := filepath.Join(dir, train.RunFile)
-	resumer, ok := taskResumers[rec.Task]
-	if !ok {
+	tr, ok := sweep.TrainerOf(rec.Task)
+	if !ok || tr.Resume == nil {
 		return fmt.Errorf("resume: %s names task %q, which this build cannot resume", runFile, rec.Task)
 	}
 	if err := rec.CheckOut(); err != nil {
@@ -187,9 +236,13 @@ func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error 
 		return fmt.Errorf("resume: %s has no checkpoint yet: the run was stopped before its first one, so there is nothing to resume; "+
 			"start it again with %s (it restarts from step 0 and replaces this run's log)", dir, again)
 	}
-	j, done, err := resumer(ck)
+	sj, done, err := tr.Resume(ck)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
+	}
+	j, err := cliJob(sj, 0)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(env.Stderr, "resuming %s from %s %d of %d\n", dir, j.Unit(), done, j.Units())
 	// The history continues on the schedule it began with.
@@ -316,6 +369,22 @@ func checkTrainSizes(fs *flag.FlagSet, set map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// cliJob wraps a trainer's job with what the command shows of it: the
+// unit of progress and the figures of the summary.
+func cliJob(j sweep.Job, testSeeds int) (job, error) {
+	switch s := j.(type) {
+	case *train.LeakySession:
+		return leakyJob{s}, nil
+	case *train.ForceSignalSession:
+		return forceSignalJob{s}, nil
+	case *train.ForceSPMSession:
+		return forceSPMJob{s, testSeeds}, nil
+	case *train.SeqSession:
+		return seqJob{s}, nil
+	}
+	return nil, fmt.Errorf("train: no summary for a %T job", j)
 }
 
 // summary renders the figures of a result for a person.

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -75,9 +74,7 @@ func ParseRunRecord(name string, b []byte) (*RunRecord, error) {
 		return nil, &saved.FileError{File: name, Err: fmt.Errorf("%d bytes, more than a run record's %d", len(b), maxRunRecordBytes)}
 	}
 	var r RunRecord
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
+	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, &saved.FileError{File: name, Err: err}
 	}
 	ferr := func(field string, err error) error { return &saved.FileError{File: name, Field: field, Err: err} }
