@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"attractor/analysis"
 	"attractor/inspect"
 	"attractor/model"
 	"attractor/saved"
@@ -233,10 +234,10 @@ func landscapeStarts(ctx context.Context, n *saved.Network, taskName string, bit
 			trials = append(trials, tr)
 		}
 		from = fmt.Sprintf("states along 16 %s trials", tk.Name())
-	} else if it, err := inspectLoadTask(ctx, n, seed); err != nil {
+	} else if p, err := analysis.ProtocolFor(n, seed); err != nil {
 		return nil, "", err
-	} else if it != nil {
-		trials, from = it.trials, fmt.Sprintf("states along the %s trials", it.name)
+	} else if p.Source == "task" {
+		trials, from = p.Trials(), fmt.Sprintf("states along the %s trials", p.Task)
 	}
 	if trials == nil {
 		rng := model.NewRNG(seed, 7)

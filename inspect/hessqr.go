@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/gonum"
+
+	"attractor/internal/gemm"
 )
 
 // hqrParams are the tuning parameters of the small-bulge multishift QR
@@ -81,6 +83,7 @@ func hqrEigenvalues(n, ilo, ihi int, h []float64, ldh int, wr, wi []float64) int
 	work := make([]float64, 1)
 	hqrMultishift(n, ilo, ihi, h, ldh, wr[:ihi+1], wi[:ihi+1], work, -1)
 	work = make([]float64, max(n, int(work[0])))
+	defer gemm.Fused(work)()
 	return hqrMultishift(n, ilo, ihi, h, ldh, wr[:ihi+1], wi[:ihi+1], work, len(work))
 }
 

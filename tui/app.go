@@ -70,7 +70,7 @@ type Model struct {
 
 	gen    int // analysis generation; results of older ones are dropped
 	cancel context.CancelFunc
-	inits  int // initial states of the fixed-point search
+	inits  int // starting states of a fixed census (0: the adaptive census)
 	// following is set while the open network is the followed run's
 	// checkpoint (ctx.RunDir): a new checkpoint replaces it. ckStamp is the
 	// version on screen; ckLoading is set while one is being read.
@@ -103,7 +103,7 @@ func New(c *Context, name string, n *saved.Network) *Model {
 	if c.MetricsPoll <= 0 {
 		c.MetricsPoll = time.Second
 	}
-	m := &Model{ctx: c, keys: DefaultKeyMap(), help: help.New(), inits: 32, dirty: true}
+	m := &Model{ctx: c, keys: DefaultKeyMap(), help: help.New(), dirty: true}
 	m.help.Styles = c.Styles.Help
 	m.files = newFilesPane(c)
 	m.training = newTrainingPane(c)
@@ -206,7 +206,7 @@ func (m *Model) startAnalysis() tea.Cmd {
 func (m *Model) job(ctx context.Context) analysisJob {
 	_ = ctx
 	return analysisJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, cond: m.s.cond, inits: m.inits,
-		cache: m.ctx.Cache, digest: m.digest}
+		file: m.s.file, cache: m.ctx.Cache, digest: m.digest}
 }
 
 // Update handles a message.
@@ -239,12 +239,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.cancel()
 		}
 		m.cancel = cancel
-		return m, fixedCmd(ctx, m.job(ctx), msg.data)
+		// The verdict does not need the census: both run at once.
+		return m, tea.Batch(fixedCmd(ctx, m.job(ctx), msg.data),
+			verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file,
+				cache: m.ctx.Cache, digest: m.digest}))
 	case fixedMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil
 		}
-		m.s.analysing = "mechanism verdict"
+		m.s.analysing = ""
+		if m.s.verdict == nil && m.s.verdictErr == nil {
+			m.s.analysing = "mechanism verdict"
+		}
 		if msg.err != nil {
 			m.s.anaErr = msg.err
 			m.setStatus(true, "fixed points: %v", msg.err)
@@ -254,18 +260,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.eigen.selectAt(0, 0)
 		}
 		m.invalidateAll()
-		ctx, cancel := context.WithCancel(m.ctx.Ctx)
-		if m.cancel != nil {
-			m.cancel()
-		}
-		m.cancel = cancel
-		return m, verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file,
-			cache: m.ctx.Cache, digest: m.digest})
+		return m, nil
 	case verdictMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil
 		}
 		m.s.analysing = ""
+		if m.s.fixed == nil && m.s.anaErr == nil {
+			m.s.analysing = "searching fixed points"
+		}
 		m.s.verdict, m.s.verdictErr = msg.data, msg.err
 		if msg.err != nil {
 			m.setStatus(true, "mechanism verdict: %v", msg.err)

@@ -56,8 +56,7 @@ func TestFollowRun(t *testing.T) {
 	c := testContext(t)
 	c.RunDir = t.TempDir()
 	c.MetricsPoll = time.Millisecond
-	rec := &train.RunRecord{Task: "flipflop", Method: "bptt", Out: filepath.Join(c.RunDir, "ff.npz"), Unit: "epoch", Units: 100,
-		Status: train.StatusRunning}
+	rec := &train.RunRecord{Task: "flipflop", Method: "bptt", Out: filepath.Join(c.RunDir, "net.npz"), Unit: "epoch", Units: 100, Status: train.StatusRunning}
 	if err := train.WriteRunRecord(c.RunDir, rec); err != nil {
 		t.Fatal(err)
 	}

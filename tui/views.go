@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"gonum.org/v1/gonum/mat"
 
+	"attractor/inspect"
 	"attractor/model"
 	"attractor/tui/plot"
 )
@@ -187,18 +188,7 @@ func heatSortActivity(traj [][]float64, src heatSource, maxCols int) *heatActivi
 		}
 	}
 	crossed := func(i int) bool { return !src.threshold || mx[i] > heatThreshold }
-	for i := range a.order {
-		a.order[i] = i
-	}
-	slices.SortStableFunc(a.order, func(i, j int) int {
-		if ci, cj := crossed(i), crossed(j); ci != cj {
-			if ci {
-				return -1
-			}
-			return 1
-		}
-		return pk[i] - pk[j]
-	})
+	a.order = inspect.PeakOrder(pk, func(i int) bool { return !crossed(i) })
 	for k, i := range a.order {
 		a.peak[k] = pk[i]
 		if crossed(i) {

@@ -3,7 +3,9 @@
 // fallback, and a blas64 implementation whose Dgemm runs on it. train's
 // backpropagation calls AddMul directly; inspect installs Implementation
 // with blas64.Use so that gonum's LAPACK (Hessenberg reduction, the
-// multishift QR's reflector blocks) runs its level-3 work on the tile.
+// multishift QR's reflector blocks) runs its level-3 work on the tiles:
+// with gonum's rounding everywhere, and with fused multiply–adds in the
+// memory its eigenvalue path marks with Fused.
 //
 // Every element of C is accumulated as c = fma(a_p, b_p, c) for
 // p = 0, 1, …, k−1 in both versions, so the assembly and the Go code agree
@@ -13,6 +15,7 @@ package gemm
 import (
 	"math"
 	"sync"
+	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -92,10 +95,10 @@ func addMulGo(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []
 	}
 }
 
-// Blocking of Implementation.Dgemm: a kc-deep slab of B (packed, scaled by
-// alpha, kc×n) is multiplied by mc-row blocks of A, so a 12-column panel of
-// the slab (24 KiB) stays in L1 across a row block and the A block (256 KiB)
-// in L2 across the panels.
+// Blocking of Implementation.Dgemm: a kc-deep slab of B, packed in strips
+// of 8 columns, is multiplied by mc-row blocks of A, so a strip of the slab
+// (16 KiB) stays in L1 across a row block and the A block (256 KiB) in L2
+// across the strips.
 const (
 	kc = 256
 	mc = 128
@@ -105,15 +108,163 @@ const (
 
 var packPool = sync.Pool{New: func() any { s := make([]float64, 0); return &s }}
 
-// Implementation is gonum's pure-Go BLAS with Dgemm on the AVX2/FMA tile
-// (when HaveAsm, for products of at least 32³ and four columns). Its Dgemm
-// computes the same product as gonum's to rounding: sums are accumulated
-// in order with FMA, alpha is applied to B before the products.
+// Implementation is gonum's pure-Go BLAS whose Dgemm with op(B) = B and
+// Dsyrk with op(A) = Aᵀ run on an AVX2 tile (when HaveAsm, for products of
+// at least 32³) that rounds exactly as gonum does: every element of C is
+// scaled by beta, then accumulates c = c + (alpha·a_p)·b_p, a product and
+// a sum each rounded, for p = 0, 1, …, k−1 — so results are the same bits
+// as gonum's and installing it with blas64.Use changes no result anywhere
+// in the program, only the time. gonum skips the terms whose alpha·a_p is
+// zero; adding them instead gives the same bits unless B holds an infinity
+// or NaN or C a negative zero, and those calls are left to gonum. The
+// other transposes (gonum forms them with dot products, another order of
+// summation) are gonum's. A Dgemm whose C lies in memory given to Fused
+// runs on the FMA tiles instead, for every transpose.
 type Implementation struct{ gonum.Implementation }
 
 // Dgemm computes C = alpha·op(A)·op(B) + beta·C (row-major, like every
 // blas64 routine).
 func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if len(c) > 0 && fused(&c[0]) {
+		impl.dgemmFMA(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if !HaveAsm || m*n*k < minFlops || n < 8 || m < 4 || alpha == 0 || tB != blas.NoTrans ||
+		(tA != blas.NoTrans && tA != blas.Trans && tA != blas.ConjTrans) {
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	aTrans := tA != blas.NoTrans
+	rowA, colA := m, k
+	if aTrans {
+		rowA, colA = k, m
+	}
+	if lda < max(1, colA) || ldb < max(1, n) || ldc < max(1, n) ||
+		len(a) < lda*(rowA-1)+colA || len(b) < ldb*(k-1)+n || len(c) < ldc*(m-1)+n {
+		// gonum's checks and panics.
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	ars, acs := lda, 1
+	if aTrans {
+		ars, acs = 1, lda
+	}
+	if !sameAsGonum(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc) {
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if beta != 1 {
+		for i := 0; i < m; i++ {
+			ci := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(ci)
+				continue
+			}
+			for j := range ci {
+				ci[j] *= beta
+			}
+		}
+	}
+	mulAdd(m, n, k, alpha, a, ars, acs, b, ldb, c, ldc)
+}
+
+// sameAsGonum reports whether adding the terms gonum skips (alpha·a_p = 0)
+// leaves C's bits as gonum's: when op(A) holds no zero, or B is finite and
+// C, once scaled by beta, holds no negative zero.
+func sameAsGonum(m, n, k int, alpha float64, a []float64, ars, acs int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
+	zero := false
+	for i := 0; i < m && !zero; i++ {
+		for p := 0; p < k; p++ {
+			if alpha*a[i*ars+p*acs] == 0 {
+				zero = true
+				break
+			}
+		}
+	}
+	if !zero {
+		return true
+	}
+	for p := 0; p < k; p++ {
+		for _, v := range b[p*ldb : p*ldb+n] {
+			if math.IsInf(v, 0) || math.IsNaN(v) {
+				return false
+			}
+		}
+	}
+	if beta == 0 {
+		return true
+	}
+	for i := 0; i < m; i++ {
+		for _, v := range c[i*ldc : i*ldc+n] {
+			if v*beta == 0 && math.Signbit(v*beta) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// mulAdd adds (alpha·A)·B to C as gonum does (see Implementation), A with
+// element (i, p) at a[i*ars+p*acs], B k×n row-major.
+func mulAdd(m, n, k int, alpha float64, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	n8 := n &^ 7
+	bufp := packPool.Get().(*[]float64)
+	defer packPool.Put(bufp)
+	if need := kc*n8 + mc*kc; cap(*bufp) < need {
+		*bufp = make([]float64, need)
+	}
+	buf := (*bufp)[:kc*n8]
+	abuf := (*bufp)[kc*n8 : kc*n8+mc*kc]
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		// Pack B[p0:p0+kb, :n8] in strips of 8 columns, each kb×8.
+		for j0 := 0; j0 < n8; j0 += 8 {
+			strip := buf[kb*j0:]
+			for p := 0; p < kb; p++ {
+				copy(strip[p*8:p*8+8], b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+8])
+			}
+		}
+		for i0 := 0; i0 < m; i0 += mc {
+			mb := min(mc, m-i0)
+			mb4 := mb &^ 3
+			// The block of alpha·A, row-major mb×kb (alpha·a rounded as
+			// gonum rounds it).
+			for i := 0; i < mb; i++ {
+				row := abuf[i*kb : (i+1)*kb]
+				for p := range row {
+					row[p] = alpha * a[(i0+i)*ars+(p0+p)*acs]
+				}
+			}
+			cb := c[i0*ldc:]
+			for j0 := 0; j0 < n8; j0 += 8 {
+				strip := buf[kb*j0:]
+				for i := 0; i < mb4; i += 4 {
+					tile4x8MulAdd(kb, &abuf[i*kb], kb, 1, &strip[0], 8, &cb[i*ldc+j0], ldc)
+				}
+			}
+			// The rows and columns the tiles leave, in Go (no FMA: the
+			// conversions keep each product rounded).
+			for i := 0; i < mb; i++ {
+				j1 := n8
+				if i >= mb4 {
+					j1 = 0
+				}
+				for j := j1; j < n; j++ {
+					s := cb[i*ldc+j]
+					for p := 0; p < kb; p++ {
+						s += float64(abuf[i*kb+p] * b[(p0+p)*ldb+j])
+					}
+					cb[i*ldc+j] = s
+				}
+			}
+		}
+	}
+}
+
+// dgemmFMA computes C = alpha·op(A)·op(B) + beta·C on the FMA tiles
+// (AddMul's rounding: alpha applied to B, sums fused), for every
+// transpose.
+func (impl Implementation) dgemmFMA(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	if !HaveAsm || m*n*k < minFlops || n < 4 || alpha == 0 ||
 		(tA != blas.NoTrans && tA != blas.Trans && tA != blas.ConjTrans) ||
 		(tB != blas.NoTrans && tB != blas.Trans && tB != blas.ConjTrans) {
@@ -247,70 +398,92 @@ func tile(w, k int, a *float64, ars, acs int, b *float64, c *float64, ldc int) {
 	}
 }
 
+// The regions of memory whose products may round differently from gonum's
+// (fused multiply–adds, alpha applied to B): a Dgemm whose C starts inside
+// one runs on the FMA tiles, twice as fast as the tile that rounds as
+// gonum does.
+var (
+	regionsMu sync.RWMutex
+	regions   = map[*float64]uintptr{}
+)
+
+// Fused lets the Dgemm calls whose destination C lies in one of bufs
+// round as the FMA tiles do, until the returned function is called. The
+// caller owns bufs: other code (another goroutine training a network, say)
+// never writes there, so its results keep gonum's bits. inspect's
+// eigenvalue path marks its matrix and workspace this way.
+func Fused(bufs ...[]float64) (release func()) {
+	regionsMu.Lock()
+	defer regionsMu.Unlock()
+	var keys []*float64
+	for _, b := range bufs {
+		if len(b) == 0 {
+			continue
+		}
+		regions[&b[0]] = uintptr(len(b)) * 8
+		keys = append(keys, &b[0])
+	}
+	return func() {
+		regionsMu.Lock()
+		defer regionsMu.Unlock()
+		for _, k := range keys {
+			delete(regions, k)
+		}
+	}
+}
+
+// fused reports whether p lies in a region given to Fused.
+func fused(p *float64) bool {
+	regionsMu.RLock()
+	defer regionsMu.RUnlock()
+	if len(regions) == 0 {
+		return false
+	}
+	a := uintptr(unsafe.Pointer(p))
+	for start, size := range regions {
+		s := uintptr(unsafe.Pointer(start))
+		if a >= s && a < s+size {
+			return true
+		}
+	}
+	return false
+}
+
 // syrkBlock is the block size of Implementation.Dsyrk.
 const syrkBlock = 64
 
 // Dsyrk computes the uplo triangle of C = alpha·A·Aᵀ + beta·C (tA =
-// NoTrans, A n×k) or C = alpha·Aᵀ·A + beta·C (A k×n) through Dgemm: the
-// triangle is cut into row blocks of 64, each a diagonal block (computed
-// whole into a scratch block, its triangle added to C) and the rectangle
-// beside it.
+// NoTrans, A n×k; gonum's) or C = alpha·Aᵀ·A + beta·C (A k×n; on the tile,
+// the same bits as gonum's): the triangle is cut into row blocks of 64,
+// each a diagonal block (computed whole on a copy, its triangle copied
+// back) and the rectangle beside it.
 func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
 	if !HaveAsm || n*n*k < 2*minFlops || n < 32 || alpha == 0 ||
-		(ul != blas.Upper && ul != blas.Lower) ||
-		(tA != blas.NoTrans && tA != blas.Trans && tA != blas.ConjTrans) {
+		(ul != blas.Upper && ul != blas.Lower) || (tA != blas.Trans && tA != blas.ConjTrans) ||
+		lda < max(1, n) || ldc < max(1, n) || len(a) < lda*(k-1)+n || len(c) < ldc*(n-1)+n {
 		impl.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return
-	}
-	trans := tA != blas.NoTrans
-	rowA, colA := n, k
-	if trans {
-		rowA, colA = k, n
-	}
-	switch {
-	case k < 0:
-		panic("gemm: negative dimension")
-	case lda < max(1, colA) || ldc < max(1, n):
-		panic("gemm: bad leading dimension")
-	case len(a) < lda*(rowA-1)+colA || len(c) < ldc*(n-1)+n:
-		panic("gemm: short slice")
-	}
-	// rows returns op(A)'s rows i0.. as Dgemm operands: the slice and the
-	// transpose flags for the left and right factors.
-	rows := func(i0 int) []float64 {
-		if trans {
-			return a[i0:]
-		}
-		return a[i0*lda:]
-	}
-	tL, tR := blas.NoTrans, blas.Trans
-	if trans {
-		tL, tR = blas.Trans, blas.NoTrans
 	}
 	tmp := make([]float64, syrkBlock*syrkBlock)
 	for i0 := 0; i0 < n; i0 += syrkBlock {
 		ib := min(syrkBlock, n-i0)
 		i1 := i0 + ib
-		impl.Dgemm(tL, tR, ib, ib, k, alpha, rows(i0), lda, rows(i0), lda, 0, tmp, ib)
+		for i := 0; i < ib; i++ {
+			copy(tmp[i*ib:(i+1)*ib], c[(i0+i)*ldc+i0:(i0+i)*ldc+i1])
+		}
+		impl.Dgemm(blas.Trans, blas.NoTrans, ib, ib, k, alpha, a[i0:], lda, a[i0:], lda, beta, tmp, ib)
 		for i := 0; i < ib; i++ {
 			j0, j1 := i, ib
 			if ul == blas.Lower {
 				j0, j1 = 0, i+1
 			}
-			ci := c[(i0+i)*ldc+i0:]
-			for j := j0; j < j1; j++ {
-				if beta == 0 {
-					ci[j] = tmp[i*ib+j]
-				} else {
-					ci[j] = beta*ci[j] + tmp[i*ib+j]
-				}
-			}
+			copy(c[(i0+i)*ldc+i0+j0:(i0+i)*ldc+i0+j1], tmp[i*ib+j0:i*ib+j1])
 		}
 		if ul == blas.Upper && i1 < n {
-			impl.Dgemm(tL, tR, ib, n-i1, k, alpha, rows(i0), lda, rows(i1), lda, beta, c[i0*ldc+i1:], ldc)
+			impl.Dgemm(blas.Trans, blas.NoTrans, ib, n-i1, k, alpha, a[i0:], lda, a[i1:], lda, beta, c[i0*ldc+i1:], ldc)
 		}
 		if ul == blas.Lower && i0 > 0 {
-			impl.Dgemm(tL, tR, ib, i0, k, alpha, rows(i0), lda, a, lda, beta, c[i0*ldc:], ldc)
+			impl.Dgemm(blas.Trans, blas.NoTrans, ib, i0, k, alpha, a[i0:], lda, a, lda, beta, c[i0*ldc:], ldc)
 		}
 	}
 }

@@ -11,6 +11,9 @@ func tile4x8(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, l
 //go:noescape
 func tile4x4(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
 
+//go:noescape
+func tile4x8MulAdd(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)

@@ -180,3 +180,59 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	MOVL DX, edx+4(FP)
 	RET
 
+
+// func tile4x8MulAdd(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
+// C[0:4, 0:8] += A·B as c = c + a_p·b_p (a product, then a sum: no FMA),
+// p = 0 … k−1: the rounding of gonum's Dgemm.
+TEXT ·tile4x8MulAdd(SB), NOSPLIT, $0-64
+	GEMM_PROLOGUE
+	VMOVUPD 0(DX), Y4
+	VMOVUPD 32(DX), Y5
+	VMOVUPD 0(R13), Y6
+	VMOVUPD 32(R13), Y7
+	VMOVUPD 0(R14), Y8
+	VMOVUPD 32(R14), Y9
+	VMOVUPD 0(R15), Y10
+	VMOVUPD 32(R15), Y11
+	TESTQ CX, CX
+	JEQ   storema
+
+loopma:
+	VMOVUPD      0(DI), Y0
+	VMOVUPD      32(DI), Y1
+	VBROADCASTSD (SI), Y2
+	VMULPD       Y0, Y2, Y3
+	VADDPD       Y3, Y4, Y4
+	VMULPD       Y1, Y2, Y3
+	VADDPD       Y3, Y5, Y5
+	VBROADCASTSD (SI)(R8*1), Y2
+	VMULPD       Y0, Y2, Y3
+	VADDPD       Y3, Y6, Y6
+	VMULPD       Y1, Y2, Y3
+	VADDPD       Y3, Y7, Y7
+	VBROADCASTSD (SI)(R8*2), Y2
+	VMULPD       Y0, Y2, Y3
+	VADDPD       Y3, Y8, Y8
+	VMULPD       Y1, Y2, Y3
+	VADDPD       Y3, Y9, Y9
+	VBROADCASTSD (SI)(R12*1), Y2
+	VMULPD       Y0, Y2, Y3
+	VADDPD       Y3, Y10, Y10
+	VMULPD       Y1, Y2, Y3
+	VADDPD       Y3, Y11, Y11
+	ADDQ         R9, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          loopma
+
+storema:
+	VMOVUPD Y4, 0(DX)
+	VMOVUPD Y5, 32(DX)
+	VMOVUPD Y6, 0(R13)
+	VMOVUPD Y7, 32(R13)
+	VMOVUPD Y8, 0(R14)
+	VMOVUPD Y9, 32(R14)
+	VMOVUPD Y10, 0(R15)
+	VMOVUPD Y11, 32(R15)
+	VZEROUPPER
+	RET

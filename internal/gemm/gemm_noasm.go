@@ -15,3 +15,7 @@ func tile4x8(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, l
 func tile4x4(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int) {
 	panic("gemm: no assembly kernels")
 }
+
+func tile4x8MulAdd(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int) {
+	panic("gemm: no assembly kernels")
+}
