@@ -57,6 +57,10 @@ type RunOptions struct {
 	// Latest, if set, receives every unit's metrics for in-process watchers
 	// (the UI polls it).
 	Latest *atomic.Pointer[Metrics]
+	// History lists, in increasing order, the units after which the
+	// network is also kept as DIR/history/step-….npz (see [LogSchedule]);
+	// unlike the resume checkpoint these are never skipped for time.
+	History []int
 	// DivergeFactor judges a finite blow-up: the run is stopped as
 	// diverged when a unit's |loss| exceeds DivergeFactor times
 	// max(|first loss of this Run|, 1) (0: DefaultDivergeFactor; negative:
@@ -138,6 +142,7 @@ func Run(ctx context.Context, s Session, opt RunOptions) error {
 	}
 	began := time.Now()
 	lastSave = began
+	hist := opt.History
 	enc := json.NewEncoder(logf)
 	for done := opt.Start; done < opt.Total; {
 		if ctx.Err() != nil {
@@ -177,6 +182,14 @@ func Run(ctx context.Context, s Session, opt RunOptions) error {
 		}
 		periodic := opt.CheckpointEvery > 0 && done%opt.CheckpointEvery == 0 &&
 			time.Since(lastSave) >= opt.CheckpointMinInterval
+		for len(hist) > 0 && hist[0] < done {
+			hist = hist[1:]
+		}
+		if len(hist) > 0 && hist[0] == done {
+			if err := historySave(opt.Dir, s, done); err != nil {
+				return fmt.Errorf("history after step %d: %w", done, err)
+			}
+		}
 		if done == opt.Total || periodic {
 			if err := save(done); err != nil {
 				return err
