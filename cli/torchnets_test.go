@@ -207,7 +207,7 @@ func TestTorchNetsInspect(t *testing.T) {
 			t.Logf("inspect took %v: %d points, %d stable, cycles %v", took.Round(time.Millisecond), len(r.Points), len(stable), r.Cycles)
 			for _, p := range stable {
 				if len(p.X) != e.StateDim {
-					t.Fatalf("a stable point is reported with a state of %d values, want %d (fixed_points[].x)", len(p.X), e.StateDim)
+					t.Fatalf("%d stable points reported (the simulation found %d attractors), with states of %d values, want %d (fixed_points[].x)", len(stable), len(e.FixedPoints), len(p.X), e.StateDim)
 				}
 			}
 			// Every attractor found by simulation is reported as stable.
