@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,7 +13,8 @@ import (
 	"syscall"
 
 	"attractor/inspect"
-	"attractor/saved"
+	"attractor/model"
+	"attractor/tui/figure"
 )
 
 // memoryAlphaC is the critical load α_c ≈ 0.138 of the Hopfield network
@@ -123,126 +123,28 @@ func memoryTable(w io.Writer, title string, d *inspect.PhaseDiagram, signed bool
 	fmt.Fprintln(w)
 }
 
-// memoryPanel is one heat map of the SVG.
+// memoryPanel is one heat map of the figure.
 type memoryPanel struct {
 	title  string
 	d      *inspect.PhaseDiagram
 	signed bool // diverging colour scale on [−1, 1]; otherwise [0, 1]
 }
 
-// memoryColor maps v to a colour: white (0) to dark blue (1), or for a
-// signed panel red (−1), white (0), blue (+1). NaN is grey.
-func memoryColor(v float64, signed bool) string {
-	if math.IsNaN(v) {
-		return "#bbbbbb"
-	}
-	lerp := func(a, b [3]float64, t float64) string {
-		t = math.Max(0, math.Min(1, t))
-		return fmt.Sprintf("#%02x%02x%02x", int(math.Round(a[0]+(b[0]-a[0])*t)),
-			int(math.Round(a[1]+(b[1]-a[1])*t)), int(math.Round(a[2]+(b[2]-a[2])*t)))
-	}
-	white := [3]float64{255, 255, 255}
-	blue := [3]float64{8, 48, 107}
-	if !signed {
-		return lerp(white, blue, v)
-	}
-	if v < 0 {
-		return lerp(white, [3]float64{178, 24, 43}, -v)
-	}
-	return lerp(white, [3]float64{33, 102, 172}, v)
-}
-
-// memorySVG writes the panels side by side as an SVG document: cells as
-// rectangles (equal widths whatever the grid spacing), axes α (x) and m(0)
-// (y), a dashed line at α_c and a colour bar per panel.
-func memorySVG(w io.Writer, panels []memoryPanel) error {
-	const (
-		plotW, plotH = 300.0, 240.0
-		left, top    = 60.0, 40.0
-		barGap, barW = 14.0, 12.0
-		panelW       = left + plotW + barGap + barW + 50
-		height       = top + plotH + 50
-	)
-	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" font-family="sans-serif" font-size="11">`+"\n",
-		panelW*float64(len(panels)), height, panelW*float64(len(panels)), height)
-	fmt.Fprintf(bw, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
-	for k, p := range panels {
+// memoryFigure draws the panels one above the other as heat maps: axes α
+// (x) and m(0) (y), a dashed line at α_c and a colour bar per panel.
+func memoryFigure(panels []memoryPanel) *figure.Figure {
+	f := &figure.Figure{Title: "Retrieval phase diagram"}
+	for _, p := range panels {
 		d := p.d
-		na, nm := len(d.Alphas), len(d.M0s)
-		cw, ch := plotW/float64(na), plotH/float64(nm)
-		fmt.Fprintf(bw, `<g transform="translate(%g,0)">`+"\n", float64(k)*panelW)
-		fmt.Fprintf(bw, `<text x="%g" y="20" text-anchor="middle" font-size="12">%s</text>`+"\n", left+plotW/2, memoryEscape(p.title))
-		// Cells: row i = M0s[i] from the bottom.
-		for i := 0; i < nm; i++ {
-			for j := 0; j < na; j++ {
-				m, s := d.At(i, j)
-				fmt.Fprintf(bw, `<rect class="cell" x="%.2f" y="%.2f" width="%.2f" height="%.2f" fill="%s"><title>α=%g m(0)=%g: %.3f ± %.3f</title></rect>`+"\n",
-					left+float64(j)*cw, top+plotH-float64(i+1)*ch, cw+0.3, ch+0.3, memoryColor(m, p.signed), d.Alphas[j], d.M0s[i], m, s)
-			}
-		}
-		fmt.Fprintf(bw, `<rect x="%g" y="%g" width="%g" height="%g" fill="none" stroke="black"/>`+"\n", left, top, plotW, plotH)
-		// Ticks: at most ~6 labels per axis.
-		for j := 0; j < na; j += max(1, (na+5)/6) {
-			x := left + (float64(j)+0.5)*cw
-			fmt.Fprintf(bw, `<line x1="%.2f" y1="%g" x2="%.2f" y2="%g" stroke="black"/><text x="%.2f" y="%g" text-anchor="middle">%g</text>`+"\n",
-				x, top+plotH, x, top+plotH+4, x, top+plotH+16, d.Alphas[j])
-		}
-		for i := 0; i < nm; i += max(1, (nm+5)/6) {
-			y := top + plotH - (float64(i)+0.5)*ch
-			fmt.Fprintf(bw, `<line x1="%g" y1="%.2f" x2="%g" y2="%.2f" stroke="black"/><text x="%g" y="%.2f" text-anchor="end" dominant-baseline="middle">%g</text>`+"\n",
-				left-4, y, left, y, left-6, y, d.M0s[i])
-		}
-		fmt.Fprintf(bw, `<text x="%g" y="%g" text-anchor="middle">memory load α</text>`+"\n", left+plotW/2, top+plotH+34)
-		fmt.Fprintf(bw, `<text transform="translate(%g,%g) rotate(-90)" text-anchor="middle">initial overlap m(0)</text>`+"\n", left-40, top+plotH/2)
-		if x, ok := memoryColumnPos(d.Alphas, memoryAlphaC); ok {
-			xp := left + (x+0.5)*cw
-			fmt.Fprintf(bw, `<line class="alpha-c" x1="%.2f" y1="%g" x2="%.2f" y2="%g" stroke="black" stroke-dasharray="4 3"/><text x="%.2f" y="%g" font-size="10">α_c</text>`+"\n",
-				xp, top, xp, top+plotH, xp+2, top-3)
-		}
-		// Colour bar.
-		bx := left + plotW + barGap
-		lo := 0.0
+		h := &figure.Heat{X: d.Alphas, Y: d.M0s, Z: d.Mean, Min: 0, Max: 1, Signed: p.signed, Label: "m_ss"}
 		if p.signed {
-			lo = -1
+			h.Min, h.Label = -1, "Δm_ss"
 		}
-		const nb = 40
-		for b := 0; b < nb; b++ {
-			v := lo + (1-lo)*(float64(b)+0.5)/nb
-			fmt.Fprintf(bw, `<rect x="%g" y="%.2f" width="%g" height="%.2f" fill="%s"/>`+"\n",
-				bx, top+plotH-float64(b+1)*plotH/nb, barW, plotH/nb+0.3, memoryColor(v, p.signed))
-		}
-		fmt.Fprintf(bw, `<rect x="%g" y="%g" width="%g" height="%g" fill="none" stroke="black"/>`+"\n", bx, top, barW, plotH)
-		for _, v := range []float64{lo, (lo + 1) / 2, 1} {
-			y := top + plotH - (v-lo)/(1-lo)*plotH
-			fmt.Fprintf(bw, `<text x="%g" y="%.2f" dominant-baseline="middle">%g</text>`+"\n", bx+barW+3, y, v)
-		}
-		fmt.Fprintln(bw, `</g>`)
+		f.Panels = append(f.Panels, &figure.Panel{Title: p.title, XLabel: "memory load α = P/N", YLabel: "initial overlap m(0)",
+			Height: 260, Heat: h, VLines: []figure.Ref{{Label: "α_c ≈ 0.138 (Amit et al.)", Value: memoryAlphaC, Color: "#000000", Dash: "4 3"}},
+			Notes: []string{fmt.Sprintf("%d runs per cell, T = %g; grey: no value", d.Runs, d.T)}})
 	}
-	fmt.Fprintln(bw, `</svg>`)
-	return bw.Flush()
-}
-
-// memoryColumnPos returns the fractional column index of v in the
-// increasing grid xs by linear interpolation between columns, and whether v
-// lies within the grid.
-func memoryColumnPos(xs []float64, v float64) (float64, bool) {
-	for j := 1; j < len(xs); j++ {
-		if !(xs[j] > xs[j-1]) {
-			return 0, false
-		}
-	}
-	for j := 1; j < len(xs); j++ {
-		if v >= xs[j-1] && v <= xs[j] {
-			return float64(j-1) + (v-xs[j-1])/(xs[j]-xs[j-1]), true
-		}
-	}
-	return 0, false
-}
-
-// memoryEscape escapes text for XML.
-func memoryEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+	return f
 }
 
 // runMemory implements attractor memory.
@@ -256,7 +158,7 @@ func runMemory(env *Env, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	ref := fs.Bool("ref", true, "for a gated network also run the γ = 0 network and print Δm_ss = m_ss − m_ss(γ=0)")
 	jsonOut := fs.Bool("json", false, "print JSON instead of tables")
-	out := fs.String("o", "", "write the heat map(s) as an SVG file")
+	out := fs.String("o", "", "write the heat map(s) as a figure: .svg, .png or .pdf")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -280,9 +182,17 @@ func runMemory(env *Env, args []string) error {
 	if *n < 0 {
 		return usageError("--n must be ≥ 0")
 	}
+	if _, err := figure.FormatOf(*out); *out != "" && err != nil {
+		return usageError("-o %s: name the figure .svg, .png or .pdf", *out)
+	}
 	net, err := openNetwork(env, fs.Arg(0), nil)
 	if err != nil {
 		return err
+	}
+	switch net.Net.(type) {
+	case *model.Hopfield, *model.Gated:
+	default:
+		return fmt.Errorf("%s: a %s network is not an associative memory: memory draws the retrieval phase diagram of a Hopfield or gated network (see attractor inspect)", fs.Arg(0), net.Net.Family())
 	}
 	mm, err := inspect.MemoryModelOf(net.Net)
 	if err != nil {
@@ -336,9 +246,10 @@ func runMemory(env *Env, args []string) error {
 			panels = append(panels, memoryPanel{title: "m_ss: " + rd.Model, d: rd},
 				memoryPanel{title: "Δm_ss = m_ss(γ) − m_ss(γ=0)", d: delta, signed: true})
 		}
-		if err := saved.WriteFileAtomic(*out, func(w io.Writer) error { return memorySVG(w, panels) }, 0o644); err != nil {
+		if err := figure.WriteFile(*out, memoryFigure(panels)); err != nil {
 			return err
 		}
+		fmt.Fprintf(env.Stderr, "wrote %s\n", *out)
 	}
 	if *jsonOut {
 		rep := memoryReport{Network: fs.Arg(0), Seed: *seed, Diagram: memoryToJSON(d)}
@@ -365,15 +276,12 @@ func runMemory(env *Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stdout, "mean fraction of closed gates at T: %.2f\n", closed/float64(len(d.Closed)))
 	}
-	if *out != "" {
-		fmt.Fprintf(env.Stdout, "wrote %s\n", *out)
-	}
 	return nil
 }
 
 func init() {
 	register(&command{name: "memory",
-		args:  "NET [--alpha-grid LO:HI:STEP|a,b,…] [--m0-grid …] [--runs K] [--t T] [--n N] [--seed S] [--ref=false] [--json] [-o phase.svg]",
+		args:  "NET [--alpha-grid LO:HI:STEP|a,b,…] [--m0-grid …] [--runs K] [--t T] [--n N] [--seed S] [--ref=false] [--json] [-o phase.svg|.png|.pdf]",
 		short: "phase diagram of retrieval (m_ss over memory load α × initial overlap m(0)) for a Hopfield or gated network",
 		run:   runMemory})
 }

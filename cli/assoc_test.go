@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"attractor/inspect"
 	"attractor/model"
 	"attractor/saved"
 )
@@ -63,7 +64,10 @@ func TestMemoryHopfieldTable(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"hopfield β=10 N=80", "m0\\α", " 0.025", "wrote " + svg} {
+	if !strings.Contains(errOut, "wrote "+svg) {
+		t.Errorf("stderr lacks %q: %s", "wrote "+svg, errOut)
+	}
+	for _, want := range []string{"hopfield β=10 N=80", "m0\\α", " 0.025"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -82,21 +86,22 @@ func TestMemoryHopfieldTable(t *testing.T) {
 	if strings.Contains(out, "Δm_ss") {
 		t.Error("a Hopfield network printed a Δ table")
 	}
-	if n := memoryCountCells(t, svg); n != 9 {
-		t.Errorf("SVG has %d cells, want 9", n)
+	if texts := memorySVGTexts(t, svg); !strings.Contains(texts, "m_ss: hopfield β=10 N=80") || !strings.Contains(texts, "2 runs per cell") {
+		t.Errorf("figure texts:\n%s", texts)
 	}
 }
 
-// memoryCountCells parses the SVG file as XML and counts the heat-map
-// cells.
-func memoryCountCells(t *testing.T, name string) int {
+// memorySVGTexts checks that the file is well-formed SVG and returns its
+// texts.
+func memorySVGTexts(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dec := xml.NewDecoder(bytes.NewReader(b))
-	cells, root := 0, ""
+	var texts []string
+	root := ""
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -105,21 +110,19 @@ func memoryCountCells(t *testing.T, name string) int {
 		if err != nil {
 			t.Fatalf("SVG is not well-formed XML: %v", err)
 		}
-		if se, ok := tok.(xml.StartElement); ok {
+		switch tok := tok.(type) {
+		case xml.StartElement:
 			if root == "" {
-				root = se.Name.Local
+				root = tok.Name.Local
 			}
-			for _, a := range se.Attr {
-				if a.Name.Local == "class" && a.Value == "cell" {
-					cells++
-				}
-			}
+		case xml.CharData:
+			texts = append(texts, strings.TrimSpace(string(tok)))
 		}
 	}
 	if root != "svg" {
 		t.Errorf("root element %q", root)
 	}
-	return cells
+	return strings.Join(texts, "\n")
 }
 
 func TestMemoryGatedJSON(t *testing.T) {
@@ -154,8 +157,11 @@ func TestMemoryGatedJSON(t *testing.T) {
 			}
 		}
 	}
-	if n := memoryCountCells(t, svg); n != 12 {
-		t.Errorf("SVG has %d cells, want 3 panels × 4", n)
+	texts := memorySVGTexts(t, svg)
+	for _, want := range []string{"γ=∞", "γ=0", "Δm_ss = m_ss(γ) − m_ss(γ=0)", "memory load α = P/N", "α_c ≈ 0.138"} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("figure lacks %q:\n%s", want, texts)
+		}
 	}
 	// --ref=false drops the reference.
 	code, out, errOut = run("memory", name, "--alpha-grid", "0.05", "--m0-grid", "1", "--runs", "1", "--t", "2", "--ref=false")
@@ -189,23 +195,27 @@ func TestMemoryErrors(t *testing.T) {
 	}
 }
 
-func TestMemoryColor(t *testing.T) {
-	for _, c := range []struct {
-		v      float64
-		signed bool
-		want   string
-	}{
-		{0, false, "#ffffff"}, {1, false, "#08306b"}, {2, false, "#08306b"}, {-1, false, "#ffffff"},
-		{0, true, "#ffffff"}, {-1, true, "#b2182b"}, {1, true, "#2166ac"}, {math.NaN(), false, "#bbbbbb"},
-	} {
-		if got := memoryColor(c.v, c.signed); got != c.want {
-			t.Errorf("memoryColor(%v, %v) = %s, want %s", c.v, c.signed, got, c.want)
+// The figure has one heat map per diagram, with every cell, and -o
+// writes PNG and PDF too.
+func TestMemoryFigure(t *testing.T) {
+	d := &inspect.PhaseDiagram{Model: "m", Alphas: []float64{0.05, 0.2, 0.3}, M0s: []float64{0.5, 1}, Runs: 2, T: 4,
+		Mean: []float64{0, 0.5, 1, 0.2, math.NaN(), 0.9}}
+	f := memoryFigure([]memoryPanel{{title: "a", d: d}, {title: "Δ", d: d, signed: true}})
+	if len(f.Panels) != 2 || len(f.Panels[0].Heat.Z) != 6 || f.Panels[1].Heat.Min != -1 || !f.Panels[1].Heat.Signed {
+		t.Fatalf("figure %+v", f.Panels)
+	}
+	h, _ := model.NewHopfield(model.RandomPatterns(20, 1, model.NewRNG(1, 0)), model.DefaultHopfieldConfig())
+	net := memoryWriteNet(t, h)
+	for _, ext := range []string{".png", ".pdf"} {
+		out := filepath.Join(t.TempDir(), "phase"+ext)
+		code, _, errOut := run("memory", net, "--alpha-grid", "0.05", "--m0-grid", "1", "--runs", "1", "--t", "2", "-o", out)
+		b, _ := os.ReadFile(out)
+		if code != 0 || len(b) < 1000 || !strings.Contains(errOut, "wrote "+out) {
+			t.Errorf("%s: exit %d, %d bytes, stderr %q", ext, code, len(b), errOut)
 		}
 	}
-	if x, ok := memoryColumnPos([]float64{0.1, 0.2, 0.3}, 0.15); !ok || math.Abs(x-0.5) > 1e-12 {
-		t.Errorf("column position %v, %v", x, ok)
-	}
-	if _, ok := memoryColumnPos([]float64{0.3, 0.2}, 0.25); ok {
-		t.Error("decreasing grid gave a position")
+	code, _, errOut := run("memory", net, "-o", "phase.jpg")
+	if code != 2 || !strings.Contains(errOut, ".svg, .png or .pdf") {
+		t.Errorf("-o phase.jpg: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -205,17 +206,24 @@ func galleryComparable(name string, data []byte) (string, error) {
 
 func init() {
 	register(&command{name: "gallery", args: "build [-o DIR] [--only NAME,...] | list",
-		short: "rebuild the embedded gallery of trained networks",
+		short: "list the embedded gallery of trained networks, or rebuild it",
+		subs:  []string{"build", "list"},
 		run: func(env *Env, args []string) error {
-			if len(args) == 0 || (args[0] != "build" && args[0] != "list") {
+			fs := newFlags(env, commands["gallery"])
+			out := fs.String("o", filepath.Join("tui", "gallery"), "directory to write the gallery into (build; created if missing)")
+			only := fs.String("only", "", "comma-separated recipe names to build (default: all)")
+			sub := ""
+			if len(args) > 0 && (args[0] == "build" || args[0] == "list") {
+				sub, args = args[0], args[1:]
+			}
+			if err := parseFlags(fs, args); err != nil {
+				return err
+			}
+			if sub == "" {
 				return usageError("say build or list")
 			}
-			sub := args[0]
-			fs := newFlags(env, commands["gallery"])
-			out := fs.String("o", filepath.Join("tui", "gallery"), "directory to write the gallery into")
-			only := fs.String("only", "", "comma-separated recipe names to build (default: all)")
-			if err := parseFlags(fs, args[1:]); err != nil {
-				return err
+			if fs.NArg() > 0 {
+				return usageError("unexpected argument %q", fs.Arg(0))
 			}
 			if sub == "list" {
 				for _, r := range galleryRecipes {
@@ -228,6 +236,18 @@ func init() {
 				if n != "" {
 					want[n] = true
 				}
+			}
+			for n := range want {
+				if !slices.ContainsFunc(galleryRecipes, func(r galleryRecipe) bool { return r.name == n }) {
+					return usageError("--only: no recipe %q (see attractor gallery list)", n)
+				}
+			}
+			// Check the output directory before minutes of training.
+			if err := os.MkdirAll(*out, 0o755); err != nil {
+				return fmt.Errorf("-o: %w", err)
+			}
+			if err := checkWritableDir(*out); err != nil {
+				return fmt.Errorf("-o: %w", err)
 			}
 			ctx := context.Background()
 			sums := map[string]string{}
@@ -249,7 +269,7 @@ func init() {
 					return err
 				}
 				sums[r.name+".npz"] = sum
-				fmt.Fprintf(env.Stdout, "wrote %s (%d bytes)\n", name, len(data))
+				fmt.Fprintf(env.Stderr, "wrote %s (%d bytes)\n", name, len(data))
 			}
 			return updateGallerySums(filepath.Join(*out, "SHA256SUMS"), sums)
 		}})

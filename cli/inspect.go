@@ -446,14 +446,11 @@ func inspectVerdict(ctx context.Context, env *Env, n *saved.Network, it *inspect
 
 // inspectPrint writes the human summary.
 func inspectPrint(w io.Writer, rep *inspectReport, fr *inspect.FixedPointResult, conv string, notes []string) {
-	fmt.Fprintf(w, "%s: %s network, %d state variables (%s), %d inputs, %d outputs", rep.File, rep.Model["family"], rep.Model["size"], rep.Model["state_var"], rep.Model["inputs"], rep.Model["outputs"])
+	fmt.Fprintf(w, "%s: %s network, %d state variables (%s), %d inputs, %d outputs", saved.Printable(rep.File), rep.Model["family"], rep.Model["size"], rep.Model["state_var"], rep.Model["inputs"], rep.Model["outputs"])
 	if rep.Task != "" {
 		fmt.Fprintf(w, ", task %s", rep.Task)
 	}
 	fmt.Fprintln(w)
-	for _, warn := range rep.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
-	}
 	fmt.Fprintf(w, "\nfixed-point search: %s from %d initial states (%s), %.2g s\n", fr.Method, rep.Search["inits"], rep.Search["inits_from"], fr.Runtime.Seconds())
 	fmt.Fprintf(w, "  candidates: %d converged, %d captured, %d slow, %d not converged, %d non-finite\n", fr.Converged, fr.Captured, fr.Slow, fr.NotConverged, fr.NonFinite)
 	fmt.Fprintf(w, "  eigenvalues: %s — %s\n", conv, rep.Units)

@@ -1,11 +1,16 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"attractor/saved"
+	"attractor/tui"
 )
 
 // mapFlag collects repeated key=value flags.
@@ -30,6 +35,34 @@ func (m mapFlag) Set(s string) error {
 	return nil
 }
 
+// galleryEntry finds the embedded gallery's network called name: its
+// file name with or without ".npz", or without the leading number
+// ("flipflop-gru").
+func galleryEntry(name string) (tui.Entry, bool) {
+	if name == "" || strings.ContainsAny(name, `/\`) {
+		return tui.Entry{}, false
+	}
+	name = strings.TrimSuffix(name, ".npz")
+	for _, e := range tui.EmbeddedGallery().Entries() {
+		if _, rest, _ := strings.Cut(e.Name, "-"); e.Name == name || rest == name {
+			return e, true
+		}
+	}
+	return tui.Entry{}, false
+}
+
+// checkWritableDir reports whether a file can be created in dir, by
+// creating and removing one.
+func checkWritableDir(dir string) error {
+	f, err := os.CreateTemp(dir, ".attractor-write-test-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
 // openOptions turns --map and --hyper flags into saved.OpenOptions.
 func openOptions(maps, hyper mapFlag) (*saved.OpenOptions, error) {
 	opt := &saved.OpenOptions{Map: map[string]string(maps), Hyper: saved.Hyper{}}
@@ -46,19 +79,30 @@ func openOptions(maps, hyper mapFlag) (*saved.OpenOptions, error) {
 
 // openNetwork opens any supported network file and reports, on stderr,
 // what was assumed and any warning (such as non-finite weights).
+// A name that is no file but names a network of the embedded gallery
+// (`06-flipflop-gru`, with or without .npz or the number) opens that
+// network; a file of the same name takes precedence.
 func openNetwork(env *Env, name string, opt *saved.OpenOptions) (*saved.Network, error) {
+	if _, err := os.Stat(name); errors.Is(err, fs.ErrNotExist) {
+		if e, ok := galleryEntry(name); ok {
+			fmt.Fprintf(env.Stderr, "%s: the embedded gallery's network %s\n", name, e.Name)
+			return e.Load()
+		}
+	}
 	n, format, err := saved.Open(name, opt)
 	if err != nil {
 		return nil, err
 	}
 	if format != saved.FormatNative {
-		fmt.Fprintf(env.Stderr, "%s: read a %s as a %s network (%d state variables)\n", name, format, n.Net.Family(), n.Net.Dims().State)
+		fmt.Fprintf(env.Stderr, "%s: read a %s as a %s network (%d state variables)\n", saved.Printable(name), format, n.Net.Family(), n.Net.Dims().State)
 		for _, note := range n.Manifest.Notes {
-			fmt.Fprintf(env.Stderr, "  note: %s\n", note)
+			fmt.Fprintf(env.Stderr, "  note: %s\n", saved.Printable(note))
 		}
 	}
+	// The warnings are printed here, once, for every command; reports
+	// (inspect --json) carry them too but do not print them again.
 	for _, w := range n.Warnings {
-		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+		fmt.Fprintf(env.Stderr, "warning: %s\n", saved.Printable(w))
 	}
 	return n, nil
 }
@@ -81,6 +125,9 @@ func init() {
 			if *out == "" {
 				return usageError("-o NET.npz is required")
 			}
+			if !strings.EqualFold(filepath.Ext(*out), ".npz") {
+				return usageError("-o %s: import writes a native .npz network; name it .npz, and convert to PyTorch or safetensors with `attractor export NET.npz -o %s`", *out, *out)
+			}
 			opt, err := openOptions(maps, hyper)
 			if err != nil {
 				return usageError("%v", err)
@@ -95,7 +142,7 @@ func init() {
 				return err
 			}
 			d := n.Net.Dims()
-			fmt.Fprintf(env.Stdout, "wrote %s: %s network, state %d (%s), %d inputs, %d outputs\n", *out, n.Net.Family(), d.State, n.Net.StateVar(), d.Input, d.Output)
+			fmt.Fprintf(env.Stderr, "wrote %s: %s network, state %d (%s), %d inputs, %d outputs\n", *out, n.Net.Family(), d.State, n.Net.StateVar(), d.Input, d.Output)
 			return nil
 		}})
 	register(&command{name: "export", args: "NET -o OUT.pt|OUT.npz|OUT.safetensors [--dtype float32|float64]",
@@ -124,7 +171,7 @@ func init() {
 			if err := saved.Export(*out, n, dt); err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "wrote %s\n", *out)
+			fmt.Fprintf(env.Stderr, "wrote %s\n", *out)
 			return nil
 		}})
 }

@@ -9,26 +9,25 @@ import (
 	"strings"
 	"syscall"
 
-	"attractor/saved"
 	"attractor/train"
 	"attractor/tui"
-	"attractor/tui/svg"
+	"attractor/tui/figure"
 )
 
 func init() {
-	register(&command{name: "plot", args: "NET|RUN_DIR --portrait|--spectrum|--curves -o FIG.svg [--point K] [--inits N] [--width PX]",
-		short: "draw the phase portrait, eigenvalue plane or training curves as an SVG figure",
+	register(&command{name: "plot", args: "NET|RUN_DIR --portrait|--spectrum|--curves -o FIG.svg|FIG.png|FIG.pdf [--point K] [--inits N] [--width PX]",
+		short: "draw the phase portrait, eigenvalue plane or training curves as an SVG, PNG or PDF figure",
 		run:   runPlot})
 }
 
 // runPlot draws one figure of a network with the terminal UI's analysis
-// and writes it atomically as SVG.
+// and writes it atomically as SVG, PNG or PDF (by the extension).
 func runPlot(env *Env, args []string) error {
 	fs := newFlags(env, commands["plot"])
 	portrait := fs.Bool("portrait", false, "phase portrait: trajectories of every trial condition on PC1 × PC2, fixed points by kind")
 	spectrum := fs.Bool("spectrum", false, "eigenvalues at the fixed points: rates λ with Re λ = 0, or multipliers μ with the unit circle")
 	curves := fs.Bool("curves", false, "training curves: loss (log scale) and accuracy, from the run's metrics.jsonl or the file's history")
-	out := fs.String("o", "", "output figure (.svg)")
+	out := fs.String("o", "", "output figure: .svg, .png (2 pixels per px) or .pdf")
 	point := fs.Int("point", 0, "with --spectrum: draw fixed point K only (from 1; 0 draws all)")
 	inits := fs.Int("inits", 32, "initial states of the fixed-point search")
 	width := fs.Float64("width", 720, "figure width in px")
@@ -47,11 +46,7 @@ func runPlot(env *Env, args []string) error {
 	case kinds != 1:
 		return usageError("choose one of --portrait, --spectrum and --curves")
 	case *out == "":
-		return usageError("-o FIG.svg is required")
-	case strings.EqualFold(filepath.Ext(*out), ".png"):
-		return usageError("-o %s: only SVG is written (no PNG renderer is built in); convert the SVG, for example with rsvg-convert", *out)
-	case !strings.EqualFold(filepath.Ext(*out), ".svg"):
-		return usageError("-o %s: the figure is SVG; name it .svg", *out)
+		return usageError("-o FIG.svg (or .png, .pdf) is required")
 	case *point < 0:
 		return usageError("--point %d: want 0 (all) or a fixed point from 1", *point)
 	case *point != 0 && !*spectrum:
@@ -60,6 +55,9 @@ func runPlot(env *Env, args []string) error {
 		return usageError("--inits %d: want 1…10000", *inits)
 	case !(*width >= 320 && *width <= 10000):
 		return usageError("--width %v: want 320…10000 px", *width)
+	}
+	if _, err := figure.FormatOf(*out); err != nil {
+		return usageError("-o %s: name the figure .svg, .png or .pdf", *out)
 	}
 
 	file, runDir := plotResolve(fs.Arg(0))
@@ -70,7 +68,7 @@ func runPlot(env *Env, args []string) error {
 	o := tui.FigureOptions{Name: strings.TrimSuffix(filepath.Base(fs.Arg(0)), ".npz"), Inits: *inits, Point: *point, Width: *width}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var fig *svg.Figure
+	var fig *figure.Figure
 	switch {
 	case *portrait:
 		fig, err = tui.PortraitFigure(ctx, n, o)
@@ -92,10 +90,10 @@ func runPlot(env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
-	if err := saved.WriteFileAtomic(*out, fig.Encode, 0o644); err != nil {
+	if err := figure.WriteFile(*out, fig); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "wrote %s\n", *out)
+	fmt.Fprintf(env.Stderr, "wrote %s\n", *out)
 	return nil
 }
 

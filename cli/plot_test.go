@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/xml"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -86,8 +87,8 @@ func TestPlotFigures(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", tc.flag, code, stderr)
 		}
-		if !strings.Contains(stdout, "wrote "+out) {
-			t.Errorf("%s: stdout %q", tc.flag, stdout)
+		if stdout != "" || !strings.Contains(stderr, "wrote "+out) {
+			t.Errorf("%s: stdout %q, stderr %q; want the note on stderr", tc.flag, stdout, stderr)
 		}
 		got := svgTexts(t, out)
 		for _, w := range tc.want {
@@ -95,6 +96,40 @@ func TestPlotFigures(t *testing.T) {
 				t.Errorf("%s: figure lacks %q: %s", tc.flag, w, got)
 			}
 		}
+	}
+}
+
+// The spectrum of fixed point 1 of the 12-unit network is drawn as 12
+// markers (and one in the legend) in SVG; the same figure is a PNG that
+// decodes and a PDF with its cross-reference table and trailer.
+func TestPlotFormats(t *testing.T) {
+	dir := t.TempDir()
+	net := plotNet(t, dir)
+	files := map[string][]byte{}
+	for _, ext := range []string{".svg", ".png", ".pdf"} {
+		out := filepath.Join(dir, "spectrum"+ext)
+		code, stdout, stderr := run("plot", net, "--spectrum", "--point", "1", "--inits", "8", "-o", out)
+		if code != 0 || stdout != "" || !strings.Contains(stderr, "wrote "+out) {
+			t.Fatalf("%s: exit %d, stdout %q, stderr %q", ext, code, stdout, stderr)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[ext] = b
+	}
+	svgTexts(t, filepath.Join(dir, "spectrum.svg"))
+	// Point 1 is drawn in the first condition colour, #0072B2.
+	if n := strings.Count(strings.ToUpper(string(files[".svg"])), "FILL:#0072B2"); n != 12+1 {
+		t.Errorf("SVG has %d shapes of point 1's colour, want 12 eigenvalues and 1 in the legend", n)
+	}
+	img, err := png.Decode(bytes.NewReader(files[".png"]))
+	if err != nil || img.Bounds().Dx() != 2*720 {
+		t.Errorf("PNG: %v (bounds %v)", err, img.Bounds())
+	}
+	pdf := files[".pdf"]
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || !bytes.Contains(pdf, []byte("xref")) || !bytes.Contains(pdf, []byte("trailer")) {
+		t.Errorf("PDF lacks its header, xref or trailer")
 	}
 }
 
@@ -123,7 +158,7 @@ func TestPlotCurvesFromRunDir(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	got := svgTexts(t, out)
-	if !strings.Contains(got, train.MetricsFile) || !strings.Contains(got, "10⁻²") {
+	if !strings.Contains(got, train.MetricsFile) || !strings.Contains(got, "10 −2") {
 		t.Errorf("curves not from the log: %s", got)
 	}
 	if ms := plotDedupe([]train.Metrics{{Step: 1}, {Step: 2, Loss: 1}, {Step: 2, Loss: 2}, {Step: 3}}); len(ms) != 3 || ms[1].Loss != 2 {
@@ -142,16 +177,15 @@ func TestPlotUsage(t *testing.T) {
 	}{
 		{[]string{net, "-o", out}, 2, "choose one of"},
 		{[]string{net, "--portrait", "--curves", "-o", out}, 2, "choose one of"},
-		{[]string{net, "--portrait"}, 2, "-o FIG.svg is required"},
+		{[]string{net, "--portrait"}, 2, "-o FIG.svg (or .png, .pdf) is required"},
 		{[]string{"--portrait", "-o", out}, 2, "name one network"},
 		{[]string{net, "other.npz", "--portrait", "-o", out}, 2, "name one network"},
-		{[]string{net, "--portrait", "-o", filepath.Join(dir, "f.png")}, 2, "only SVG"},
-		{[]string{net, "--portrait", "-o", filepath.Join(dir, "f.pdf")}, 2, "name it .svg"},
+		{[]string{net, "--portrait", "-o", filepath.Join(dir, "f.jpg")}, 2, "name the figure .svg, .png or .pdf"},
 		{[]string{net, "--portrait", "--point", "2", "-o", out}, 2, "--spectrum only"},
 		{[]string{net, "--spectrum", "--point", "-1", "-o", out}, 2, "--point -1"},
 		{[]string{net, "--spectrum", "--inits", "0", "-o", out}, 2, "--inits 0"},
 		{[]string{net, "--spectrum", "--width", "NaN", "-o", out}, 2, "--width"},
-		{[]string{net, "--spectrum", "--nope", "-o", out}, 2, "flag provided but not defined"},
+		{[]string{net, "--spectrum", "--nope", "-o", out}, 2, "attractor plot: unknown flag -nope\nsee attractor plot --help\n"},
 		{[]string{filepath.Join(dir, "missing.npz"), "--portrait", "-o", out}, 1, "missing.npz"},
 		{[]string{net, "--spectrum", "--point", "99", "-o", out}, 1, "fixed point 99"},
 	} {

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -23,6 +25,7 @@ func init() {
 	register(&command{name: "sweep",
 		args:  "SPEC.toml -o DIR [--workers N] [--slurm …] | status DIR | report DIR | run-task DIR --submission S --index I",
 		short: "train a grid of networks (local pool or Slurm job arrays), resumably; census and phase diagrams",
+		subs:  []string{"status", "report", "run-task"},
 		run:   runSweep})
 }
 
@@ -221,7 +224,8 @@ func sweepRunTask(env *Env, args []string) error {
 }
 
 func sweepStatus(env *Env, args []string) error {
-	fs := newFlags(env, &command{name: "sweep status", args: "DIR", short: "show a sweep's progress"})
+	fs := newFlags(env, &command{name: "sweep status", args: "DIR [--json]", short: "show a sweep's progress"})
+	jsonOut := fs.Bool("json", false, "print the status as one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -232,91 +236,172 @@ func sweepStatus(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *jsonOut {
+		return writeJSON(env.Stdout, sweepStatusOf(context.Background(), sw))
+	}
 	return printSweepStatus(context.Background(), env, sw, false)
+}
+
+// sweepStatusJSON is a sweep's progress as `sweep status --json` prints
+// it; RatePerHour and ETASeconds are 0 until two results exist.
+type sweepStatusJSON struct {
+	Name        string         `json:"name"`
+	Task        string         `json:"task"`
+	Dir         string         `json:"dir"`
+	Total       int            `json:"total"`
+	Done        int            `json:"done"`
+	Running     int            `json:"running"`
+	Failed      int            `json:"failed"`
+	Pending     int            `json:"pending"`
+	Corrupt     int            `json:"corrupt"`
+	RatePerHour float64        `json:"rate_per_hour"`
+	ETASeconds  float64        `json:"eta_seconds"`
+	Classes     map[string]int `json:"classes"`
+	// FailedNetworks maps a failed network's id to its error file.
+	FailedNetworks map[string]string `json:"failed_networks"`
+	Slurm          *sweepSlurmJSON   `json:"slurm,omitempty"`
+}
+
+// sweepSlurmJSON is the Slurm part of a sweep's status.
+type sweepSlurmJSON struct {
+	Submissions int             `json:"submissions"`
+	LastJob     string          `json:"last_job,omitempty"`
+	Queued      map[string]int  `json:"queued,omitempty"` // array tasks by state
+	Failed      []sweepTaskJSON `json:"failed_tasks,omitempty"`
+	Error       string          `json:"error,omitempty"`
+}
+
+// sweepTaskJSON is an array task that failed (sweep.TaskReport).
+type sweepTaskJSON struct {
+	Submission string `json:"submission"`
+	JobID      string `json:"job_id"`
+	Task       int    `json:"task"`
+	State      string `json:"state"`
+	ExitCode   string `json:"exit_code"`
+	Missing    []int  `json:"missing"`
+	Log        string `json:"log"`
+	LastLine   string `json:"last_line"`
+}
+
+// sweepStatusOf gathers the counts from the result files, the rate and
+// ETA, the Slurm queue and the failures.
+func sweepStatusOf(ctx context.Context, sw *sweep.Sweep) sweepStatusJSON {
+	st := sw.Scan()
+	name := sw.Spec.Name
+	if name == "" {
+		name = filepath.Base(sw.Dir)
+	}
+	out := sweepStatusJSON{Name: name, Task: sw.Spec.Task, Dir: sw.Dir, Total: st.Total, Done: st.Done,
+		Running: st.Running, Failed: st.Failed, Pending: st.Total - st.Done - st.Running - st.Failed,
+		Corrupt: st.Corrupt, Classes: map[string]int{}, FailedNetworks: map[string]string{}}
+	if n := len(st.Times); n >= 2 {
+		k := min(n, 200)
+		if span := st.Times[n-1].Sub(st.Times[n-k]); span > 0 {
+			out.RatePerHour = float64(k-1) / span.Hours()
+			out.ETASeconds = math.Round(float64(st.Total-st.Done) / out.RatePerHour * 3600)
+		}
+	}
+	for k, v := range st.Classes {
+		if k == "" {
+			k = "unclassified"
+		}
+		out.Classes[k] += v
+	}
+	for _, i := range st.FailedIndex {
+		out.FailedNetworks[sw.ID(i)] = filepath.Join(sw.NetDir(i), sweep.ErrorFile)
+	}
+	subs, _ := sw.Submissions()
+	if len(subs) > 0 {
+		sl := &sweepSlurmJSON{Submissions: len(subs), LastJob: subs[len(subs)-1].JobID}
+		if _, err := exec.LookPath("squeue"); err != nil {
+			sl.Error = "squeue is not on PATH"
+		} else if ss, err := sw.SlurmState(ctx, sweep.SlurmCLI{}); err != nil {
+			sl.Error = err.Error()
+		} else {
+			sl.Queued = map[string]int{}
+			for _, f := range ss.Failed {
+				sl.Failed = append(sl.Failed, sweepTaskJSON(f))
+			}
+			for k, v := range ss.Queued {
+				sl.Queued[strings.ToLower(k)] = v
+			}
+		}
+		out.Slurm = sl
+	}
+	return out
 }
 
 // printSweepStatus prints counts from the result files, the rate and ETA,
 // the Slurm queue and the failures with their logs. With strict it
 // returns an error when networks are missing.
 func printSweepStatus(ctx context.Context, env *Env, sw *sweep.Sweep, strict bool) error {
-	st := sw.Scan()
+	st := sweepStatusOf(ctx, sw)
 	w := env.Stdout
-	name := sw.Spec.Name
-	if name == "" {
-		name = filepath.Base(sw.Dir)
-	}
-	pending := st.Total - st.Done - st.Running - st.Failed
-	fmt.Fprintf(w, "sweep %s: task %s, %d networks in %s\n", name, sw.Spec.Task, st.Total, sw.Dir)
-	fmt.Fprintf(w, "done %d (%.1f%%), running %d, failed %d, pending %d", st.Done, 100*float64(st.Done)/float64(st.Total), st.Running, st.Failed, pending)
+	fmt.Fprintf(w, "sweep %s: task %s, %d networks in %s\n", st.Name, st.Task, st.Total, st.Dir)
+	fmt.Fprintf(w, "done %d (%.1f%%), running %d, failed %d, pending %d", st.Done, 100*float64(st.Done)/float64(st.Total), st.Running, st.Failed, st.Pending)
 	if st.Corrupt > 0 {
 		fmt.Fprintf(w, ", corrupt %d (retrained on the next run)", st.Corrupt)
 	}
 	fmt.Fprintln(w)
-	if n := len(st.Times); n >= 2 {
-		k := min(n, 200)
-		span := st.Times[n-1].Sub(st.Times[n-k])
-		if span > 0 {
-			rate := float64(k-1) / span.Hours()
-			left := st.Total - st.Done
-			fmt.Fprintf(w, "rate %.1f networks/hour (last %d results)", rate, k)
-			if left > 0 {
-				fmt.Fprintf(w, ", ETA %s", time.Duration(float64(left)/rate*float64(time.Hour)).Round(time.Second))
-			}
-			fmt.Fprintln(w)
+	if st.RatePerHour > 0 {
+		fmt.Fprintf(w, "rate %.1f networks/hour", st.RatePerHour)
+		if st.Done < st.Total {
+			fmt.Fprintf(w, ", ETA %s", time.Duration(st.ETASeconds)*time.Second)
 		}
+		fmt.Fprintln(w)
 	}
 	if len(st.Classes) > 0 {
 		var parts []string
 		for _, k := range sortedByCount(st.Classes) {
-			label := k
-			if label == "" {
-				label = "unclassified"
-			}
-			parts = append(parts, fmt.Sprintf("%s %d", label, st.Classes[k]))
+			parts = append(parts, fmt.Sprintf("%s %d", k, st.Classes[k]))
 		}
 		fmt.Fprintf(w, "classes: %s\n", strings.Join(parts, ", "))
 	}
-	subs, _ := sw.Submissions()
-	if len(subs) > 0 {
-		if _, err := exec.LookPath("squeue"); err != nil {
-			fmt.Fprintf(w, "slurm: %d submissions, but squeue is not on PATH\n", len(subs))
+	if sl := st.Slurm; sl != nil {
+		if sl.Error != "" {
+			fmt.Fprintf(w, "slurm: %d submissions, but %s\n", sl.Submissions, sl.Error)
 		} else {
-			ss, err := sw.SlurmState(ctx, sweep.SlurmCLI{})
-			if err != nil {
-				fmt.Fprintf(w, "slurm: %v\n", err)
-			} else {
-				var q []string
-				for _, k := range sortedByCount(ss.Queued) {
-					q = append(q, fmt.Sprintf("%d %s", ss.Queued[k], strings.ToLower(k)))
+			var q []string
+			for _, k := range sortedByCount(sl.Queued) {
+				q = append(q, fmt.Sprintf("%d %s", sl.Queued[k], k))
+			}
+			fmt.Fprintf(w, "slurm: %d submissions (last job %s); array tasks queued: %s\n", sl.Submissions, sl.LastJob, orNone(strings.Join(q, ", ")))
+			for _, f := range sl.Failed {
+				state := f.State
+				if state == "" {
+					state = "ended"
 				}
-				last := subs[len(subs)-1]
-				fmt.Fprintf(w, "slurm: %d submissions (last %s, job %s); array tasks queued: %s\n", len(subs), last.Name, last.JobID, orNone(strings.Join(q, ", ")))
-				for _, f := range ss.Failed {
-					state := f.State
-					if state == "" {
-						state = "ended"
-					}
-					fmt.Fprintf(w, "  failed task %s/%d (job %s_%d) %s %s, %d networks missing; log %s", f.Submission, f.Task, f.JobID, f.Task, state, f.ExitCode, len(f.Missing), f.Log)
-					if f.LastLine != "" {
-						fmt.Fprintf(w, ": %q", f.LastLine)
-					}
-					fmt.Fprintln(w)
+				fmt.Fprintf(w, "  failed task %s/%d (job %s_%d) %s %s, %d networks missing; log %s", f.Submission, f.Task, f.JobID, f.Task, state, f.ExitCode, len(f.Missing), f.Log)
+				if f.LastLine != "" {
+					fmt.Fprintf(w, ": %q", f.LastLine)
 				}
+				fmt.Fprintln(w)
 			}
 		}
 	}
-	for k, i := range st.FailedIndex {
+	ids := make([]string, 0, len(st.FailedNetworks))
+	for id := range st.FailedNetworks {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for k, id := range ids {
 		if k == 10 {
-			fmt.Fprintf(w, "  … and %d more failed networks\n", len(st.FailedIndex)-10)
+			fmt.Fprintf(w, "  … and %d more failed networks\n", len(ids)-10)
 			break
 		}
-		ef := filepath.Join(sw.NetDir(i), sweep.ErrorFile)
-		fmt.Fprintf(w, "  failed network %s: %s\n", sw.ID(i), ef)
+		fmt.Fprintf(w, "  failed network %s: %s\n", id, st.FailedNetworks[id])
 	}
 	if strict && st.Done < st.Total {
 		return fmt.Errorf("%d of %d networks have no result; run the same command again to resubmit them", st.Total-st.Done, st.Total)
 	}
 	return nil
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(v)
 }
 
 func orNone(s string) string {
@@ -341,7 +426,7 @@ func sortedByCount(m map[string]int) []string {
 }
 
 func sweepReport(env *Env, args []string) error {
-	fs := newFlags(env, &command{name: "sweep report", args: "DIR [--x FIELD --y FIELD] [--class C,…] [--scaling LR,DELAY]",
+	fs := newFlags(env, &command{name: "sweep report", args: "DIR [--x FIELD --y FIELD] [--class C,…] [--scaling LR,DELAY] [--json]",
 		short: "census, phase diagrams (text and SVG) and results.csv of a sweep"})
 	x := fs.String("x", "", "phase-diagram column axis (default: the first grid axis other than seed)")
 	y := fs.String("y", "", "phase-diagram row axis (default: the second)")
@@ -349,6 +434,7 @@ func sweepReport(env *Env, args []string) error {
 	outDir := fs.String("out", "", "directory for the SVG files (default DIR/report)")
 	scaling := fs.String("scaling", "", "fit the critical delay per learning rate: `LR,DELAY` axes (science.md §5.6)")
 	failing := fs.String("unable", "unable,no_learn,unstable,diverged", "classes counted as unable to learn (--scaling)")
+	jsonOut := fs.Bool("json", false, "print the census, phase diagrams and fits as one JSON object instead of tables")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -364,11 +450,17 @@ func sweepReport(env *Env, args []string) error {
 		return err
 	}
 	w := env.Stdout
-	fmt.Fprintf(w, "%d of %d networks have results (%s)\n\n", len(rs), sw.Spec.Len(), filepath.Join(sw.Dir, sweep.CSVFile))
+	if *jsonOut {
+		w = io.Discard
+	}
+	rep := sweepReportJSON{Dir: sw.Dir, Networks: sw.Spec.Len(), Results: len(rs), Missing: len(missing),
+		CSV: filepath.Join(sw.Dir, sweep.CSVFile)}
+	fmt.Fprintf(w, "%d of %d networks have results (%s)\n\n", len(rs), sw.Spec.Len(), rep.CSV)
 	if len(missing) > 0 {
 		fmt.Fprintf(env.Stderr, "note: %d networks have no result yet\n", len(missing))
 	}
 	c := sweep.CensusOf(rs)
+	rep.Census.Total, rep.Census.Counts = c.Total, c.Counts
 	if err := c.WriteText(w); err != nil {
 		return err
 	}
@@ -376,12 +468,11 @@ func sweepReport(env *Env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join(sw.Dir, "report")
 	}
-	var files []string
 	name := filepath.Join(dir, "census.svg")
 	if err := sweep.WriteSVGFile(name, func(o io.Writer) error { return c.WriteSVG(o, "census "+sw.Spec.Name) }); err != nil {
 		return err
 	}
-	files = append(files, name)
+	rep.Files = append(rep.Files, name)
 	var axes []string
 	for _, ax := range sw.Spec.Axes {
 		if ax.Field != "seed" && len(ax.Values) > 1 {
@@ -408,6 +499,7 @@ func sweepReport(env *Env, args []string) error {
 		if *classes != "" {
 			show = strings.Split(*classes, ",")
 		}
+		pj := &sweepPhaseJSON{X: p.X, Y: p.Y, XValues: p.XVals, YValues: p.YVals, N: p.N, Fractions: map[string][][]*float64{}}
 		for _, cl := range show {
 			fmt.Fprintln(w)
 			p.WriteText(w, cl)
@@ -415,16 +507,85 @@ func sweepReport(env *Env, args []string) error {
 			if err := sweep.WriteSVGFile(name, func(o io.Writer) error { return p.WriteSVG(o, cl) }); err != nil {
 				return err
 			}
-			files = append(files, name)
+			rep.Files = append(rep.Files, name)
+			rows := make([][]*float64, len(p.YVals))
+			for j := range rows {
+				rows[j] = make([]*float64, len(p.XVals))
+				for i := range rows[j] {
+					if f := p.Fraction(cl, i, j); !math.IsNaN(f) {
+						rows[j][i] = &f
+					}
+				}
+			}
+			pj.Fractions[cl] = rows
 		}
+		rep.Phase = pj
 	}
 	if *scaling != "" {
-		if err := sweepScaling(w, sw, rs, *scaling, strings.Split(*failing, ",")); err != nil {
+		sc, err := sweepScaling(w, sw, rs, *scaling, strings.Split(*failing, ","))
+		if err != nil {
 			return err
 		}
+		rep.Scaling = sc
 	}
-	fmt.Fprintf(w, "\nwrote %s\n", strings.Join(files, ", "))
+	fmt.Fprintf(env.Stderr, "wrote %s\n", strings.Join(rep.Files, ", "))
+	if *jsonOut {
+		return writeJSON(env.Stdout, rep)
+	}
 	return nil
+}
+
+// sweepReportJSON is what `sweep report --json` prints.
+type sweepReportJSON struct {
+	Dir      string `json:"dir"`
+	Networks int    `json:"networks"`
+	Results  int    `json:"results"`
+	Missing  int    `json:"missing"`
+	CSV      string `json:"csv"`
+	Census   struct {
+		Total  int            `json:"total"`
+		Counts map[string]int `json:"counts"`
+	} `json:"census"`
+	Phase   *sweepPhaseJSON   `json:"phase,omitempty"`
+	Scaling *sweepScalingJSON `json:"scaling,omitempty"`
+	Files   []string          `json:"files"`
+}
+
+// sweepPhaseJSON is a phase diagram: per class, the fraction of networks
+// in each cell, rows by y value, columns by x value (null: no network).
+type sweepPhaseJSON struct {
+	X         string                  `json:"x"`
+	Y         string                  `json:"y"`
+	XValues   []string                `json:"x_values"`
+	YValues   []string                `json:"y_values"`
+	N         [][]int                 `json:"n"`
+	Fractions map[string][][]*float64 `json:"fractions"`
+}
+
+// sweepScalingJSON is the critical-delay fit of --scaling.
+type sweepScalingJSON struct {
+	Unable []string `json:"unable"`
+	// Critical holds the fitted critical delay T0 and rate a of each
+	// learning rate.
+	Critical []sweepCriticalJSON `json:"critical_delays"`
+	FitError string              `json:"fit_error,omitempty"`
+	// LogLog is the fit log(lr) = B log(T0) + log A.
+	LogLog      *sweepLogLogJSON `json:"loglog,omitempty"`
+	LogLogError string           `json:"loglog_error,omitempty"`
+}
+
+type sweepCriticalJSON struct {
+	LR float64 `json:"lr"`
+	T0 float64 `json:"t0"`
+	A  float64 `json:"a"`
+}
+
+type sweepLogLogJSON struct {
+	B    float64    `json:"b"`
+	CI   [2]float64 `json:"b_ci95"`
+	LogA float64    `json:"log_a"`
+	R2   float64    `json:"r2"`
+	N    int        `json:"n"`
 }
 
 func fileSafe(s string) string {
@@ -437,27 +598,28 @@ func fileSafe(s string) string {
 }
 
 // sweepScaling fits the critical delay T₀ per learning rate and the
-// log-log scaling law (science.md §5.6).
-func sweepScaling(w io.Writer, sw *sweep.Sweep, rs []*sweep.Result, axes string, unable []string) error {
+// log-log scaling law (science.md §5.6), prints them to w and returns
+// them.
+func sweepScaling(w io.Writer, sw *sweep.Sweep, rs []*sweep.Result, axes string, unable []string) (*sweepScalingJSON, error) {
 	lrAxis, delayAxis, ok := strings.Cut(axes, ",")
 	if !ok {
-		return usageError("--scaling wants LR,DELAY (two grid axes)")
+		return nil, usageError("--scaling wants LR,DELAY (two grid axes)")
 	}
 	p, err := sw.PhaseDiagram(rs, delayAxis, lrAxis)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	delays := make([]float64, len(p.XVals))
 	for i, v := range p.XVals {
 		if delays[i], err = strconv.ParseFloat(v, 64); err != nil {
-			return fmt.Errorf("delay %q is not a number", v)
+			return nil, fmt.Errorf("delay %q is not a number", v)
 		}
 	}
 	frac := map[float64][]float64{}
 	for j, v := range p.YVals {
 		lr, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return fmt.Errorf("learning rate %q is not a number", v)
+			return nil, fmt.Errorf("learning rate %q is not a number", v)
 		}
 		f := make([]float64, len(delays))
 		for i := range delays {
@@ -467,25 +629,30 @@ func sweepScaling(w io.Writer, sw *sweep.Sweep, rs []*sweep.Result, axes string,
 		}
 		frac[lr] = f
 	}
+	out := &sweepScalingJSON{Unable: unable}
 	fits, ferr := sweep.CriticalDelays(delays, frac)
 	fmt.Fprintf(w, "\ncritical delay per learning rate (unable to learn: %s)\n%12s %12s %12s\n", strings.Join(unable, ", "), lrAxis, "T0", "a")
 	var lrs, t0s []float64
 	for _, lr := range sortedFloats(fits) {
 		f := fits[lr]
 		fmt.Fprintf(w, "%12.4g %12.4g %12.4g\n", lr, f.T0, f.A)
+		out.Critical = append(out.Critical, sweepCriticalJSON{lr, f.T0, f.A})
 		if f.T0 > 0 {
 			lrs, t0s = append(lrs, lr), append(t0s, f.T0)
 		}
 	}
 	if ferr != nil {
 		fmt.Fprintf(w, "not fitted: %v\n", ferr)
+		out.FitError = ferr.Error()
 	}
 	if ll, err := sweep.FitLogLog(t0s, lrs, 0.95); err == nil {
 		fmt.Fprintf(w, "log(lr) = B log(T0) + log A: B = %.3f (95%% CI %.3f … %.3f), log A = %.3f, R² = %.3f, n = %d\n", ll.B, ll.CI[0], ll.CI[1], ll.LogA, ll.R2, ll.N)
+		out.LogLog = &sweepLogLogJSON{ll.B, ll.CI, ll.LogA, ll.R2, ll.N}
 	} else {
 		fmt.Fprintf(w, "scaling law not fitted: %v\n", err)
+		out.LogLogError = err.Error()
 	}
-	return nil
+	return out, nil
 }
 
 func sortedFloats[V any](m map[float64]V) []float64 {

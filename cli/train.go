@@ -7,25 +7,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"attractor/saved"
 	"attractor/train"
 )
-
-// runFile records, in a run directory, what `attractor train` was asked to
-// do, so that --resume DIR can finish the same job.
-const runFile = "run.json"
-
-type runRecord struct {
-	Task   string `json:"task"`
-	Method string `json:"method"`
-	Out    string `json:"out"`
-}
 
 // job is one training run as the train command drives it.
 type job interface {
@@ -65,11 +57,13 @@ var taskResumers = map[string]func(checkpoint string) (job, int, error){}
 func init() {
 	register(&command{name: "train", args: "TASK [flags] -o NET.npz | --resume DIR",
 		short: "train a network (tasks: dcdt, sinusoid, foursine, spm, flipflop, lastk, choice)",
+		subs:  []string{"dcdt", "sinusoid", "foursine", "spm", "flipflop", "lastk", "choice"},
 		run:   runTrain})
 }
 
 func runTrain(env *Env, args []string) error {
 	c := commands["train"]
+	command := append([]string{"train"}, args...)
 	fs := newFlags(env, c)
 	var f trainFlags
 	out := fs.String("o", "", "output network file (native .npz)")
@@ -96,7 +90,7 @@ func runTrain(env *Env, args []string) error {
 	fs.Float64Var(&f.offset, "offset", train.DefaultSPMOffset, "added to both coordinates of both synthetic digit means; 0 gives science.md §3.2's mirror-image means (spm)")
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
-	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn, gru, lstm, trnn (flipflop, lastk; choice defaults to trnn)")
+	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn (also spelled rnn_tanh), gru, lstm or trnn (flipflop, lastk; choice defaults to trnn)")
 	fs.BoolVar(&f.vanilla, "vanilla", false, "train the TRNN's vanilla configuration (choice)")
 	fs.IntVar(&f.epochs, "epochs", 500, "training epochs (BPTT; dcdt default max(1000, 30/lr))")
 	fs.Float64Var(&f.lr, "lr", 0.01, "learning rate (BPTT)")
@@ -115,6 +109,9 @@ func runTrain(env *Env, args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if err := checkTrainSizes(fs, set); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -154,27 +151,41 @@ func runTrain(env *Env, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	rec := runRecord{Task: taskName, Method: *method, Out: absPath(*out)}
-	if err := writeJSONAtomic(filepath.Join(dir, runFile), rec); err != nil {
+	// The file now at -o is the one the user asked this run to replace;
+	// run.json records it, and a resume replaces nothing else.
+	rec := &train.RunRecord{Task: taskName, Method: *method, Out: absPath(*out), Args: command}
+	if err := rec.NoteOut(); err != nil {
+		return fmt.Errorf("-o %s: %w", *out, err)
+	}
+	if err := train.WriteRunRecord(dir, rec); err != nil {
 		return err
 	}
 	return runJob(ctx, env, j, dir, rec, 0, *ckEvery, *jsonOut)
 }
 
 func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error {
-	var rec runRecord
-	b, err := os.ReadFile(filepath.Join(dir, runFile))
+	rec, err := train.ReadRunRecord(dir)
 	if err != nil {
-		return fmt.Errorf("resume: %w (is %s a run directory?)", err, dir)
+		return fmt.Errorf("resume: %w", err)
 	}
-	if err := json.Unmarshal(b, &rec); err != nil {
-		return fmt.Errorf("resume: %s: %w", filepath.Join(dir, runFile), err)
-	}
+	runFile := filepath.Join(dir, train.RunFile)
 	resumer, ok := taskResumers[rec.Task]
 	if !ok {
-		return fmt.Errorf("resume: %s names task %q, which this build cannot resume", filepath.Join(dir, runFile), rec.Task)
+		return fmt.Errorf("resume: %s names task %q, which this build cannot resume", runFile, rec.Task)
 	}
-	j, done, err := resumer(filepath.Join(dir, train.CheckpointFile))
+	if err := rec.CheckOut(); err != nil {
+		return fmt.Errorf("resume: %w", err)
+	}
+	ck := filepath.Join(dir, train.CheckpointFile)
+	if _, err := os.Stat(ck); errors.Is(err, os.ErrNotExist) {
+		again := "the command that started it"
+		if len(rec.Args) > 0 {
+			again = "`attractor " + shellJoin(rec.Args) + "`"
+		}
+		return fmt.Errorf("resume: %s has no checkpoint yet: the run was stopped before its first one, so there is nothing to resume; "+
+			"start it again with %s (it restarts from step 0 and replaces this run's log)", dir, again)
+	}
+	j, done, err := resumer(ck)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
@@ -183,7 +194,7 @@ func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error 
 }
 
 // runJob runs (or continues) training, evaluates the network and writes it.
-func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, start, ckEvery int, jsonOut bool) error {
+func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunRecord, start, ckEvery int, jsonOut bool) error {
 	b := Build()
 	j.SetProgram(saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion})
 	units := j.Units()
@@ -216,8 +227,17 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 	if err != nil {
 		return err
 	}
+	if err := rec.CheckOut(); err != nil {
+		return err
+	}
 	if err := saved.WriteNative(rec.Out, j.Network()); err != nil {
 		return err
+	}
+	if err := rec.NoteOut(); err == nil {
+		err = train.WriteRunRecord(dir, rec)
+	}
+	if err != nil {
+		return fmt.Errorf("wrote %s, but recording it in %s: %w", rec.Out, train.RunFile, err)
 	}
 	res["train_seconds"] = round3(sec)
 	res["units_per_second"] = round1(float64(units-start) / sec)
@@ -229,6 +249,42 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec runRecord, sta
 	fmt.Fprintf(env.Stderr, "wrote %s (%s)\n", rec.Out, summary(res))
 	if jsonOut {
 		return json.NewEncoder(env.Stdout).Encode(res)
+	}
+	return nil
+}
+
+// trainPositive and trainNonNegative list the integer flags that must be
+// at least 1 and at least 0 when given: a size of 0 is an error, never
+// the task's default.
+var (
+	trainPositive    = []string{"hidden", "steps", "every", "trials", "test-seeds", "epochs", "batch", "bits", "threads", "checkpoint-every"}
+	trainNonNegative = []string{"test", "delay-steps"}
+)
+
+// checkTrainSizes rejects a size flag given a value out of range.
+func checkTrainSizes(fs *flag.FlagSet, set map[string]bool) error {
+	for _, names := range []struct {
+		names []string
+		min   int
+	}{{trainPositive, 1}, {trainNonNegative, 0}} {
+		for _, name := range names.names {
+			if !set[name] {
+				continue
+			}
+			v := fs.Lookup(name).Value.(flag.Getter).Get().(int)
+			if v < names.min {
+				return &flagError{cmd: fs.Name(), msg: fmt.Sprintf("--%s %d: want at least %d", name, v, names.min)}
+			}
+		}
+	}
+	for _, name := range []string{"g", "density", "alpha", "period", "fb", "lr"} {
+		if !set[name] {
+			continue
+		}
+		v := fs.Lookup(name).Value.(flag.Getter).Get().(float64)
+		if !(v > 0) || math.IsInf(v, 0) {
+			return &flagError{cmd: fs.Name(), msg: fmt.Sprintf("--%s %v: want a positive number", name, v)}
+		}
 	}
 	return nil
 }
@@ -256,6 +312,19 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// shellJoin quotes args for a POSIX shell where needed.
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+@%") == "" {
+			q[i] = a
+			continue
+		}
+		q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(q, " ")
 }
 
 // writeJSONAtomic writes v as indented JSON to name, atomically.

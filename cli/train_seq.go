@@ -40,11 +40,14 @@ func init() {
 				cfg.Family, cfg.LR, cfg.Delay, cfg.Hidden, cfg.Epochs = model.FamilyTRNN, 1e-3, 40, 96, 300
 			}
 			if set["family"] || taskName != "choice" {
-				fam := model.Family(f.family)
-				if f.family == "rnn" {
-					fam = model.FamilyTorchRNN
+				switch fam := model.Family(f.family); fam {
+				case "rnn", model.FamilyTorchRNN:
+					cfg.Family = model.FamilyTorchRNN
+				case model.FamilyGRU, model.FamilyLSTM, model.FamilyTRNN:
+					cfg.Family = fam
+				default:
+					return nil, fmt.Errorf("--family %q: want rnn (or rnn_tanh), gru, lstm or trnn", f.family)
 				}
-				cfg.Family = fam
 			}
 			cfg.Vanilla = f.vanilla
 			if f.hidden != 0 {

@@ -24,8 +24,8 @@ func TestUIErrors(t *testing.T) {
 	}{
 		{[]string{missing}, 1, []string{"attractor ui:", "missing.npz"}},
 		{[]string{junk}, 1, []string{"attractor ui:", "junk.npz"}},
-		{[]string{"--nope"}, 2, []string{"flag provided but not defined: -nope", "usage: attractor ui"}},
-		{[]string{missing, "--nope"}, 2, []string{"-nope", "usage: attractor ui"}},
+		{[]string{"--nope"}, 2, []string{"attractor ui: unknown flag -nope", "see attractor ui --help"}},
+		{[]string{missing, "--nope"}, 2, []string{"-nope", "see attractor ui --help"}},
 		{[]string{"a.npz", "b.npz"}, 2, []string{`one network at most, got "a.npz" and "b.npz"`, "usage: attractor ui"}},
 		{[]string{"--root", filepath.Join(dir, "no-such-dir")}, 2, []string{"--root", "is not a directory"}},
 		{[]string{"--root", junk}, 2, []string{"is not a directory"}},

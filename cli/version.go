@@ -45,13 +45,24 @@ func Build() BuildInfo {
 }
 
 func init() {
-	register(&command{name: "version", args: "", short: "print the version, commit and Go version",
+	register(&command{name: "version", args: "[--json]", short: "print the version, commit and Go version",
 		run: func(env *Env, args []string) error {
 			fs := newFlags(env, commands["version"])
+			jsonOut := fs.Bool("json", false, "print a JSON object: version, commit, go, os, arch")
 			if err := parseFlags(fs, args); err != nil {
 				return err
 			}
+			if fs.NArg() > 0 {
+				return usageError("unexpected argument %q", fs.Arg(0))
+			}
 			b := Build()
+			if *jsonOut {
+				return writeJSON(env.Stdout, struct {
+					BuildInfo
+					OS   string `json:"os"`
+					Arch string `json:"arch"`
+				}{b, runtime.GOOS, runtime.GOARCH})
+			}
 			fmt.Fprintf(env.Stdout, "attractor %s (commit %s, %s %s/%s)\n", b.Version, b.Commit, b.GoVersion, runtime.GOOS, runtime.GOARCH)
 			return nil
 		}})

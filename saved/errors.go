@@ -15,7 +15,9 @@ type FileError struct {
 	Err   error
 }
 
-// Error returns "saved: File: Field: Err", leaving out empty parts.
+// Error returns "saved: File: Field: Err", leaving out empty parts. The
+// whole message goes through Printable: file, entry and tensor names come
+// from the file system or the file itself and may hold escape sequences.
 func (e *FileError) Error() string {
 	s := "saved: "
 	if e.File != "" {
@@ -25,9 +27,9 @@ func (e *FileError) Error() string {
 		s += e.Field + ": "
 	}
 	if e.Err == nil {
-		return s + "invalid"
+		return Printable(s + "invalid")
 	}
-	return s + e.Err.Error()
+	return Printable(s + e.Err.Error())
 }
 
 // Unwrap returns the underlying cause.
@@ -58,15 +60,24 @@ type Limits struct {
 	MaxEntries int
 }
 
-// DefaultLimits are the bounds used by the package-level readers: headers up
-// to 100 MB (the safetensors limit), entries and totals up to 4 GiB, and at
-// most 1<<16 entries.
+// DefaultLimits are the bounds used by every reader of this package, by
+// Open and by the UI and the SSH server, whatever the file's path: headers
+// up to 100 MB (the safetensors limit), at most 1<<16 entries, and one
+// budget of 1 GiB (DefaultBudget) for one entry and for the whole file. The
+// budget is counted against what the network of the declared sizes needs in
+// memory: the bytes of each array as stored plus 8 bytes per element of its
+// float64 copy, checked from the declared shapes before anything is
+// inflated or allocated. A float64 matrix of about 8000×8000 fits; a
+// compressed archive that declares a 16000×16000 array is refused at once.
 var DefaultLimits = Limits{
 	MaxHeaderBytes: 100_000_000,
-	MaxEntryBytes:  4 << 30,
-	MaxTotalBytes:  4 << 30,
+	MaxEntryBytes:  DefaultBudget,
+	MaxTotalBytes:  DefaultBudget,
 	MaxEntries:     1 << 16,
 }
+
+// DefaultBudget is the memory budget of DefaultLimits, in bytes.
+const DefaultBudget = 1 << 30
 
 // orDefault returns l with every zero or negative field replaced by the
 // field of DefaultLimits.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 
 	"attractor/model"
@@ -164,15 +163,11 @@ func encodeNative(n *Network) ([]Tensor, map[string][]byte, error) {
 
 // ReadNative reads a native file written by WriteNative.
 func ReadNative(name string) (*Network, error) {
-	f, err := os.Open(name)
+	f, fi, err := OpenRegular(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, &FileError{File: name, Err: err}
-	}
 	return DefaultLimits.DecodeNative(name, f, fi.Size())
 }
 
@@ -228,7 +223,7 @@ func buildNetwork(name string, fam model.Family, ts []Tensor, m Manifest, used m
 	for i := range ts {
 		if bad, idx := firstNonFinite(ts[i].Data); bad {
 			warnings = append(warnings, fmt.Sprintf("%s: tensor %s holds non-finite values (first %v at flat index %d)",
-				name, ts[i].Name, ts[i].Data[idx], idx))
+				Printable(name), Printable(ts[i].Name), ts[i].Data[idx], idx))
 		}
 	}
 	set := newTensorSet(ts)
@@ -247,9 +242,18 @@ func buildNetwork(name string, fam model.Family, ts []Tensor, m Manifest, used m
 	if err != nil {
 		return nil, &FileError{File: name, Err: err}
 	}
+	if err := checkDims(m.Dims, net.Dims()); err != nil {
+		return nil, &FileError{File: name, Field: ManifestEntry + ": dims", Err: err}
+	}
 	params := map[string]bool{}
 	for _, t := range enc {
 		params[t.Name] = true
+	}
+	for _, t := range ts {
+		if params[t.Name] && len(t.Data) > 0 && allNonFinite(t.Data) {
+			return nil, &FileError{File: name, Field: t.Name, Err: fmt.Errorf(
+				"all %d values are non-finite (first %v): a diverged network without any weights left to analyse", len(t.Data), t.Data[0])}
+		}
 	}
 	var extra []Tensor
 	for _, t := range ts {
@@ -283,6 +287,34 @@ func decodeTolerant(c codec, set tensorSet, h Hyper) (model.Network, error) {
 		h.data[h.i] = h.v
 	}
 	return net, err
+}
+
+// checkDims compares the sizes a manifest declares with those of the
+// network its arrays make. A manifest without sizes (a foreign file's)
+// declares nothing.
+func checkDims(declared, actual model.Dims) error {
+	if declared == (model.Dims{}) {
+		return nil
+	}
+	for _, d := range []struct {
+		what   string
+		v, got int
+	}{{"State", declared.State, actual.State}, {"Input", declared.Input, actual.Input}, {"Output", declared.Output, actual.Output}} {
+		if d.v != d.got {
+			return fmt.Errorf("%s is %d, but the arrays make a network of %d", d.what, d.v, d.got)
+		}
+	}
+	return nil
+}
+
+// allNonFinite reports whether every value of d is NaN or infinite.
+func allNonFinite(d []float64) bool {
+	for _, v := range d {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func firstNonFinite(d []float64) (bool, int) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -330,12 +329,23 @@ type npyDecoder struct {
 	used int64 // bytes of float64 data allocated so far
 }
 
-// decode parses the .npy file b. file names it in errors and name becomes
-// the tensor's name.
-func (d *npyDecoder) decode(file, name string, b []byte) (Tensor, error) {
+// npyMeta is what the prefix and header of a .npy file declare.
+type npyMeta struct {
+	h    npyHeader
+	elem npyElem
+	data int64 // offset of the data
+	n    int64 // elements
+}
+
+// header parses the prefix and header of a .npy file of total bytes whose
+// first bytes are b (at least the prefix and the header), and checks the
+// sizes it declares against the file's size and d's limits, counting the
+// float64 copy of the data against what is left of MaxTotalBytes. file
+// names it in errors.
+func (d *npyDecoder) header(file string, b []byte, total int64) (npyMeta, error) {
 	ferr := func(field string, err error) error { return &FileError{File: file, Field: field, Err: err} }
 	if len(b) < 10 || string(b[:6]) != npyMagic {
-		return Tensor{}, ferr("magic", fmt.Errorf("not a .npy file (no \\x93NUMPY prefix)"))
+		return npyMeta{}, ferr("magic", fmt.Errorf("not a .npy file (no \\x93NUMPY prefix)"))
 	}
 	major, minor := b[6], b[7]
 	var hlen uint64
@@ -345,52 +355,66 @@ func (d *npyDecoder) decode(file, name string, b []byte) (Tensor, error) {
 		hlen, pre = uint64(binary.LittleEndian.Uint16(b[8:10])), 10
 	case (major == 2 || major == 3) && minor == 0:
 		if len(b) < 12 {
-			return Tensor{}, ferr("header length", fmt.Errorf("file has %d bytes, too short for a version %d.0 prefix", len(b), major))
+			return npyMeta{}, ferr("header length", fmt.Errorf("file has %d bytes, too short for a version %d.0 prefix", total, major))
 		}
 		hlen, pre = uint64(binary.LittleEndian.Uint32(b[8:12])), 12
 	default:
-		return Tensor{}, ferr("version", fmt.Errorf("unsupported format version %d.%d", major, minor))
+		return npyMeta{}, ferr("version", fmt.Errorf("unsupported format version %d.%d", major, minor))
 	}
-	if hlen > uint64(len(b)-pre) {
-		return Tensor{}, ferr("header length", fmt.Errorf("declares %d bytes, file has %d bytes after the prefix", hlen, len(b)-pre))
+	if hlen > uint64(total-int64(pre)) {
+		return npyMeta{}, ferr("header length", fmt.Errorf("declares %d bytes, file has %d bytes after the prefix", hlen, total-int64(pre)))
 	}
 	if hlen > uint64(d.lim.MaxHeaderBytes) {
-		return Tensor{}, ferr("header length", fmt.Errorf("declares %d bytes, limit %d: %w", hlen, d.lim.MaxHeaderBytes, ErrLimit))
+		return npyMeta{}, ferr("header length", fmt.Errorf("declares %d bytes, limit %d: %w", hlen, d.lim.MaxHeaderBytes, ErrLimit))
+	}
+	if hlen > uint64(len(b)-pre) {
+		return npyMeta{}, ferr("header", io.ErrUnexpectedEOF)
 	}
 	hdr := b[pre : pre+int(hlen)]
 	if major == 3 && !utf8.Valid(hdr) {
-		return Tensor{}, ferr("header", errors.New("version 3.0 header is not UTF-8"))
+		return npyMeta{}, ferr("header", errors.New("version 3.0 header is not UTF-8"))
 	}
 	h, err := npyParseHeader(string(hdr))
 	if err != nil {
-		return Tensor{}, ferr("header", err)
+		return npyMeta{}, ferr("header", err)
 	}
 	elem, ok := npyElemFor(h.Descr)
 	if !ok {
-		return Tensor{}, ferr("descr", fmt.Errorf("unsupported dtype %q", h.Descr))
+		return npyMeta{}, ferr("descr", fmt.Errorf("unsupported dtype %q", h.Descr))
 	}
-	data := b[pre+int(hlen):]
+	dataLen := total - int64(pre) - int64(hlen)
 	n, ok := npyCount(h.Shape)
 	if !ok || n > math.MaxInt64/8 {
-		return Tensor{}, ferr("shape", fmt.Errorf("%s: element count overflows", npyShapeString(h.Shape)))
+		return npyMeta{}, ferr("shape", fmt.Errorf("%s: element count overflows", npyShapeString(h.Shape)))
 	}
 	need := n * int64(elem.size)
-	if need != int64(len(data)) {
-		return Tensor{}, ferr("shape", fmt.Errorf("%s declares %d elements of %s (%d bytes), file has %d bytes of data",
-			npyShapeString(h.Shape), n, h.Descr, need, len(data)))
+	if need != dataLen {
+		return npyMeta{}, ferr("shape", fmt.Errorf("%s declares %d elements of %s (%d bytes), file has %d bytes of data",
+			npyShapeString(h.Shape), n, h.Descr, need, dataLen))
 	}
 	for _, dim := range h.Shape {
 		if dim > int64(math.MaxInt) || dim > d.lim.MaxEntryBytes {
-			return Tensor{}, ferr("shape", fmt.Errorf("%s: dimension %d too large: %w", npyShapeString(h.Shape), dim, ErrLimit))
+			return npyMeta{}, ferr("shape", fmt.Errorf("%s: dimension %d too large: %w", npyShapeString(h.Shape), dim, ErrLimit))
 		}
 	}
 	if need > d.lim.MaxEntryBytes {
-		return Tensor{}, ferr("shape", fmt.Errorf("%s: %d bytes of data, limit %d: %w", npyShapeString(h.Shape), need, d.lim.MaxEntryBytes, ErrLimit))
+		return npyMeta{}, ferr("shape", fmt.Errorf("%s: %d bytes of data, limit %d: %w", npyShapeString(h.Shape), need, d.lim.MaxEntryBytes, ErrLimit))
 	}
 	if n*8 > d.lim.MaxTotalBytes-d.used {
-		return Tensor{}, ferr("shape", fmt.Errorf("%s: %d elements exceed the limit of %d bytes of float64 in total: %w",
+		return npyMeta{}, ferr("shape", fmt.Errorf("%s: %d elements exceed the limit of %d bytes of float64 in total: %w",
 			npyShapeString(h.Shape), n, d.lim.MaxTotalBytes, ErrLimit))
 	}
+	return npyMeta{h: h, elem: elem, data: int64(pre) + int64(hlen), n: n}, nil
+}
+
+// decode parses the .npy file b. file names it in errors and name becomes
+// the tensor's name.
+func (d *npyDecoder) decode(file, name string, b []byte) (Tensor, error) {
+	m, err := d.header(file, b, int64(len(b)))
+	if err != nil {
+		return Tensor{}, err
+	}
+	h, elem, n, data := m.h, m.elem, m.n, b[m.data:]
 	d.used += n * 8
 	t := Tensor{Name: name, DType: elem.dtype, Shape: make([]int, len(h.Shape)), Data: make([]float64, n)}
 	for i, dim := range h.Shape {
@@ -540,12 +564,12 @@ func WriteNPY(name string, t Tensor) error {
 // readFileLimit reads the file name, refusing files of more than limit
 // bytes before reading them.
 func readFileLimit(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
+	f, fi, err := OpenRegular(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
+	if fi.Size() > limit {
 		return nil, &FileError{File: name, Err: fmt.Errorf("file has %d bytes, limit %d: %w", fi.Size(), limit, ErrLimit)}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))

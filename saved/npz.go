@@ -3,10 +3,11 @@ package saved
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
-	"os"
 	"sort"
 	"strings"
 )
@@ -23,15 +24,11 @@ func ReadNPZFrom(name string, r io.ReaderAt, size int64) ([]Tensor, error) {
 // ReadNPZ opens the file name and reads it as an .npz archive; see
 // ReadNPZFrom.
 func (l Limits) ReadNPZ(name string) ([]Tensor, error) {
-	f, err := os.Open(name)
+	f, fi, err := OpenRegular(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, &FileError{File: name, Err: err}
-	}
 	return l.ReadNPZFrom(name, f, fi.Size())
 }
 
@@ -73,20 +70,36 @@ func (l Limits) readNPZ(name string, r io.ReaderAt, size int64, wantExtra bool) 
 		extra = map[string][]byte{}
 	}
 	dec := npyDecoder{lim: l}
-	left := l.MaxTotalBytes
 	names := map[string]string{}
 	for _, f := range zr.File {
 		isNPY := strings.HasSuffix(f.Name, ".npy")
 		if !isNPY && !wantExtra {
 			continue
 		}
-		limit := min(l.MaxEntryBytes, left)
-		b, err := readZipEntry(f, limit)
+		// One budget: the entry's bytes while it is decoded, plus the
+		// float64 copies of the arrays decoded so far and of this one,
+		// checked from the .npy header before the entry is inflated.
+		need := int64(f.UncompressedSize64)
+		if isNPY {
+			// A header that does not parse is reported by decode,
+			// after the entry's own checks; only a size is refused here.
+			m, err := dec.peek(name+": "+f.Name, f)
+			if errors.Is(err, ErrLimit) {
+				return nil, nil, err
+			}
+			need += 8 * m.n
+		}
+		if left := l.MaxTotalBytes - dec.used; need > left {
+			return nil, nil, &FileError{File: name, Field: f.Name, Err: fmt.Errorf(
+				"needs %d bytes in memory (%d stored, as float64 %d more), more than the %d left of the %d-byte budget: %w",
+				need, f.UncompressedSize64, need-int64(f.UncompressedSize64), left, l.MaxTotalBytes, ErrLimit)}
+		}
+		b, err := readZipEntry(f, min(l.MaxEntryBytes, l.MaxTotalBytes-dec.used))
 		if err != nil {
 			return nil, nil, &FileError{File: name, Field: f.Name, Err: err}
 		}
-		left -= int64(len(b))
 		if !isNPY {
+			dec.used += int64(len(b))
 			extra[f.Name] = b
 			continue
 		}
@@ -179,4 +192,40 @@ func encodeNPZ(w io.Writer, tensors []Tensor, extra map[string][]byte) error {
 		}
 	}
 	return zw.Close()
+}
+
+// npyPeekBytes is how much of a .npy entry peek inflates to read its
+// header: numpy pads headers to 64 bytes and writes longer ones only for
+// arrays of very many dimensions or very long structured types.
+const npyPeekBytes = 4096
+
+// peek inflates the first bytes of the .npy entry f of an archive and
+// returns what its header declares, checked against d's limits and the
+// entry's declared size, without inflating the data. file names the entry
+// in errors.
+func (d *npyDecoder) peek(file string, f *zip.File) (npyMeta, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return npyMeta{}, &FileError{File: file, Err: err}
+	}
+	defer rc.Close()
+	want := int64(npyPeekBytes)
+	if int64(f.UncompressedSize64) < want {
+		want = int64(f.UncompressedSize64)
+	}
+	head := make([]byte, want)
+	n, err := io.ReadFull(rc, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return npyMeta{}, &FileError{File: file, Err: err}
+	}
+	head = head[:n]
+	if len(head) >= 12 && head[6] >= 2 {
+		// A version 2 or 3 header may be longer than the peek.
+		if hl := int64(binary.LittleEndian.Uint32(head[8:12])); hl+12 > int64(len(head)) && hl <= d.lim.MaxHeaderBytes && hl+12 <= int64(f.UncompressedSize64) {
+			rest := make([]byte, hl+12-int64(len(head)))
+			m, _ := io.ReadFull(rc, rest)
+			head = append(head, rest[:m]...)
+		}
+	}
+	return d.header(file, head, int64(f.UncompressedSize64))
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -90,18 +89,11 @@ func Open(name string, opt *OpenOptions) (*Network, Format, error) {
 	if opt == nil {
 		opt = &OpenOptions{}
 	}
-	f, err := os.Open(name)
+	f, fi, err := OpenRegular(name)
 	if err != nil {
 		return nil, "", err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, "", &FileError{File: name, Err: err}
-	}
-	if fi.IsDir() {
-		return nil, "", &FileError{File: name, Err: errors.New("is a directory")}
-	}
 	format, err := Detect(f, fi.Size())
 	if err != nil {
 		return nil, "", &FileError{File: name, Err: err}
@@ -156,9 +148,29 @@ func Infer(name string, ts []Tensor, opt *OpenOptions) (*Network, error) {
 	}
 	set := newTensorSet(kept)
 	m := Manifest{Source: name}
-	if len(ignored) > 0 {
-		m.Notes = append(m.Notes, "ignored optimiser/state arrays: "+strings.Join(ignored, ", "))
+	// "W_rec/Adam" beside "W_rec" is an optimiser slot, noted; a name with
+	// '/' that is not the slot of a kept array may be a weight the file
+	// nests ("rnn/weight_hh_l0"), and ignoring it is a warning.
+	var stray []string
+	for _, k := range ignored {
+		if owner, _, _ := strings.Cut(k, "/"); set[owner] == nil {
+			stray = append(stray, k)
+		}
 	}
+	if len(ignored) > 0 {
+		m.Notes = append(m.Notes, "ignored optimiser/state arrays: "+Printable(strings.Join(ignored, ", ")))
+	}
+	n, err := inferFamily(name, set, opt, m, ignored)
+	if err == nil && len(stray) > 0 {
+		n.Warnings = append(n.Warnings, fmt.Sprintf("%s: ignored arrays whose names hold '/' (read as optimiser or state slots): %s; rename them if they are weights",
+			Printable(name), Printable(strings.Join(stray, ", "))))
+	}
+	return n, err
+}
+
+// inferFamily builds the network of the family the arrays of set show;
+// ignored are the arrays left out, for the error when none is shown.
+func inferFamily(name string, set tensorSet, opt *OpenOptions, m Manifest, ignored []string) (*Network, error) {
 	hyper := Hyper{}
 	for k, v := range opt.Hyper {
 		hyper[k] = v
@@ -179,7 +191,11 @@ func Infer(name string, ts []Tensor, opt *OpenOptions) (*Network, error) {
 		names = append(names, fmt.Sprintf("%s %v", k, t.Shape))
 	}
 	sort.Strings(names)
-	return nil, &FileError{File: name, Err: fmt.Errorf("cannot tell the network family from the arrays %s", strings.Join(names, ", "))}
+	also := ""
+	if len(ignored) > 0 {
+		also = "; ignored as optimiser or state slots because their names hold '/': " + strings.Join(ignored, ", ")
+	}
+	return nil, &FileError{File: name, Err: fmt.Errorf("cannot tell the network family from the arrays %s%s", strings.Join(names, ", "), also)}
 }
 
 // hasSuffixKey returns the unique key ending in suffix, or "".
@@ -271,7 +287,7 @@ func inferTorch(name string, s tensorSet, opt *OpenOptions, m Manifest) (*Networ
 	for k, t := range s {
 		if !used[k] {
 			ts = append(ts, *t)
-			m.Notes = append(m.Notes, "kept unrecognised array "+k)
+			m.Notes = append(m.Notes, "kept unrecognised array "+Printable(k))
 		}
 	}
 	sort.Strings(m.Notes)
@@ -428,7 +444,7 @@ func inferLeaky(name string, s tensorSet, m Manifest) (*Network, error) {
 	for k, t := range s {
 		if !used[k] {
 			ts = append(ts, *t)
-			m.Notes = append(m.Notes, "kept unrecognised array "+k)
+			m.Notes = append(m.Notes, "kept unrecognised array "+Printable(k))
 		}
 	}
 	_, dtGiven := m.Hyper["dt"]

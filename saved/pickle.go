@@ -153,7 +153,8 @@ func pickleGlobal(module, name string) (any, error) {
 			return &pyGlobal{module, name}, nil
 		}
 	}
-	return nil, fmt.Errorf("global %s.%s is not allowed (torch.load(weights_only=True) accepts only %s); nothing was executed",
+	return nil, fmt.Errorf("global %s.%s is not allowed (torch.load(weights_only=True) accepts only %s); nothing was executed. "+
+		"A whole model pickled with torch.save(model) cannot be read: save its weights with torch.save(model.state_dict(), PATH)",
 		pickleQuote(module), pickleQuote(name), pickleAllowed)
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"unicode/utf8"
 )
@@ -65,15 +64,11 @@ func ReadSafetensorsFrom(name string, r io.ReaderAt, size int64) ([]Tensor, map[
 
 // ReadSafetensors opens the file name and reads it; see ReadSafetensorsFrom.
 func (l Limits) ReadSafetensors(name string) ([]Tensor, map[string]string, error) {
-	f, err := os.Open(name)
+	f, fi, err := OpenRegular(name)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, &FileError{File: name, Err: err}
-	}
 	return l.ReadSafetensorsFrom(name, f, fi.Size())
 }
 

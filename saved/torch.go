@@ -9,7 +9,6 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -52,15 +51,11 @@ func ReadTorchFrom(name string, r io.ReaderAt, size int64) ([]Tensor, error) {
 // ReadTorch opens the file name and reads it as a PyTorch checkpoint; see
 // ReadTorchFrom.
 func (l Limits) ReadTorch(name string) ([]Tensor, error) {
-	f, err := os.Open(name)
+	f, fi, err := OpenRegular(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, &FileError{File: name, Err: err}
-	}
 	return l.ReadTorchFrom(name, f, fi.Size())
 }
 
@@ -247,6 +242,12 @@ func (rd *ptReader) storage(st *ptStorage) ([]byte, binary.ByteOrder, error) {
 	need := st.numel * int64(st.itemSize)
 	if f.UncompressedSize64 < uint64(need) {
 		return nil, nil, fmt.Errorf("storage entry %s has %d bytes, %s of %d elements needs %d", f.Name, f.UncompressedSize64, st.typ, st.numel, need)
+	}
+	// The budget: the entry's bytes and the float64 copy of its elements,
+	// checked before the entry is inflated.
+	if mem := int64(f.UncompressedSize64); st.numel > (math.MaxInt64-mem)/8 || mem+8*st.numel > rd.left {
+		return nil, nil, fmt.Errorf("storage entry %s: %d stored bytes and %d elements as float64 exceed the %d bytes left of the budget: %w",
+			f.Name, f.UncompressedSize64, st.numel, rd.left, ErrLimit)
 	}
 	b, err := readZipEntry(f, min(rd.lim.MaxEntryBytes, rd.left))
 	if err != nil {

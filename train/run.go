@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync/atomic"
 	"time"
 )
@@ -57,7 +58,18 @@ type RunOptions struct {
 	// Latest, if set, receives every unit's metrics for in-process watchers
 	// (the UI polls it).
 	Latest *atomic.Pointer[Metrics]
+	// DivergeFactor judges a finite blow-up: the run is stopped as
+	// diverged when a unit's |loss| exceeds DivergeFactor times
+	// max(|first loss of this Run|, 1) (0: DefaultDivergeFactor; negative:
+	// only non-finite metrics count).
+	DivergeFactor float64
 }
+
+// DefaultDivergeFactor is RunOptions.DivergeFactor's default: the losses
+// of attractor's tasks start between about 0.01 and 10 and fall during
+// training, so a loss a million times the first (3.8e13 from 0.7 for a GRU
+// at learning rate 1e6) is a blow-up, not noise.
+const DefaultDivergeFactor = 1e6
 
 // Checkpoint file names inside a run directory.
 const (
@@ -79,9 +91,79 @@ type DivergedError struct {
 func (e *DivergedError) Error() string {
 	kept := "no checkpoint had been written yet"
 	if e.Checkpoint != "" {
-		kept = "the last good checkpoint is kept at " + e.Checkpoint
+		kept = "the last good checkpoint is kept at " + e.Checkpoint + " (resuming from it repeats the same steps)"
 	}
-	return fmt.Sprintf("training diverged at step %d: %v; %s", e.Step, e.Err, kept)
+	return fmt.Sprintf("training diverged at step %d: %v; %s; lower the learning rate and train again", e.Step, e.Err, kept)
+}
+
+// checkMetrics returns an error naming the first non-finite figure of m.
+func checkMetrics(m Metrics) error {
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+	switch {
+	case bad(m.Loss):
+		return fmt.Errorf("loss is %v", m.Loss)
+	case bad(m.GradNorm):
+		return fmt.Errorf("grad_norm is %v (loss %v)", m.GradNorm, m.Loss)
+	case bad(m.Accuracy):
+		return fmt.Errorf("accuracy is %v (loss %v)", m.Accuracy, m.Loss)
+	}
+	keys := make([]string, 0, len(m.Extra))
+	for k := range m.Extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if bad(m.Extra[k]) {
+			return fmt.Errorf("%s is %v (loss %v)", k, m.Extra[k], m.Loss)
+		}
+	}
+	return nil
+}
+
+// resumeMarker is the line Run writes to a metrics log it continues: the
+// steps logged after it replace those above it from step Resume + 1 on.
+type resumeMarker struct {
+	Resume int `json:"resume"`
+}
+
+// prepareLog makes the metrics log f ready to append to: a last line cut
+// short by a crash is removed, and a log that already holds lines gets a
+// resume marker for step start, so readers drop the steps the run repeats.
+func prepareLog(f *os.File, start int) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	size := fi.Size()
+	if size == 0 {
+		return nil
+	}
+	// Find the end of the last complete line.
+	end := size
+	buf := make([]byte, 4096)
+	for end > 0 {
+		off := max(0, end-int64(len(buf)))
+		n, err := f.ReadAt(buf[:end-off], off)
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			end = off + int64(i) + 1
+			break
+		}
+		end = off
+	}
+	if end != size {
+		if err := f.Truncate(end); err != nil {
+			return err
+		}
+	}
+	if end == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(resumeMarker{Resume: start})
+	_, err = f.Write(append(b, '\n'))
+	return err
 }
 
 func (e *DivergedError) Unwrap() error { return e.Err }
@@ -96,11 +178,19 @@ func Run(ctx context.Context, s Session, opt RunOptions) error {
 	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
 		return fmt.Errorf("run directory: %w", err)
 	}
-	logf, err := os.OpenFile(filepath.Join(opt.Dir, MetricsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logf, err := os.OpenFile(filepath.Join(opt.Dir, MetricsFile), os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("metrics log: %w", err)
 	}
 	defer logf.Close()
+	if err := prepareLog(logf, opt.Start); err != nil {
+		return fmt.Errorf("metrics log: %w", err)
+	}
+	factor := opt.DivergeFactor
+	if factor == 0 {
+		factor = DefaultDivergeFactor
+	}
+	ref := math.NaN() // the first loss of this Run
 	ckpt := filepath.Join(opt.Dir, CheckpointFile)
 	lastGood := ""
 	var lastSave time.Time
@@ -128,8 +218,14 @@ func Run(ctx context.Context, s Session, opt RunOptions) error {
 			return ErrInterrupted
 		}
 		m, err := s.Step(ctx)
-		if err == nil && (math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0)) {
-			err = fmt.Errorf("loss is %v", m.Loss)
+		if err == nil {
+			err = checkMetrics(m)
+		}
+		if err == nil && math.IsNaN(ref) {
+			ref = math.Abs(m.Loss)
+		}
+		if lim := factor * max(ref, 1); err == nil && factor > 0 && math.Abs(m.Loss) > lim {
+			err = fmt.Errorf("loss %.3g is more than %.3g times the first step's %.3g: it grows without bound", m.Loss, factor, ref)
 		}
 		if err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -163,9 +259,11 @@ func Run(ctx context.Context, s Session, opt RunOptions) error {
 
 // ReadMetrics reads a metrics log from offset and returns the complete lines
 // parsed since then and the offset after the last complete line, so a
-// watcher can follow a log another process is writing. When a step appears
-// more than once (a run resumed from an earlier checkpoint), callers keep the
-// last.
+// watcher can follow a log another process is writing. A resume marker
+// ({"resume": S}, written by Run when it continues a log) drops the lines
+// read before it for steps after S: the resumed run logs them again. A
+// watcher that read those steps in an earlier call sees them repeated, and
+// keeps the last.
 func ReadMetrics(name string, offset int64) ([]Metrics, int64, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -181,9 +279,15 @@ func ReadMetrics(name string, offset int64) ([]Metrics, int64, error) {
 		line, err := r.ReadBytes('\n')
 		if len(line) > 0 && line[len(line)-1] == '\n' {
 			offset += int64(len(line))
-			var m Metrics
-			if jerr := json.Unmarshal(bytes.TrimSpace(line), &m); jerr != nil {
+			m, resume, jerr := parseMetricsLine(bytes.TrimSpace(line))
+			if jerr != nil {
 				return out, offset, fmt.Errorf("%s: line at byte %d: %w", name, offset-int64(len(line)), jerr)
+			}
+			if resume >= 0 {
+				for len(out) > 0 && out[len(out)-1].Step > resume {
+					out = out[:len(out)-1]
+				}
+				continue
 			}
 			out = append(out, m)
 		}
@@ -194,4 +298,25 @@ func ReadMetrics(name string, offset int64) ([]Metrics, int64, error) {
 			return out, offset, err
 		}
 	}
+}
+
+// parseMetricsLine decodes one line of a metrics log: a unit's metrics, or
+// a resume marker, whose step it returns (−1 for metrics).
+func parseMetricsLine(line []byte) (Metrics, int, error) {
+	var probe struct {
+		Resume *int `json:"resume"`
+	}
+	if bytes.Contains(line, []byte(`"resume"`)) {
+		if err := json.Unmarshal(line, &probe); err == nil && probe.Resume != nil {
+			if *probe.Resume < 0 {
+				return Metrics{}, 0, fmt.Errorf("resume marker for step %d", *probe.Resume)
+			}
+			return Metrics{}, *probe.Resume, nil
+		}
+	}
+	var m Metrics
+	if err := json.Unmarshal(line, &m); err != nil {
+		return Metrics{}, 0, err
+	}
+	return m, -1, nil
 }

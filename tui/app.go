@@ -146,7 +146,9 @@ func (m *Model) setNetwork(name string, n *saved.Network) {
 
 // setStatus sets the status message.
 func (m *Model) setStatus(isErr bool, format string, a ...any) {
-	m.status, m.isError = fmt.Sprintf(format, a...), isErr
+	// File names, tensor names and errors are shown with their escape
+	// sequences made visible.
+	m.status, m.isError = saved.Printable(fmt.Sprintf(format, a...)), isErr
 	m.dirty = true
 }
 
@@ -482,7 +484,7 @@ func (m *Model) statusLine() string {
 		run = "▶ running"
 	}
 	parts := []string{
-		st.Status.Render("attractor") + " " + s.name,
+		st.Status.Render("attractor") + " " + saved.Printable(s.name),
 		run,
 		fmt.Sprintf("cond %d/%d %s", s.cond+1, len(s.proto.Conditions), s.proto.Conditions[s.cond].Name),
 		s.timeLabel(),

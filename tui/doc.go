@@ -38,6 +38,6 @@
 // its rendered string, so View with nothing changed costs nothing.
 //
 // The same analysis draws figures for papers: [PortraitFigure],
-// [SpectrumFigure] and [CurvesFigure] return SVG figures (package
-// attractor/tui/svg), which `attractor plot` writes.
+// [SpectrumFigure] and [CurvesFigure] return figures (package
+// attractor/tui/figure), which `attractor plot` writes as SVG, PNG or PDF.
 package tui

@@ -12,6 +12,8 @@ import (
 	"attractor/inspect"
 	"attractor/model"
 	"attractor/tui/plot"
+
+	"attractor/saved"
 )
 
 // EigenKeyMap are the keys of the eigenvalue pane.
@@ -172,7 +174,7 @@ func (p *eigenPane) render() string {
 	case p.s == nil:
 		return p.fr.box(header+"no network", p.h)
 	case p.s.fixed == nil && p.s.anaErr != nil:
-		return p.fr.box(header+st.Error.Render("fixed points: "+p.s.anaErr.Error()), p.h)
+		return p.fr.box(header+st.Error.Render("fixed points: "+saved.Printable(p.s.anaErr.Error())), p.h)
 	case p.s.fixed == nil:
 		return p.fr.box(header+"searching fixed points…", p.h)
 	}

@@ -99,7 +99,7 @@ func (p *filesPane) showGallery() {
 	p.browsing, p.items, p.cursor, p.err = false, nil, 0, nil
 	if p.ctx.Gallery != nil {
 		for _, e := range p.ctx.Gallery.Entries() {
-			p.items = append(p.items, fileItem{name: e.Name, desc: e.Description, entry: &e})
+			p.items = append(p.items, fileItem{name: saved.Printable(e.Name), desc: saved.Printable(e.Description), entry: &e})
 		}
 	}
 	p.dirty = true
@@ -120,7 +120,10 @@ func (p *filesPane) toggle() tea.Cmd {
 }
 
 // listCmd reads directory dir (relative to root) through os.OpenRoot and
-// lists its subdirectories and .npz files.
+// lists its subdirectories and regular .npz files (a symbolic link is
+// followed inside the root to see what it is; pipes, devices and sockets
+// are not listed, so opening one cannot block a reader). Names are shown
+// through saved.Printable.
 func listCmd(root, dir string) tea.Cmd {
 	return func() tea.Msg {
 		r, err := os.OpenRoot(root)
@@ -142,11 +145,19 @@ func listCmd(root, dir string) tea.Cmd {
 				continue
 			}
 			rel := path.Join(dir, name)
+			typ := e.Type()
+			if typ&fs.ModeSymlink != 0 {
+				fi, err := r.Stat(rel)
+				if err != nil {
+					continue // dangling, or leads out of the root
+				}
+				typ = fi.Mode().Type()
+			}
 			switch {
-			case e.IsDir():
-				items = append(items, fileItem{name: name + "/", dir: true, rel: rel})
-			case strings.HasSuffix(name, ".npz"):
-				items = append(items, fileItem{name: name, rel: rel})
+			case typ.IsDir():
+				items = append(items, fileItem{name: saved.Printable(name) + "/", dir: true, rel: rel})
+			case typ.IsRegular() && strings.HasSuffix(name, ".npz"):
+				items = append(items, fileItem{name: saved.Printable(name), rel: rel})
 			}
 		}
 		sort.SliceStable(items, func(i, j int) bool {
@@ -168,25 +179,19 @@ func loadFileCmd(root, rel string) tea.Cmd {
 }
 
 // readRooted opens rel inside root with os.OpenRoot (which refuses paths
-// that escape it) and decodes a native network file.
+// that escape it), only if it is a regular file, and decodes a native
+// network file under saved.DefaultLimits, the budget of every read.
 func readRooted(root, rel string) (*saved.Network, error) {
 	r, err := os.OpenRoot(root)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	f, err := r.Open(rel)
+	f, fi, err := saved.OpenRegularIn(r, rel)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", rel)
-	}
 	return saved.DefaultLimits.DecodeNative(rel, f, fi.Size())
 }
 
@@ -261,7 +266,7 @@ func (p *filesPane) View() string {
 	in, ih := p.fr.inner(), p.h-2
 	var lines []string
 	if p.err != nil {
-		lines = append(lines, st.Error.Render(p.err.Error()))
+		lines = append(lines, st.Error.Render(saved.Printable(p.err.Error())))
 	}
 	if len(p.items) == 0 && p.err == nil {
 		lines = append(lines, st.Dim.Render("(empty)"))

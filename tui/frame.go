@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"attractor/saved"
 )
 
 // frame is the rounded border of a pane with its title in the top edge.
@@ -30,7 +32,7 @@ func (f *frame) set(st *Styles, w int, title string, focused bool) {
 		bs, ts = st.FocusedBorder, st.FocusedTitle
 	}
 	inner := max(0, w-2)
-	t := ansi.Truncate(title, max(0, inner-3), "…")
+	t := ansi.Truncate(saved.Printable(title), max(0, inner-3), "…")
 	fill := max(0, inner-3-ansi.StringWidth(t))
 	if inner < 4 {
 		f.top = bs.Render("╭" + strings.Repeat("─", inner) + "╮")

@@ -12,7 +12,7 @@ import (
 	"attractor/model"
 	"attractor/saved"
 	"attractor/train"
-	"attractor/tui/svg"
+	"attractor/tui/figure"
 )
 
 // This file draws the UI's plots as SVG figures for papers (attractor
@@ -46,21 +46,21 @@ type FigureOptions struct {
 var figConditionColors = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"}
 
 // figPointShapes are the markers of successive points' spectra.
-var figPointShapes = []svg.Shape{svg.Disc, svg.Ring, svg.Diamond, svg.Triangle, svg.Square, svg.Cross}
+var figPointShapes = []figure.Shape{figure.Disc, figure.Ring, figure.Diamond, figure.Triangle, figure.Square, figure.Cross}
 
 // figKinds are the fixed-point kinds in legend order, with their marker.
 var figKinds = []struct {
 	kind  inspect.Kind
 	label string
-	shape svg.Shape
+	shape figure.Shape
 	color string
 	show  bool // listed in the legend even when absent
 }{
-	{inspect.Stable, "stable fixed point", svg.Disc, "#111111", true},
-	{inspect.Saddle, "saddle", svg.Ring, "#C0392B", true},
-	{inspect.Slow, "slow point", svg.Diamond, "#7F8C8D", true},
-	{inspect.Marginal, "marginal point", svg.Triangle, "#8E44AD", false},
-	{inspect.Unstable, "unstable point", svg.Cross, "#C0392B", false},
+	{inspect.Stable, "stable fixed point", figure.Disc, "#111111", true},
+	{inspect.Saddle, "saddle", figure.Ring, "#C0392B", true},
+	{inspect.Slow, "slow point", figure.Diamond, "#7F8C8D", true},
+	{inspect.Marginal, "marginal point", figure.Triangle, "#8E44AD", false},
+	{inspect.Unstable, "unstable point", figure.Cross, "#C0392B", false},
 }
 
 // figAnalysis runs the UI's analysis of n: trials, PCA and fixed points.
@@ -102,12 +102,12 @@ func figPercent(f float64) string {
 // trial condition on the first two principal components of the pooled
 // states ("PC1 (58 %)"), and the fixed points found from states along the
 // trajectories, marked by kind.
-func PortraitFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*svg.Figure, error) {
+func PortraitFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*figure.Figure, error) {
 	p, pd, fd, err := figAnalysis(ctx, n, o.Inits)
 	if err != nil {
 		return nil, err
 	}
-	pn := &svg.Panel{Equal: true,
+	pn := &figure.Panel{Equal: true,
 		XLabel: "PC1 (" + figPercent(pd.pca.ExplainedRatio(0)) + " of variance)",
 		YLabel: "PC2",
 	}
@@ -115,7 +115,7 @@ func PortraitFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*sv
 		pn.YLabel = "PC2 (" + figPercent(pd.pca.ExplainedRatio(1)) + " of variance)"
 	}
 	for c := range pd.xs {
-		l := svg.Line{X: pd.xs[c], Y: pd.ys[c], Color: figConditionColors[c%len(figConditionColors)]}
+		l := figure.Line{X: pd.xs[c], Y: pd.ys[c], Color: figConditionColors[c%len(figConditionColors)]}
 		if c < 16 {
 			l.Label = p.Conditions[c].Name
 		}
@@ -126,7 +126,7 @@ func PortraitFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*sv
 	}
 	r := fd.res
 	for _, k := range figKinds {
-		pts := svg.Points{Label: k.label, Shape: k.shape, Color: k.color, Size: 5}
+		pts := figure.Points{Label: k.label, Shape: k.shape, Color: k.color, Size: 5}
 		for i, fp := range r.Points {
 			if fp.Kind == k.kind {
 				pts.X, pts.Y = append(pts.X, fd.px[i]), append(pts.Y, fd.py[i])
@@ -141,7 +141,7 @@ func PortraitFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*sv
 		pn.Notes = append(pn.Notes, fmt.Sprintf("%d trajectories diverged (non-finite) and stop there", pd.diverged))
 	}
 	pn.Notes = append(pn.Notes, p.Note)
-	return &svg.Figure{Title: figTitle("Phase portrait", n, o), Width: o.Width, Panels: []*svg.Panel{pn}}, nil
+	return &figure.Figure{Title: figTitle("Phase portrait", n, o), Width: o.Width, Panels: []*figure.Panel{pn}}, nil
 }
 
 // figRateUnit is the unit of continuous-time rates of net.
@@ -156,7 +156,7 @@ func figRateUnit(net model.Network) string {
 // of n (all, or the one o.Point selects) in the complex plane: rates λ with
 // the line Re λ = 0 for a continuous-time network, multipliers μ with the
 // unit circle for a discrete map.
-func SpectrumFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*svg.Figure, error) {
+func SpectrumFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*figure.Figure, error) {
 	_, _, fd, err := figAnalysis(ctx, n, o.Inits)
 	if err != nil {
 		return nil, err
@@ -172,7 +172,7 @@ func SpectrumFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*sv
 		}
 		first, last = o.Point-1, o.Point
 	}
-	pn := &svg.Panel{Equal: true}
+	pn := &figure.Panel{Equal: true}
 	var all inspect.Spectrum
 	all.Convention = r.Convention
 	offScale := 0
@@ -181,7 +181,7 @@ func SpectrumFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*sv
 		sp := fp.Eigenvalues
 		// Shapes differ from point to point so that coinciding spectra
 		// (such as those of a symmetric pair of points) stay visible.
-		pts := svg.Points{Label: fmt.Sprintf("point %d (%s)", i+1, fp.Kind), Color: figConditionColors[i%len(figConditionColors)],
+		pts := figure.Points{Label: fmt.Sprintf("point %d (%s)", i+1, fp.Kind), Color: figConditionColors[i%len(figConditionColors)],
 			Shape: figPointShapes[(i-first)%len(figPointShapes)], Size: 3.5}
 		if i-first >= 16 {
 			pts.Label = ""
@@ -200,15 +200,15 @@ func SpectrumFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*sv
 	title := "Eigenvalues"
 	if r.Convention == inspect.DiscreteMap {
 		pn.XLabel, pn.YLabel = "Re μ", "Im μ"
-		pn.Circles = []svg.Circle{{Label: "unit circle |μ| = 1", R: 1, Color: "#555", Dash: "5 4"}}
+		pn.Circles = []figure.Circle{{Label: "unit circle |μ| = 1", R: 1, Color: "#555", Dash: "5 4"}}
 		title += " · multipliers μ"
 	} else {
 		u := figRateUnit(n.Net)
 		pn.XLabel, pn.YLabel = "Re λ ("+u+")", "Im λ ("+u+")"
-		pn.VLines = []svg.Ref{{Label: "Re λ = 0 (stability)", Value: 0, Color: "#555", Dash: "5 4"}}
+		pn.VLines = []figure.Ref{{Label: "Re λ = 0 (stability)", Value: 0, Color: "#555", Dash: "5 4"}}
 		title += " · rates λ (" + u + ")"
 	}
-	pn.HLines = []svg.Ref{{Value: 0, Color: "#bbb"}}
+	pn.HLines = []figure.Ref{{Value: 0, Color: "#bbb"}}
 	if offScale > 0 {
 		pn.Notes = append(pn.Notes, fmt.Sprintf("%d eigenvalues of magnitude ≥ 1e6 or non-finite left out", offScale))
 	}
@@ -216,7 +216,7 @@ func SpectrumFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*sv
 		pn.Notes = append(pn.Notes, fmt.Sprintf("%d more points not in the legend", len(r.Points)-16))
 	}
 	pn.Title = title
-	return &svg.Figure{Title: figTitle("Jacobian spectra", n, o), Width: o.Width, Panels: []*svg.Panel{pn}}, nil
+	return &figure.Figure{Title: figTitle("Jacobian spectra", n, o), Width: o.Width, Panels: []*figure.Panel{pn}}, nil
 }
 
 // figTrainUnit names the unit of training progress from the training
@@ -246,7 +246,7 @@ func figTrainUnit(raw json.RawMessage, fromLog bool) string {
 // CurvesFigure draws the training curves of n: the loss (on a logarithmic
 // axis when every loss is positive) and, when recorded, the accuracy,
 // against training progress, from o.Metrics or the history in the file.
-func CurvesFigure(n *saved.Network, o FigureOptions) (*svg.Figure, error) {
+func CurvesFigure(n *saved.Network, o FigureOptions) (*figure.Figure, error) {
 	ms := o.Metrics
 	source := o.MetricsSource
 	fromLog := ms != nil
@@ -271,16 +271,16 @@ func CurvesFigure(n *saved.Network, o FigureOptions) (*svg.Figure, error) {
 		hasAcc = hasAcc || m.Accuracy != 0
 	}
 	unit := figTrainUnit(n.Manifest.Train, fromLog)
-	lp := &svg.Panel{Title: "Loss", XLabel: unit, YLabel: "loss", LogY: positive, Height: 260,
-		Lines: []svg.Line{{Label: "loss", X: xs, Y: loss, Color: "#0072B2", Width: 1.8}}}
+	lp := &figure.Panel{Title: "Loss", XLabel: unit, YLabel: "loss", LogY: positive, Height: 260,
+		Lines: []figure.Line{{Label: "loss", X: xs, Y: loss, Color: "#0072B2", Width: 1.8}}}
 	if positive {
 		lp.YLabel = "loss (log scale)"
 	}
 	lp.Notes = []string{source}
-	f := &svg.Figure{Title: figTitle("Training", n, o), Width: o.Width, Panels: []*svg.Panel{lp}}
+	f := &figure.Figure{Title: figTitle("Training", n, o), Width: o.Width, Panels: []*figure.Panel{lp}}
 	if hasAcc {
-		f.Panels = append(f.Panels, &svg.Panel{Title: "Accuracy", XLabel: unit, YLabel: "accuracy", Height: 200,
-			YMin: 0, YMax: 1.02, Lines: []svg.Line{{Label: "accuracy", X: xs, Y: acc, Color: "#D55E00", Width: 1.8}}})
+		f.Panels = append(f.Panels, &figure.Panel{Title: "Accuracy", XLabel: unit, YLabel: "accuracy", Height: 200,
+			YMin: 0, YMax: 1.02, Lines: []figure.Line{{Label: "accuracy", X: xs, Y: acc, Color: "#D55E00", Width: 1.8}}})
 	}
 	return f, nil
 }

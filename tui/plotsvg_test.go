@@ -11,15 +11,15 @@ import (
 
 	"attractor/saved"
 	"attractor/train"
-	"attractor/tui/svg"
+	"attractor/tui/figure"
 )
 
 // figTexts encodes f, checks that it is well-formed XML without NaN or Inf
 // and returns its text content joined by newlines.
-func figTexts(t *testing.T, f *svg.Figure) string {
+func figTexts(t *testing.T, f *figure.Figure) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := f.Encode(&b); err != nil {
+	if err := f.Write(&b, figure.SVG); err != nil {
 		t.Fatal(err)
 	}
 	low := strings.ToLower(b.String())
@@ -92,7 +92,7 @@ func TestCurvesFigure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantTexts(t, figTexts(t, f), "loss (log scale)", "accuracy", "epoch", "10⁰", "10⁻²", "history in the network file", "1 points not shown")
+	wantTexts(t, figTexts(t, f), "loss (log scale)", "accuracy", "epoch", "10 −2", "history in the network file", "1 points not shown")
 
 	ms := []train.Metrics{{Step: 1, Loss: -1}, {Step: 2, Loss: 2}}
 	f, err = CurvesFigure(n, FigureOptions{Metrics: ms, MetricsSource: "run/metrics.jsonl"})

@@ -10,6 +10,8 @@ import (
 
 	"attractor/inspect"
 	"attractor/tui/plot"
+
+	"attractor/saved"
 )
 
 // kindMarker returns the marker and colour of a fixed point of kind k:
@@ -194,7 +196,7 @@ func (p *portraitPane) waitText() string {
 	}
 	switch {
 	case p.s.anaErr != nil && p.s.portrait == nil:
-		return p.ctx.Styles.Error.Render("analysis failed: " + p.s.anaErr.Error())
+		return p.ctx.Styles.Error.Render("analysis failed: " + saved.Printable(p.s.anaErr.Error()))
 	case p.s.analysing != "":
 		return p.s.analysing + "…"
 	}

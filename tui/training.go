@@ -171,7 +171,7 @@ func (p *trainingPane) render() string {
 			msg = "waiting for " + train.MetricsFile + "…"
 		}
 		if p.err != nil {
-			msg = st.Error.Render(p.err.Error())
+			msg = st.Error.Render(saved.Printable(p.err.Error()))
 		}
 		return p.fr.box(msg, p.h)
 	}
@@ -197,7 +197,7 @@ func (p *trainingPane) render() string {
 	}
 	lines = append(lines, prog, st.Dim.Render(p.source))
 	if p.err != nil {
-		lines = append(lines, st.Error.Render(p.err.Error()))
+		lines = append(lines, st.Error.Render(saved.Printable(p.err.Error())))
 	}
 	rows := ih - len(lines) - 1
 	if rows >= 2 && in >= 6 {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"attractor/saved"
 )
 
 // ErrNoKeys is returned (wrapped) by [LoadAuthorizedKeys] when the file
@@ -39,6 +41,11 @@ func LoadAuthorizedKeys(file string) (*AuthorizedKeys, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseAuthorizedKeys(file, data)
+}
+
+// parseAuthorizedKeys parses the content of the authorized_keys file file.
+func parseAuthorizedKeys(file string, data []byte) (*AuthorizedKeys, error) {
 	ak := &AuthorizedKeys{keys: map[string]string{}}
 	for i, line := range bytes.Split(data, []byte("\n")) {
 		line = bytes.TrimSpace(line)
@@ -50,14 +57,18 @@ func LoadAuthorizedKeys(file string) (*AuthorizedKeys, error) {
 			return nil, fmt.Errorf("%s:%d: %w", file, i+1, err)
 		}
 		if len(options) > 0 {
-			ak.Skipped = append(ak.Skipped, fmt.Sprintf("%s:%d: key %s has options %s, which attractor serve does not support; key not accepted",
-				file, i+1, gossh.FingerprintSHA256(key), strings.Join(options, ",")))
+			ak.Skipped = append(ak.Skipped, fmt.Sprintf("%s:%d: key %s has options %s, which attractor serve does not support; key not accepted (remove the options to accept it without them)",
+				file, i+1, gossh.FingerprintSHA256(key), saved.Printable(strings.Join(options, ","))))
 			continue
 		}
 		ak.keys[string(key.Marshal())] = comment
 	}
 	if len(ak.keys) == 0 {
-		return nil, fmt.Errorf("%w in %s; %s", ErrNoKeys, file, addKeyHint(file))
+		skipped := ""
+		for _, sk := range ak.Skipped {
+			skipped += "\n  skipped " + sk
+		}
+		return nil, fmt.Errorf("%w in %s%s\n%s", ErrNoKeys, file, skipped, addKeyHint(file))
 	}
 	return ak, nil
 }

@@ -85,6 +85,7 @@ func remoteIP(addr net.Addr) string {
 // countedConn releases a connection slot once, when closed.
 type countedConn struct {
 	net.Conn
+	ip      string
 	once    sync.Once
 	release func()
 }

@@ -9,14 +9,17 @@ import (
 	"path"
 	"strings"
 	"unicode"
+
+	"attractor/saved"
 )
 
 // ErrBadName is returned (wrapped) by the [Root] methods for a name that is
 // not a plain relative slash-separated path inside the root.
 var ErrBadName = errors.New("not a name inside the root directory")
 
-// MaxFileSize is the default size limit of [Root.ReadFile].
-const MaxFileSize = 256 << 20
+// MaxFileSize is the default size limit of [Root.ReadFile]: the one memory
+// budget every network file is read under (saved.DefaultBudget).
+const MaxFileSize = saved.DefaultBudget
 
 // Root gives a session access to the files under one directory and nothing
 // else. Every name is checked by [CheckName] (relative, slash-separated, no
@@ -100,24 +103,22 @@ func (r *Root) ReadDir(name string) ([]fs.DirEntry, error) {
 	return fs.ReadDir(r.root.FS(), path.Clean(name))
 }
 
-// ReadFile reads regular file name whole. A file larger than limit bytes
+// ReadFile reads regular file name whole; a pipe, device or socket is
+// refused without being opened. A file larger than limit bytes
 // (MaxFileSize when limit <= 0) is refused.
 func (r *Root) ReadFile(name string, limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = MaxFileSize
 	}
-	f, err := r.Open(name)
+	if err := CheckName(name); err != nil {
+		return nil, err
+	}
+	// Checked before opening: a named pipe would block the open.
+	f, fi, err := saved.OpenRegularIn(r.root, path.Clean(name))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", name)
-	}
 	if fi.Size() > limit {
 		return nil, fmt.Errorf("%s is %d bytes, more than the limit of %d", name, fi.Size(), limit)
 	}

@@ -20,6 +20,8 @@ import (
 	"github.com/charmbracelet/wish"
 	bm "github.com/charmbracelet/wish/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
+
+	"attractor/saved"
 )
 
 // Session is what the UI of one SSH session is built from.
@@ -94,13 +96,25 @@ type Config struct {
 	// MaxDuration ends every connection this long after it opened (default
 	// 12 h).
 	MaxDuration time.Duration
-	// LoginGrace is how long a connection may take to authenticate
-	// (default 30 s).
+	// PreAuthTimeout closes a connection whose client has not begun to
+	// authenticate (exchanged versions and keys and offered a public key)
+	// this long after it opened (default 5 s): a connection that sends
+	// nothing holds a slot for seconds, not for the login grace time.
+	PreAuthTimeout time.Duration
+	// LoginGrace is how long a connection may take to authenticate and
+	// start its session (default 30 s); a client that began authenticating
+	// in time may wait this long for its user's key passphrase.
 	LoginGrace time.Duration
 	// ConnBurst connections from one IP address may open at once; then one
 	// more per ConnEvery (defaults 10 and 1 s).
 	ConnBurst int
 	ConnEvery time.Duration
+	// MaxPreAuthPerIP bounds the connections from one IP address that have
+	// not authenticated yet (default 4). Authenticated connections do not
+	// count, and when every connection slot is taken the oldest
+	// unauthenticated connection is closed to admit a new one, so silent or
+	// slow clients cannot keep a user with a valid key out.
+	MaxPreAuthPerIP int
 	// Log receives one line per session start and end, refused connection
 	// and recovered panic (default log.Default()). Keys are logged by
 	// fingerprint only.
@@ -133,6 +147,7 @@ type Server struct {
 	sessions chan struct{} // one token per open session
 	conns    chan struct{} // one token per open connection
 	limiter  *ipLimiter
+	pre      preAuth // connections not authenticated yet
 	mu       sync.Mutex
 	closing  bool           // Shutdown has begun: no new sessions
 	wg       sync.WaitGroup // session handlers
@@ -143,7 +158,11 @@ type Server struct {
 // connStateKey holds a *connState in the connection's context.
 type connStateKey struct{}
 
-type connState struct{ authed atomic.Bool }
+type connState struct {
+	started atomic.Bool // the client offered a public key
+	authed  atomic.Bool // authenticated: a session handler runs
+	conn    *countedConn
+}
 
 // New returns a Server for cfg.
 func New(cfg Config) (*Server, error) {
@@ -170,8 +189,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxDuration <= 0 {
 		cfg.MaxDuration = 12 * time.Hour
 	}
+	if cfg.PreAuthTimeout <= 0 {
+		cfg.PreAuthTimeout = 5 * time.Second
+	}
 	if cfg.LoginGrace <= 0 {
 		cfg.LoginGrace = 30 * time.Second
+	}
+	if cfg.MaxPreAuthPerIP <= 0 {
+		cfg.MaxPreAuthPerIP = 4
 	}
 	if cfg.ConnBurst <= 0 {
 		cfg.ConnBurst = 10
@@ -187,6 +212,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: make(chan struct{}, cfg.MaxSessions),
 		conns:    make(chan struct{}, 2*cfg.MaxSessions+8),
 		limiter:  newIPLimiter(cfg.ConnEvery, cfg.ConnBurst, 4096),
+		pre:      preAuth{perIP: map[string]int{}},
 	}
 	s.base, s.stop = context.WithCancel(context.Background())
 	srv, err := wish.NewServer(
@@ -199,7 +225,7 @@ func New(cfg Config) (*Server, error) {
 			srv.AddHostKey(cfg.HostKey)
 			srv.Handler = s.handle
 			srv.ConnectionFailedCallback = func(c net.Conn, err error) {
-				cfg.Log.Printf("ssh: connection from %s failed: %v", c.RemoteAddr(), err)
+				cfg.Log.Printf("ssh: connection from %s failed: %s", c.RemoteAddr(), saved.Printable(err.Error()))
 			}
 			return nil
 		},
@@ -287,41 +313,111 @@ func (s *Server) logPanic(where string) {
 	}
 }
 
-// wrapConn applies the per-IP rate limit and the connection cap, and closes
-// connections that have not authenticated within the login grace time.
+// wrapConn applies the per-IP rate limit, the per-IP bound on
+// unauthenticated connections and the connection cap (closing the oldest
+// unauthenticated connection when the cap is reached), and closes
+// connections that have not begun to authenticate within the pre-auth
+// timeout or have not authenticated within the login grace time.
 func (s *Server) wrapConn(ctx ssh.Context, c net.Conn) net.Conn {
 	if s.base.Err() != nil {
 		return nil
 	}
-	if !s.limiter.allow(remoteIP(c.RemoteAddr())) {
+	ip := remoteIP(c.RemoteAddr())
+	if !s.limiter.allow(ip) {
 		s.cfg.Log.Printf("ssh: %s: too many connections from this address; refused", c.RemoteAddr())
 		return nil
 	}
+	st := &connState{}
+	cc := &countedConn{Conn: c}
+	cc.release = func() {
+		s.pre.remove(cc)
+		<-s.conns
+	}
+	st.conn = cc
+	s.pre.mu.Lock()
+	if s.pre.perIP[ip] >= s.cfg.MaxPreAuthPerIP {
+		s.pre.mu.Unlock()
+		s.cfg.Log.Printf("ssh: %s: %d connections from this address are not authenticated yet; refused", c.RemoteAddr(), s.cfg.MaxPreAuthPerIP)
+		return nil
+	}
+	var evicted *countedConn
 	select {
 	case s.conns <- struct{}{}:
 	default:
-		s.cfg.Log.Printf("ssh: %s: connection limit (%d) reached; refused", c.RemoteAddr(), cap(s.conns))
-		return nil
+		// Full: the oldest unauthenticated connection gives its slot.
+		if len(s.pre.conns) == 0 {
+			s.pre.mu.Unlock()
+			s.cfg.Log.Printf("ssh: %s: connection limit (%d) reached; refused", c.RemoteAddr(), cap(s.conns))
+			return nil
+		}
+		evicted = s.pre.conns[0]
+		s.pre.removeLocked(evicted)
+		evicted.once.Do(func() {}) // its slot is now the new connection's
 	}
-	st := &connState{}
+	s.pre.conns = append(s.pre.conns, cc)
+	cc.ip = ip
+	s.pre.perIP[ip]++
+	s.pre.mu.Unlock()
+	if evicted != nil {
+		s.cfg.Log.Printf("ssh: %s: connection limit (%d) reached; closed the oldest unauthenticated connection, from %s", c.RemoteAddr(), cap(s.conns), evicted.RemoteAddr())
+		evicted.Conn.Close()
+	}
 	ctx.SetValue(connStateKey{}, st)
+	time.AfterFunc(s.cfg.PreAuthTimeout, func() {
+		if !st.started.Load() && !st.authed.Load() {
+			c.Close()
+		}
+	})
 	time.AfterFunc(s.cfg.LoginGrace, func() {
 		if !st.authed.Load() {
 			c.Close()
 		}
 	})
-	return &countedConn{Conn: c, release: func() { <-s.conns }}
+	return cc
+}
+
+// preAuth lists the connections that have not authenticated yet, oldest
+// first, and counts them per IP address.
+type preAuth struct {
+	mu    sync.Mutex
+	conns []*countedConn
+	perIP map[string]int
+}
+
+// remove forgets c if it is listed.
+func (p *preAuth) remove(c *countedConn) {
+	p.mu.Lock()
+	p.removeLocked(c)
+	p.mu.Unlock()
+}
+
+func (p *preAuth) removeLocked(c *countedConn) {
+	for i, x := range p.conns {
+		if x == c {
+			p.conns = append(p.conns[:i], p.conns[i+1:]...)
+			if p.perIP[c.ip]--; p.perIP[c.ip] <= 0 {
+				delete(p.perIP, c.ip)
+			}
+			return
+		}
+	}
 }
 
 // publicKey accepts exactly the authorized keys.
 func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
-	if !s.cfg.AuthorizedKeys.Allowed(key) {
-		return false
+	if st, ok := ctx.Value(connStateKey{}).(*connState); ok {
+		st.started.Store(true)
 	}
+	return s.cfg.AuthorizedKeys.Allowed(key)
+}
+
+// authenticated marks the connection of ctx as authenticated: it no longer
+// counts against the bounds on unauthenticated connections.
+func (s *Server) authenticated(ctx context.Context) {
 	if st, ok := ctx.Value(connStateKey{}).(*connState); ok {
 		st.authed.Store(true)
+		s.pre.remove(st.conn)
 	}
-	return true
 }
 
 // handle runs one session: checks, then the UI. A panic anywhere in it is
@@ -336,6 +432,7 @@ func (s *Server) handle(sess ssh.Session) {
 	s.wg.Add(1)
 	s.mu.Unlock()
 	defer s.wg.Done()
+	s.authenticated(sess.Context())
 	start := time.Now()
 	who := fmt.Sprintf("user=%q from=%s", sess.User(), sess.RemoteAddr())
 	reason := "closed"
@@ -491,6 +588,9 @@ func (s *Server) run(sess ssh.Session, ctx context.Context, cancel context.Cance
 	}()
 
 	_, err := p.Run()
+	// The client went away (closed its connection or channel) before the
+	// UI quit: the session context ended, not our cancel.
+	dropped := sess.Context().Err() != nil
 	p.Kill()
 	cancel()
 	close(ended)
@@ -507,6 +607,8 @@ func (s *Server) run(sess ssh.Session, ctx context.Context, cancel context.Cance
 	case s.base.Err() != nil:
 		wish.Println(sess, "attractor: the server is shutting down")
 		return "shutdown"
+	case dropped:
+		return "disconnected"
 	case err != nil && !errors.Is(err, tea.ErrProgramKilled):
 		s.cfg.Log.Printf("session %s: UI: %v", who, err)
 		return "ui error"
