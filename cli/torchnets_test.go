@@ -92,19 +92,20 @@ type torchnetReport struct {
 }
 
 type torchnetPoint struct {
-	Kind    string    // "stable", "saddle", "marginal", "slow", …
-	X       []float64 // the state (FixedPointFinder's xstar); nil when not reported
-	Leading float64   // |μ| of the leading multiplier
+	Kind string    // "stable", "saddle", "marginal", "slow", …
+	X    []float64 // the state (FixedPointFinder's xstar); nil when not reported
 }
 
-// decodeTorchnetReport reads fixed_points[].{kind, x, leading} and
-// cycles[].period (steps) from an inspect --json document.
+// decodeTorchnetReport reads fixed_points[].{kind, x} and cycles[].period
+// (steps) from an inspect --json document. The document of December 2026
+// lists neither states nor cycles; issue 15's versioned Report will: adapt
+// the field names here, and nowhere else, when it lands (a slow manifold
+// reported as such can add its sample states to Points).
 func decodeTorchnetReport(stdout string) (torchnetReport, error) {
 	var doc struct {
 		FixedPoints []struct {
-			Kind    string     `json:"kind"`
-			X       []float64  `json:"x"`
-			Leading [2]float64 `json:"leading"`
+			Kind string    `json:"kind"`
+			X    []float64 `json:"x"`
 		} `json:"fixed_points"`
 		Cycles []struct {
 			Period float64 `json:"period"`
@@ -115,7 +116,7 @@ func decodeTorchnetReport(stdout string) (torchnetReport, error) {
 	}
 	var r torchnetReport
 	for _, p := range doc.FixedPoints {
-		r.Points = append(r.Points, torchnetPoint{Kind: p.Kind, X: p.X, Leading: math.Hypot(p.Leading[0], p.Leading[1])})
+		r.Points = append(r.Points, torchnetPoint{Kind: p.Kind, X: p.X})
 	}
 	for _, c := range doc.Cycles {
 		r.Cycles = append(r.Cycles, c.Period)
