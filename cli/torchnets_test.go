@@ -97,8 +97,8 @@ type torchnetPoint struct {
 }
 
 // decodeTorchnetReport reads fixed_points[].{kind, x} and cycles[].period
-// (steps) from an inspect --json document. The document of December 2026
-// lists neither states nor cycles; issue 15's versioned Report will: adapt
+// (steps) from an inspect --json document. Today's document lists neither
+// states nor cycles; issue 15's versioned Report will: adapt
 // the field names here, and nowhere else, when it lands (a slow manifold
 // reported as such can add its sample states to Points).
 func decodeTorchnetReport(stdout string) (torchnetReport, error) {
