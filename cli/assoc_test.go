@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
-	"encoding/xml"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -86,43 +83,9 @@ func TestMemoryHopfieldTable(t *testing.T) {
 	if strings.Contains(out, "Δm_ss") {
 		t.Error("a Hopfield network printed a Δ table")
 	}
-	if texts := memorySVGTexts(t, svg); !strings.Contains(texts, "m_ss: hopfield β=10 N=80") || !strings.Contains(texts, "2 runs per cell") {
+	if texts := svgTexts(t, svg); !strings.Contains(texts, "m_ss: hopfield β=10 N=80") || !strings.Contains(texts, "2 runs per cell") {
 		t.Errorf("figure texts:\n%s", texts)
 	}
-}
-
-// memorySVGTexts checks that the file is well-formed SVG and returns its
-// texts.
-func memorySVGTexts(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := xml.NewDecoder(bytes.NewReader(b))
-	var texts []string
-	root := ""
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("SVG is not well-formed XML: %v", err)
-		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			if root == "" {
-				root = tok.Name.Local
-			}
-		case xml.CharData:
-			texts = append(texts, strings.TrimSpace(string(tok)))
-		}
-	}
-	if root != "svg" {
-		t.Errorf("root element %q", root)
-	}
-	return strings.Join(texts, "\n")
 }
 
 func TestMemoryGatedJSON(t *testing.T) {
@@ -157,7 +120,7 @@ func TestMemoryGatedJSON(t *testing.T) {
 			}
 		}
 	}
-	texts := memorySVGTexts(t, svg)
+	texts := svgTexts(t, svg)
 	for _, want := range []string{"γ=∞", "γ=0", "Δm_ss = m_ss(γ) − m_ss(γ=0)", "memory load α = P/N", "α_c ≈ 0.138"} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("figure lacks %q:\n%s", want, texts)
@@ -184,12 +147,15 @@ func TestMemoryErrors(t *testing.T) {
 		{[]string{"memory", hn, "--m0-grid", "1:0:0.1"}, 2, "--m0-grid"},
 		{[]string{"memory", hn, "--runs", "0"}, 2, "--runs"},
 		{[]string{"memory", hn, "--t", "-1"}, 2, "--t"},
-		{[]string{"memory", hn, "--m0-grid", "2", "--runs", "1"}, 1, "m0 = 2"},
+		{[]string{"memory", hn, "--m0-grid", "2", "--runs", "1"}, 2, "--m0-grid: m(0) = 2: want overlaps in [−1, 1]"},
+		{[]string{"memory", hn, "--alpha-grid", "0,0.1", "--runs", "1"}, 2, "--alpha-grid: α = 0: want memory loads > 0"},
+		{[]string{"memory", hn, "--n", "100000000"}, 2, "N = 100000000 with α up to 0.5 needs"},
+		{[]string{"memory", hn, "--n", "5000", "--alpha-grid", "5"}, 2, "at most N = 5000"},
 		{[]string{"memory", lr}, 1, "not an associative memory"},
 		{[]string{"memory", filepath.Join(t.TempDir(), "missing.npz")}, 1, "missing.npz"},
 	} {
 		code, _, errOut := run(c.args...)
-		if code != c.code || !strings.Contains(errOut, c.want) {
+		if code != c.code || !strings.Contains(errOut, c.want) || strings.Contains(errOut, "inspect:") {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errOut, c.code, c.want)
 		}
 	}

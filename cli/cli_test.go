@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func run(args ...string) (code int, stdout, stderr string) {
@@ -42,6 +43,11 @@ func TestHelpListsCommands(t *testing.T) {
 	code, out, _ := run("help")
 	if code != 0 {
 		t.Fatalf("exit code %d", code)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(line); n > helpWidth {
+			t.Errorf("help line of %d columns: %q", n, line)
+		}
 	}
 	for name := range commands {
 		if !strings.Contains(out, name) {
@@ -119,6 +125,7 @@ func TestTopLevel(t *testing.T) {
 		{[]string{"inspcet"}, 2, "", "did you mean `attractor inspect`?", true},
 		{[]string{"swep"}, 2, "", "did you mean `attractor sweep`?", true},
 		{[]string{"xyzzy"}, 2, "", `unknown command "xyzzy"`, true},
+		{[]string{"--bogus"}, 2, "", `attractor: unknown flag "--bogus" before the command`, true},
 		{[]string{"help", "trian"}, 2, "", "did you mean train?", true},
 		{[]string{"gallery"}, 2, "", "say build or list", true},
 		{[]string{"completion", "tcsh"}, 2, "", "want bash, zsh or fish", true},

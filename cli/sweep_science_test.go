@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"attractor/internal/repro"
 	"attractor/train/sweep"
 )
 
@@ -140,43 +141,19 @@ func TestSweepExamplesSmallScience(t *testing.T) {
 		dirs[ex.file], reports[ex.file] = local, out
 	}
 
-	// EC-16 on the census: among trainable networks, DFP > IFP > LC > Mix
-	// (paper 703/534/182/105). The small variant has few networks, so the
-	// counts are reported, not asserted; what is asserted is that every
-	// network got its verdict as its class.
-	counts, rs := sweepCounts(t, dirs["ghazizadeh-census-small.toml"])
-	strict, code := 0, 0
-	trained := map[string]int{}
+	// EC-16 (the census's ordering DFP > IFP > LC > Mix among trainable
+	// networks) is measured on the N = 1000 census
+	// (examples/ghazizadeh-census-n1000.toml, docs/reproduction.md): at
+	// N = 300 no network passes the trainability test. The small census is
+	// logged; that the sweep's class is the verdict `attractor inspect`
+	// computes is TestSweepMechanismAnalysis.
+	_, rs := sweepCounts(t, dirs["ghazizadeh-census-small.toml"])
 	for _, r := range rs {
-		if r.Analyses["trainability"]["trainable"] == true {
-			strict++
-		}
-		if r.Analyses["trainability"]["code_trainable"] == true {
-			code++
-		}
-		trainable := r.Analyses["trainability"]["class"] == "trainable"
-		_, labelled := r.Analyses["mechanism"]["label"]
-		// The small variant classifies every network (all = true).
-		if !labelled || r.Class != r.Analyses["mechanism"]["label"] {
-			t.Errorf("census network %d: trainable %v, class %q, mechanism %v", r.Index, trainable, r.Class, r.Analyses["mechanism"])
-		}
-		if trainable {
-			trained[r.Class]++
-		}
 		t.Logf("census network %d (g %v, seed %v): %s (authors' classifier %v → %v); trainable: spec %v, code %v; %v of %v test trials passed, max RMSE %v",
 			r.Index, r.Params["g"], r.Params["seed"], r.Class, r.Analyses["mechanism"]["code_label"], r.Analyses["mechanism"]["code_mechanism"],
 			r.Analyses["trainability"]["trainable"], r.Analyses["trainability"]["code_trainable"],
 			r.Analyses["trainability"]["test_trials_passed"], r.Analyses["trainability"]["test_trials"], r.Analyses["trainability"]["test_rmse_max"])
 	}
-	counts = trained
-	mech := []string{"DFP", "IFP", "LC", "Mix"}
-	trainable := 0
-	for _, m := range mech {
-		trainable += counts[m]
-	}
-	ordered := counts["DFP"] > counts["IFP"] && counts["IFP"] > counts["LC"] && counts["LC"] > counts["Mix"]
-	t.Logf("EC-16: %d of %d networks trainable by the spec's criterion, %d by the authors' code's; classified by the example's criterion: DFP %d, IFP %d, LC %d, Mix %d, undetermined %d; ordering DFP > IFP > LC > Mix holds: %v",
-		strict, len(rs), code, counts["DFP"], counts["IFP"], counts["LC"], counts["Mix"], counts["undetermined"], ordered)
 
 	// EC-24 on the phase diagram: P(unable) rises with the delay at fixed
 	// lr and with lr at fixed delay (±10 %), and SP dominates at the
@@ -219,6 +196,8 @@ func TestSweepExamplesSmallScience(t *testing.T) {
 		}
 	}
 	t.Logf("EC-24: %d monotonicity violations beyond 10 %%: %v", len(viol), viol)
+	rec24 := repro.New(t, "EC-24", "cli", "examples/kurtkaya-phase-small.toml: lr 0.316, 0.1, 0.0316 × delay 0, 100, 200 ms × 2 seeds, 300 epochs")
+	rec24.Measure("largest fall of P(unable) along delay or lr", "", "none beyond ± 10 %", "≤ 0.1").Add(worst, -1)
 	if worst > 0 {
 		t.Errorf("EC-24: P(unable to learn) falls by up to %.2f: %v", worst, viol)
 	}
@@ -228,27 +207,12 @@ func TestSweepExamplesSmallScience(t *testing.T) {
 			small = j
 		}
 	}
+	rec24.Measure("SP fraction at the smallest lr and shortest delay", "", "SP dominates", "> 0.5").Add(p.Fraction("SP", 0, small), -1)
 	if f := p.Fraction("SP", 0, small); f <= 0.5 {
 		t.Errorf("EC-24: SP fraction %.2f at lr %s, delay %s ms; want it to dominate", f, p.YVals[small], p.XVals[0])
 	}
-	// EC-25: the slope of log(lr) against log(T₀), printed by the report
-	// (theory: −4 … −5 for SP, −2 … −3 for LC). Three learning rates give a
-	// wide interval; the sign is checked.
-	{
-		out := reports["kurtkaya-phase-small.toml"]
-		var b, lo, hi float64
-		i := strings.Index(out, "B = ")
-		if i < 0 {
-			t.Fatalf("EC-25: no scaling law in the report:\n%s", out)
-		}
-		if _, err := fmt.Sscanf(out[i:], "B = %f (95%% CI %f … %f)", &b, &lo, &hi); err != nil {
-			t.Fatalf("EC-25: %v in %q", err, out[i:])
-		}
-		t.Logf("EC-25: B = %.3f (95 %% CI %.3f … %.3f)", b, lo, hi)
-		if !(b < 0) {
-			t.Errorf("EC-25: B = %v; the critical learning rate should fall with the delay (B < 0)", b)
-		}
-	}
+	// EC-25 is TestKnownDeviation_EC25_ScalingExponent, on this report.
+	sweepSmallPhaseReport = reports["kurtkaya-phase-small.toml"]
 	cls, _ := sweepCounts(t, dirs["kurtkaya-phase-small.toml"])
 	if len(cls) < 2 {
 		t.Errorf("the small phase diagram has only the classes %v; want at least two", cls)
@@ -256,15 +220,56 @@ func TestSweepExamplesSmallScience(t *testing.T) {
 	t.Logf("phase classes: %v; total wall time %v", cls, time.Since(began).Round(time.Second))
 }
 
-// TestSweepPostPeriodScience is EC-26 on a small full-rank sweep: the
+// sweepSmallPhaseReport is the report of the small phase sweep of
+// TestSweepExamplesSmallScience, for TestKnownDeviation_EC25_ScalingExponent.
+var sweepSmallPhaseReport string
+
+// TestKnownDeviation_EC25_ScalingExponent is EC-25 on the small phase
+// sweep (three learning rates, three delays, two seeds): the slope B of
+// log(lr) against log(T₀) should tell the slow-point theory (B ≈ −4…−5)
+// from the limit-cycle one (−2…−3). With three points its 95 % interval
+// (−29.6 … 22.5 when the deviation was named) contains both, so the small
+// variant cannot decide; the 400-network phase sweep
+// (examples/kurtkaya-phase-medium.toml) is to. Asserted: B itself lies in
+// the union of the two theories' ranges, −5 … −2 (it was −3.55).
+func TestKnownDeviation_EC25_ScalingExponent(t *testing.T) {
+	if sweepSmallPhaseReport == "" {
+		t.Fatal("needs the small phase sweep of TestSweepExamplesSmallScience (run them together: -run 'TestSweepExamplesSmallScience|TestKnownDeviation_EC25')")
+	}
+	out := sweepSmallPhaseReport
+	var b, lo, hi float64
+	i := strings.Index(out, "B = ")
+	if i < 0 {
+		t.Fatalf("no scaling law in the report:\n%s", out)
+	}
+	if _, err := fmt.Sscanf(out[i:], "B = %f (95%% CI %f … %f)", &b, &lo, &hi); err != nil {
+		t.Fatalf("%v in %q", err, out[i:])
+	}
+	rec := repro.New(t, "EC-25", "cli", "examples/kurtkaya-phase-small.toml: 3 lr × 3 delays × 2 seeds, 300 epochs")
+	rec.Deviates("three learning rates give a 95 % interval that contains both theories' exponents; the phase sweep is to decide")
+	rec.Measure("B (log lr = B log T₀ + log A)", "", "−4…−5 (SP) or −2…−3 (LC)", "named deviation: B in −5 … −2").Add(b, -1)
+	rec.Measure("B's 95 % interval, lower end", "", "", "").Add(lo, -1)
+	rec.Measure("B's 95 % interval, upper end", "", "", "").Add(hi, -1)
+	t.Logf("EC-25: B = %.3f (95 %% CI %.3f … %.3f)", b, lo, hi)
+	if !(b >= -5 && b <= -2) {
+		t.Errorf("EC-25: B = %.3f outside both theories' ranges (−5 … −2)", b)
+	}
+	if hi < -4 || lo > -3 || (lo > -5 && hi < -2) {
+		t.Logf("the interval now excludes one theory: EC-25 may reproduce; rename this test")
+	}
+}
+
+// TestKnownDeviation_EC26_PostPeriod is EC-26 on a small full-rank sweep: the
 // DCDT with and without the 30 ms post-reaction period (science.md §5.2,
 // loss on the last 16 steps), lr 0.1, delay 100 ms, the reference code's
 // max(1000, 30/lr) and max(1000, 100/lr) = 1000 epochs, 8 seeds each
 // (3.5 min of CPU); the LC fraction with post against without by Fisher's exact test
-// (one-sided, greater). The paper's claim (post favours LC) is reported
-// with the p-value; with 8 seeds the test has little power, so it is not
-// asserted.
-func TestSweepPostPeriodScience(t *testing.T) {
+// (one-sided, greater). The paper's claim (post favours LC, significantly)
+// is not reproduced at this size: p = 0.30 when the deviation was named
+// (issue 19). The test records the table and p and fails if the LC
+// fraction with the post period falls below the fraction without (the
+// effect reverses, moving away from the published one).
+func TestKnownDeviation_EC26_PostPeriod(t *testing.T) {
 	spec := writeSpec(t, `name = "ec26-small"
 task = "dcdt"
 analyses = ["learning", "phase"]
@@ -312,7 +317,14 @@ post = [false, true]
 	}
 	t.Logf("EC-26 among learned networks: Fisher exact [[%d %d] [%d %d]] (LC, SP; post, no post): p(greater) = %.4g, two-sided %.4g",
 		tab[1][0], tab[1][1], tab[0][0], tab[0][1], fl.Greater, fl.TwoSided)
-	if a+b != 8 || c+d != 8 {
-		t.Fatalf("table [[%d %d] [%d %d]]: want 8 networks per condition", a, b, c, d)
+	rec := repro.New(t, "EC-26", "cli", "full-rank DCDT, lr 0.1, delay 100 ms, 1000 epochs, 8 seeds with and 8 without the 30 ms post period")
+	rec.Deviates("8 seeds per condition: the LC excess with the post period is not significant (one-sided Fisher p ≥ 0.05); the rank-2 study of 100 seeds per condition is not run")
+	rec.Measure("LC fraction with post − without", "", "> 0, Fisher exact p < 0.05", "named deviation: ≥ 0").Add(float64(a-c)/8, -1)
+	rec.Measure("one-sided Fisher exact p (LC vs not, post vs no post)", "", "< 0.05", "logged").Add(f.Greater, -1)
+	if a < c {
+		t.Errorf("EC-26: LC in %d of 8 with the post period, %d of 8 without: the effect reversed", a, c)
+	}
+	if f.Greater < 0.05 {
+		t.Logf("p = %.3g < 0.05: EC-26 reproduces at this size; rename this test", f.Greater)
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"attractor/internal/repro"
 )
 
 // Random-matrix and chaos checks EC-01…EC-04 of the science spec (§8 A).
@@ -51,9 +53,14 @@ func randmatSummarise(ev []complex128, g float64) randmatDisk {
 }
 
 // randmatCheckCircularLaw asserts the EC-01/EC-02 tolerances.
-func randmatCheckCircularLaw(t *testing.T, id string, ev []complex128, g float64) {
+func randmatCheckCircularLaw(t *testing.T, id string, ev []complex128, g float64, seed int64, setup string) {
 	t.Helper()
 	s := randmatSummarise(ev, g)
+	rec := repro.New(t, id, "model", setup)
+	rec.Measure("fraction |λ| ≤ g", "", "≥ 0.97 ([OURS] 0.987)", "≥ 0.97").Add(s.inDisk, seed)
+	rec.Measure("max |λ|", "", "∈ [1.45, 1.60]", "∈ [1.45, 1.60]").Add(s.maxAbs, seed)
+	rec.Measure("fraction |λ| ≤ g/2", "", "0.25", "± 0.03").Add(s.inHalf, seed)
+	rec.Measure("mean |λ|²", "", "g²/2 = 1.125", "± 5 %").Add(s.meanSq, seed)
 	t.Logf("%s: fraction |λ| ≤ g = %.4f, max|λ| = %.4f, fraction |λ| ≤ g/2 = %.4f, mean|λ|² = %.4f (theory 1, ≈g, 0.25, %.4f)",
 		id, s.inDisk, s.maxAbs, s.inHalf, s.meanSq, g*g/2)
 	if s.inDisk < 0.97 {
@@ -74,14 +81,14 @@ func randmatCheckCircularLaw(t *testing.T, id string, ev []complex128, g float64
 func TestEC01CircularLawDense(t *testing.T) {
 	const n, g = 1000, 1.5
 	j := DenseGaussian(n, g, NewRNG(1, 0))
-	randmatCheckCircularLaw(t, "EC-01", randmatEigenvalues(t, j), g)
+	randmatCheckCircularLaw(t, "EC-01", randmatEigenvalues(t, j), g, 1, "dense J, N = 1000, g = 1.5")
 }
 
 // TestEC02CircularLawSparse: density p = 0.1, nonzeros N(0, g²/(pN)).
 func TestEC02CircularLawSparse(t *testing.T) {
 	const n, p, g = 1000, 0.1, 1.5
 	j := SparseGaussian(n, p, g, NewRNG(2, 0))
-	randmatCheckCircularLaw(t, "EC-02", randmatEigenvalues(t, j), g)
+	randmatCheckCircularLaw(t, "EC-02", randmatEigenvalues(t, j), g, 2, "sparse J, N = 1000, p = 0.1, g = 1.5")
 }
 
 // TestEC03SubCritical: g = 0.8 dense, N = 1000: max|λ(J)| = 0.8 ± 0.05 and
@@ -104,6 +111,9 @@ func TestEC03SubCritical(t *testing.T) {
 	for _, l := range randmatEigenvalues(t, jac) {
 		maxRe = max(maxRe, real(l))
 	}
+	rec := repro.New(t, "EC-03", "model", "dense J, N = 1000, g = 0.8")
+	rec.Measure("max |λ(gJ)|", "", "≈ 0.8 ([OURS] 0.819)", "0.8 ± 0.05").Add(s.maxAbs, 3)
+	rec.Measure("max Re λ(−I + gJ)", "1/τ", "≈ −0.2", "−0.2 ± 0.05").Add(maxRe, 3)
 	t.Logf("EC-03: max|λ(gJ)| = %.4f (want 0.8 ± 0.05), max Re λ(−I + gJ) = %.4f (want ≈ −0.2)", s.maxAbs, maxRe)
 	if math.Abs(s.maxAbs-g) > 0.05 {
 		t.Errorf("EC-03: max|λ| = %.4f, want 0.8 ± 0.05", s.maxAbs)
@@ -149,6 +159,9 @@ func TestEC04Chaos(t *testing.T) {
 	lyap := sumLog / (blocks * block)
 	t.Logf("EC-04 g = 1.5, N = 1000: min RMS(x) on [100, 1000] = %.4f (want > 0.5), largest Lyapunov exponent = %.4f per τ (want > 0; spec [OURS] 0.021–0.035)",
 		minRMS, lyap)
+	rec := repro.New(t, "EC-04", "model", "g = 1.5, N = 1000, dt = 0.1, Benettin d₀ = 1e-7, 100 blocks of 10 τ after 100 τ")
+	rec.Measure("min RMS(x) on t ∈ [100, 1000]", "", "> 0.5 ([OURS] 0.76–0.77)", "> 0.5").Add(minRMS, 5)
+	rec.Measure("largest Lyapunov exponent", "1/τ", "> 0 ([OURS] 0.021–0.035)", "> 0").Add(lyap, 5)
 	if !(minRMS > 0.5) {
 		t.Errorf("EC-04: min RMS(x) = %.4f, want > 0.5", minRMS)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"attractor/internal/repro"
 	"attractor/model"
 	"attractor/train/task"
 )
@@ -49,6 +50,7 @@ func TestScienceForceFeedbackMix(t *testing.T) {
 	gammas := []float64{0, 0.1, 0.3, 0.6, 1}
 	seeds := []uint64{0, 1, 2}
 	t0 := time.Now()
+	rec := repro.New(t, "EC-13", "train", "N = 1000, four-sinusoid target, trained with γ f + (1 − γ) z, tested with z alone, seeds 0–2")
 	var tab strings.Builder
 	fmt.Fprintf(&tab, "N = %d; test MAE (train MAE) per seed\n γ   ", n)
 	for _, s := range seeds {
@@ -66,6 +68,11 @@ func TestScienceForceFeedbackMix(t *testing.T) {
 			}
 		}
 		fmt.Fprintf(&tab, " | %d/%d\n", ok, len(seeds))
+		want := "most seeds stable"
+		if g >= 0.3 {
+			want = "at most a minority stable"
+		}
+		rec.Measure(fmt.Sprintf("γ = %g: fraction of seeds stable (test MAE < 0.05)", g), "", "stable only for γ < 0.15", want).Add(float64(ok)/float64(len(seeds)), -1)
 		switch {
 		case g <= 0.1 && 2*ok < len(seeds):
 			t.Errorf("γ = %g: stable in %d of %d seeds, want most", g, ok, len(seeds))
