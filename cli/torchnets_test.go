@@ -96,19 +96,19 @@ type torchnetPoint struct {
 	X    []float64 // the state (FixedPointFinder's xstar); nil when not reported
 }
 
-// decodeTorchnetReport reads fixed_points[].{kind, x} and cycles[].period
-// (steps) from an inspect --json document. Today's document lists neither
-// states nor cycles; issue 15's versioned Report will: adapt
-// the field names here, and nowhere else, when it lands (a slow manifold
-// reported as such can add its sample states to Points).
+// decodeTorchnetReport reads fixed_points[].{kind, xstar} and
+// cycles[].period_steps from an inspect --json document (schema
+// attractor.report/1); it is the one place to adapt when the schema
+// changes (a slow manifold reported as such can add its sample states to
+// Points).
 func decodeTorchnetReport(stdout string) (torchnetReport, error) {
 	var doc struct {
 		FixedPoints []struct {
 			Kind string    `json:"kind"`
-			X    []float64 `json:"x"`
+			X    []float64 `json:"xstar"`
 		} `json:"fixed_points"`
 		Cycles []struct {
-			Period float64 `json:"period"`
+			Period float64 `json:"period_steps"`
 		} `json:"cycles"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
@@ -210,7 +210,7 @@ func TestTorchNetsInspect(t *testing.T) {
 			t.Logf("inspect took %v: %d points, %d stable, cycles %v", took.Round(time.Millisecond), len(r.Points), len(stable), r.Cycles)
 			for _, p := range stable {
 				if len(p.X) != e.StateDim {
-					t.Fatalf("%d stable points reported (the simulation found %d attractors), with states of %d values, want %d (fixed_points[].x)", len(stable), len(e.FixedPoints), len(p.X), e.StateDim)
+					t.Fatalf("%d stable points reported (the simulation found %d attractors), with states of %d values, want %d (fixed_points[].xstar)", len(stable), len(e.FixedPoints), len(p.X), e.StateDim)
 				}
 			}
 			// Every attractor found by simulation is reported as stable.
