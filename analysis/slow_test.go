@@ -1,0 +1,195 @@
+package analysis
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"attractor/inspect"
+	"attractor/model"
+	"attractor/saved"
+)
+
+// manifoldsOf runs the default census of the file and returns its slow
+// manifolds.
+func manifoldsOf(t *testing.T, file string) ([]Manifold, *CensusResult) {
+	t.Helper()
+	n, _, err := saved.Open(filepath.Join("testdata", file), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := DefaultSettings()
+	p, err := ProtocolFor(n, s.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := censusOf(t, n, &p, s)
+	ms, err := Manifolds(context.Background(), n.Net, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms, c
+}
+
+// TestManifoldTorchLine: a 16-unit GRU trained by real PyTorch to hold a
+// continuous amplitude in [−1, 1] (testdata/gru_line_h16_s1.pt, see the
+// README): its 41 remembered amplitudes lie on one curve whose first
+// principal axis holds 98 % of their variance (the .json's
+// first_axis_variance, measured in float64 by the fixture script). The
+// census must report one 1-D slow manifold joining its slow points, not
+// isolated stable points.
+func TestManifoldTorchLine(t *testing.T) {
+	ms, c := manifoldsOf(t, "gru_line_h16_s1.pt")
+	for _, m := range ms {
+		t.Logf("manifold dim %d explained %.3f extent %.3f points %v slow [%.5f, %.5f] %s alignment %v",
+			m.Dimension, m.Explained, m.Extent, m.Points, m.SlowMin, m.SlowMax, m.Convention, m.Alignment)
+	}
+	if len(ms) != 1 {
+		t.Fatalf("%d slow manifolds among %d census points, want 1", len(ms), len(c.Points))
+	}
+	m := ms[0]
+	if m.Dimension != 1 || len(m.Points) < 3 {
+		t.Errorf("manifold of dimension %d through %d points, want 1 and at least 3", m.Dimension, len(m.Points))
+	}
+	// Every point on a slow manifold has a leading multiplier within
+	// 1/slowTau of the unit circle.
+	if m.SlowMin < math.Exp(-1.0/slowTau) || m.SlowMax > math.Exp(1.0/slowTau) {
+		t.Errorf("slow multipliers [%v, %v] outside e^{±1/%d}", m.SlowMin, m.SlowMax, slowTau)
+	}
+}
+
+// TestManifoldNoneOnFlipFlop: the 3-bit flip-flop GRU (isolated attractors
+// whose slowest multiplier, 0.996, is as slow as the line network's) has
+// no slow manifold.
+func TestManifoldNoneOnFlipFlop(t *testing.T) {
+	ms, c := manifoldsOf(t, "flipflop_gru_torch8.pt")
+	if len(ms) != 0 {
+		t.Errorf("%d slow manifolds on the flip-flop's %d points: %+v", len(ms), len(c.Points), ms[0].Points)
+	}
+}
+
+// TestManifoldClosedForm: a two-unit GRU whose first unit's update gate
+// is saturated (b_z = 40, z = 1 − 4e-18: h₁' = h₁ exactly in float64) and
+// whose second unit forgets at once (b_z = −40) toward
+// n = tanh(0.5 h₂ + 0.8 h₁). Its fixed points are the curve
+// h₂ = g(h₁) with g = tanh(0.5 g + 0.8 h₁), each with multipliers 1
+// (along the curve) and 0.5 sech²(·) < 1: an exact line attractor.
+func TestManifoldClosedForm(t *testing.T) {
+	whh := mat.NewDense(6, 2, []float64{
+		0, 0, 0, 0, // r
+		0, 0, 0, 0, // z
+		0, 0, 0.8, 0.5, // n
+	})
+	net, err := model.NewGRU(model.TorchParams{WeightIH: mat.NewDense(6, 1, nil), WeightHH: whh,
+		BiasIH: []float64{0, 0, 40, -40, 0, 0}, BiasHH: make([]float64, 6)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Census points along the curve, as a search from spread starts
+	// returns them.
+	var starts [][]float64
+	for k := range 9 {
+		starts = append(starts, []float64{-0.8 + 0.2*float64(k), 0})
+	}
+	res, err := inspect.FindFixedPoints(context.Background(), inspect.FixedPointProblem{Net: net, Inits: starts}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &CensusResult{Convention: res.Convention}
+	for _, p := range res.Points {
+		c.Points = append(c.Points, Point{FixedPoint: p})
+	}
+	ms, err := Manifolds(context.Background(), net, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || len(ms[0].Points) != len(c.Points) || ms[0].Dimension != 1 {
+		t.Fatalf("manifolds %+v from %d points, want one 1-D through all", ms, len(c.Points))
+	}
+	m := ms[0]
+	// The multiplier along the curve is 1 to float64 precision.
+	if math.Abs(m.SlowMin-1) > 1e-12 || math.Abs(m.SlowMax-1) > 1e-12 {
+		t.Errorf("slow multipliers [%v, %v], want 1", m.SlowMin, m.SlowMax)
+	}
+	// Extent: the projection of the points from h₁ = −0.8 to 0.8 on the
+	// first axis is at least their h₁ range.
+	if m.Extent < 1.6-1e-9 {
+		t.Errorf("extent %v, want ≥ 1.6", m.Extent)
+	}
+}
+
+// TestGhostDrift: ẋ₁ = −x₁ + 2 tanh x₁ + b, ẋ₂ = −x₂ (inspect's
+// saddle-node family) at b = b_c + ε, just past the saddle-node at
+// x* = −acosh √2, b_c = √2 − acosh √2. Near x* the flow is
+// ẏ = ε + a y² with a = f''(x*)/2 = 1/√2, so the passage from the ghost
+// (y = 0) out of the bottleneck takes π/(2√(aε)); the exact time to the
+// surviving attractor x_s is T = ∫ dx/f from x* to within censusNear·√2
+// of x_s. The census must report the ghost as a slow point that drifts to
+// the attractor, after T within one time unit plus 1 %: the Euler map
+// (dt = 0.1) matches the flow's passage through the bottleneck to
+// O(dt√(aε)) relative, and on the exit leg (a few time units at rate
+// |f'| ≈ 1) it errs by O(dt/2) relative, under one time unit.
+func TestGhostDrift(t *testing.T) {
+	bc := math.Sqrt2 - math.Acosh(math.Sqrt2)
+	xstar := -math.Acosh(math.Sqrt2)
+	for _, eps := range []float64{1e-3, 1e-4} {
+		b := bc + eps
+		net, err := model.NewCTRNN(model.CTRNNParams{G: 1, J: model.NewDenseRecurrent(mat.NewDense(2, 2, []float64{2, 0, 0, 0})),
+			B: []float64{b, 0}, Tau: 1, DT: 0.1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := func(x float64) float64 { return -x + 2*math.Tanh(x) + b }
+		// The surviving attractor: the root of f above 1.
+		lo, hi := 1.0, 4.0
+		for range 100 {
+			if mid := (lo + hi) / 2; f(mid) > 0 {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		xs := lo
+		c := &CensusResult{}
+		res, err := inspect.FindFixedPoints(context.Background(), inspect.FixedPointProblem{Net: net, Inits: [][]float64{{xstar + 0.05, 0}, {xs - 0.1, 0.1}}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pt := range res.Points {
+			c.Points = append(c.Points, Point{FixedPoint: pt})
+		}
+		c.Attractors = []Attractor{{Kind: "FP", X: []float64{xs, 0}}}
+		var ghost *Point
+		for i := range c.Points {
+			if c.Points[i].Kind == inspect.Slow {
+				ghost = &c.Points[i]
+			}
+		}
+		if ghost == nil {
+			t.Fatalf("ε = %g: no slow point among %+v", eps, c.Points)
+		}
+		d := DriftFrom(net, ghost.X, nil, [][]float64{c.Attractors[0].X}, driftSteps)
+		// T = ∫ dx/f by Simpson's rule from the ghost found to arrival.
+		x0, x1 := ghost.X[0], xs-censusNear*math.Sqrt2
+		const n = 200000
+		h := (x1 - x0) / n
+		T := 1/f(x0) + 1/f(x1)
+		for k := 1; k < n; k++ {
+			w := 2.0
+			if k%2 == 1 {
+				w = 4
+			}
+			T += w / f(x0+float64(k)*h)
+		}
+		T *= h / 3
+		half := math.Pi / (2 * math.Sqrt(eps/math.Sqrt2))
+		t.Logf("ε = %g: ghost at %.5f (x* = %.5f), drift to attractor %d after %d steps = %.2f τ; exact T = %.2f τ, π/(2√(aε)) = %.2f τ",
+			eps, ghost.X[0], xstar, d.Attractor, d.Steps, d.Time, T, half)
+		if d.Attractor != 0 || math.Abs(d.Time-T) > 1+0.01*T {
+			t.Errorf("ε = %g: drift to %d after %.2f τ, want attractor 0 after %.2f ± %.2f τ", eps, d.Attractor, d.Time, T, 1+0.01*T)
+		}
+	}
+}
