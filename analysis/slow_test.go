@@ -124,7 +124,7 @@ func TestManifoldClosedForm(t *testing.T) {
 // TestGhostDrift: ẋ₁ = −x₁ + 2 tanh x₁ + b, ẋ₂ = −x₂ (inspect's
 // saddle-node family) at b = b_c + ε, just past the saddle-node at
 // x* = −acosh √2, b_c = √2 − acosh √2. Near x* the flow is
-// ẏ = ε + a y² with a = f''(x*)/2 = 1/√2, so the passage from the ghost
+// ẏ = ε + a y² with a = f₂/2 = 1/√2 (f₂ = d²f/dx² at x*), so the passage from the ghost
 // (y = 0) out of the bottleneck takes π/(2√(aε)); the exact time to the
 // surviving attractor x_s is T = ∫ dx/f from x* to within censusNear·√2
 // of x_s. The census must report the ghost as a slow point that drifts to
