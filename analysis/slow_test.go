@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -191,5 +192,43 @@ func TestGhostDrift(t *testing.T) {
 		if d.Attractor != 0 || math.Abs(d.Time-T) > 1+0.01*T {
 			t.Errorf("ε = %g: drift to %d after %.2f τ, want attractor 0 after %.2f ± %.2f τ", eps, d.Attractor, d.Time, T, 1+0.01*T)
 		}
+	}
+}
+
+// TestGhostReport runs the whole analysis on the saddle-node network at
+// ε = 1e-3: the census's report must list the ghost as a slow point whose
+// drift ends at the one attractor, and print it as a ghost.
+func TestGhostReport(t *testing.T) {
+	b := math.Sqrt2 - math.Acosh(math.Sqrt2) + 1e-3
+	net, err := model.NewCTRNN(model.CTRNNParams{G: 1, J: model.NewDenseRecurrent(mat.NewDense(2, 2, []float64{2, 0, 0, 0})),
+		B: []float64{b, 0}, Tau: 1, DT: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &saved.Network{Net: net}
+	s := DefaultSettings()
+	s.Verdict.Skip = true
+	r, err := Analyze(context.Background(), "saddle-node", n, nil, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ghosts := 0
+	for i, p := range r.FixedPoints {
+		t.Logf("point %d: %s q %v drift %+v", i, p.Kind, p.Q, p.Drift)
+		if p.Drift != nil && p.Drift.Attractor >= 0 && r.Attractors[p.Drift.Attractor].Point >= 0 &&
+			r.FixedPoints[r.Attractors[p.Drift.Attractor].Point].Kind == inspect.Stable.String() {
+			ghosts++
+		}
+	}
+	if ghosts == 0 {
+		t.Fatalf("no slow point of the report drifts to the stable point: %+v", r.FixedPoints)
+	}
+	text := strings.Join(r.SlowLines(), "\n")
+	t.Log(text)
+	if !strings.Contains(text, "is a ghost") {
+		t.Errorf("the text does not name the ghost: %q", text)
+	}
+	if len(r.Manifolds) != 0 {
+		t.Errorf("%d slow manifolds on a network with one attractor and a ghost", len(r.Manifolds))
 	}
 }
