@@ -121,7 +121,7 @@ func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manif
 	dt := vdt(net)
 	var cand []int
 	for i := range c.Points {
-		if slowPoint(&c.Points[i].FixedPoint, dt) {
+		if len(cand) < manifoldMost && slowPoint(&c.Points[i].FixedPoint, dt) {
 			cand = append(cand, i)
 		}
 	}
@@ -363,7 +363,8 @@ type Drift struct {
 // DriftFrom simulates net from x with input u for at most steps steps,
 // records how far the state has moved after each trial length (64, 128,
 // … steps) and ends when it comes within censusNear of one of the
-// attractors' states.
+// attractors' states, or comes to rest elsewhere (speed below
+// censusSettle per step).
 func DriftFrom(net model.Network, x0, u []float64, attractors [][]float64, steps int) Drift {
 	d := Drift{Attractor: -1}
 	x := append([]float64(nil), x0...)
@@ -388,18 +389,33 @@ func DriftFrom(net model.Network, x0, u []float64, attractors [][]float64, steps
 				return d
 			}
 		}
+		if rmsDist(x, y) < censusSettle {
+			d.Simulated = t // at rest, on no known attractor
+			return d
+		}
 	}
 	d.Simulated = steps
 	return d
 }
 
 // driftSteps is the longest simulation from a slow point (20,000 steps:
-// 200 trials of the typical 100-step delay), and driftMost the most slow
-// points simulated.
+// 200 trials of the typical 100-step delay), cut for large networks to
+// driftWork/N² steps (a step costs about N² multiply-adds, so a point
+// costs at most a second or two), and driftMost the most slow points
+// simulated. manifoldMost bounds the slow points the manifold test pairs
+// up, for the same reason.
 const (
-	driftSteps = 20000
-	driftMost  = 32
+	driftSteps   = 20000
+	driftWork    = 2e9
+	driftMost    = 32
+	manifoldMost = 64
 )
+
+// driftLength returns the steps simulated from a slow point of an
+// N-state network.
+func driftLength(n int) int {
+	return max(1000, min(driftSteps, int(driftWork/float64(n*n))))
+}
 
 // slowReport adds the slow manifolds and the drift of every slow point to
 // r, and a note for each.
@@ -435,7 +451,7 @@ func slowReport(ctx context.Context, r *Report, net model.Network, c *CensusResu
 				own[j] = a
 			}
 		}
-		drifts[k] = DriftFrom(net.Clone(), x, c.Input, own, driftSteps)
+		drifts[k] = DriftFrom(net.Clone(), x, c.Input, own, driftLength(len(x)))
 		return nil
 	})
 	if err != nil {
