@@ -9,7 +9,8 @@ import (
 // slow points in sentences, one per line, for `attractor inspect`'s text
 // output: a slow point that drifts to an attractor is a ghost (of a
 // vanished fixed point, or a saddle's way out), one that does not within
-// the steps simulated holds like an attractor.
+// the steps simulated holds like an attractor. A slow point with growing
+// modes lies near a saddle and is named as such.
 func (r *Report) SlowLines() []string {
 	var out []string
 	for i, m := range r.Manifolds {
@@ -49,7 +50,19 @@ func (r *Report) SlowLines() []string {
 		if r.Model.Dt != nil {
 			when += fmt.Sprintf(" = %.4g %s", d.Time, r.Model.TimeUnit)
 		}
-		out = append(out, fmt.Sprintf("slow point fixed_points[%d] is a ghost, not an attractor: it drifts to %s after %s", i, to, when))
+		if p.UnstableDims > 0 {
+			out = append(out, fmt.Sprintf("slow point fixed_points[%d] has %d growing mode(s) (a saddle's neighbourhood, not a memory): it leaves for %s after %s", i, p.UnstableDims, to, when))
+			continue
+		}
+		out = append(out, fmt.Sprintf("slow point fixed_points[%d] is a ghost, not an attractor (a slow point with no growing mode, q %s, as a fixed point leaves behind when it vanishes in a saddle-node): a state held there drifts to %s after %s", i, num(p.Q), to, when))
 	}
 	return out
+}
+
+// num formats a JSON number (nil: NaN) with %.3g.
+func num(v any) string {
+	if f, ok := v.(float64); ok {
+		return fmt.Sprintf("%.3g", f)
+	}
+	return "NaN"
 }
