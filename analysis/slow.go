@@ -47,6 +47,12 @@ const (
 	manifoldGap = 0.35
 	// manifoldNeighbours is how many nearest slow points each is paired with.
 	manifoldNeighbours = 3
+	// manifoldMinPoints is the fewest census points a manifold joins: two
+	// points and the samples between them lie on one segment whatever the
+	// dynamics, so their principal components say nothing about a curve
+	// (and the gallery's flip-flop GRU joins a stable point to a nearby
+	// slow point with a saturated, marginal unit that way).
+	manifoldMinPoints = 3
 )
 
 // Manifold is a slow manifold in a report: a connected set of slow or
@@ -114,7 +120,7 @@ func relax(net model.Network, x, u []float64, steps int) ([]float64, float64) {
 // pair of slow points (each with its nearest slow neighbours) is joined
 // when manifoldSamples states evenly spaced between them, each relaxed
 // manifoldRelax steps, are slow and stay spread along the segment; the
-// connected groups of two or more points are manifolds. Isolated
+// connected groups of manifoldMinPoints or more points are manifolds. Isolated
 // attractors, even slow ones, are not joined: the states between them fall
 // onto one end or the other.
 func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manifold, error) {
@@ -220,7 +226,7 @@ func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manif
 	var out []Manifold
 	for _, i := range cand {
 		g := groups[find(i)]
-		if len(g) < 2 || g[0] != i {
+		if len(g) < manifoldMinPoints || g[0] != i {
 			continue
 		}
 		in := map[int]bool{}
