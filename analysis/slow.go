@@ -82,6 +82,69 @@ type Manifold struct {
 	// and the first component (the flow on a slow curve runs along it);
 	// null when every sample is at rest.
 	Alignment any `json:"velocity_alignment"`
+	// EigenAlignment is the mean |cos| between each point's slow
+	// eigenvector (the leading mode of its Jacobian) and the curve's local
+	// tangent there (the first principal axis of its manifoldLocal nearest
+	// states on the manifold); null above manifoldEigenMaxN state
+	// variables, where the eigenvectors cost too much.
+	EigenAlignment any `json:"eigenvector_alignment"`
+}
+
+// manifoldLocal is the number of nearest manifold states (points and
+// samples) that give the local tangent at a point, and manifoldEigenMaxN
+// the largest network whose eigenvectors are computed.
+const (
+	manifoldLocal     = 4
+	manifoldEigenMaxN = 300
+)
+
+// eigenAlignment returns the mean |cos| between the slow eigenvectors of
+// the points at pts and the local tangents of the curve through all.
+func eigenAlignment(net model.Network, pts, all [][]float64, u []float64) any {
+	n := net.Dims().State
+	if n > manifoldEigenMaxN {
+		return nil
+	}
+	jac := mat.NewDense(n, n, nil)
+	var sum float64
+	used := 0
+	for _, x := range pts {
+		net.Jacobian(jac, x, u)
+		var eig mat.Eigen
+		if !eig.Factorize(jac, mat.EigenRight) {
+			continue
+		}
+		vals := eig.Values(nil)
+		best := 0
+		for k, v := range vals {
+			if real(v) > real(vals[best]) {
+				best = k
+			}
+		}
+		if imag(vals[best]) != 0 {
+			continue
+		}
+		var vecs mat.CDense
+		eig.VectorsTo(&vecs)
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = real(vecs.At(i, best))
+		}
+		near := append([][]float64(nil), all...)
+		sort.SliceStable(near, func(a, b int) bool { return dist2(near[a], x) < dist2(near[b], x) })
+		axis, _ := principal(near[:min(len(near), manifoldLocal+1)])
+		var c, vv float64
+		for i := range v {
+			c += v[i] * axis[i]
+			vv += v[i] * v[i]
+		}
+		sum += math.Abs(c) / math.Sqrt(vv)
+		used++
+	}
+	if used == 0 {
+		return nil
+	}
+	return sum / float64(used)
 }
 
 // slowPoint reports whether a census point's leading mode is slow (time
@@ -248,6 +311,7 @@ func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manif
 				sps = append(sps, p.speeds...)
 			}
 		}
+		m.EigenAlignment = eigenAlignment(net.Clone(), append([][]float64(nil), xs...), append(append([][]float64(nil), xs...), sts...), c.Input)
 		xs = append(xs, sts...)
 		axis, expl := principal(xs)
 		m.Explained = expl

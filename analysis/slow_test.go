@@ -45,8 +45,8 @@ func manifoldsOf(t *testing.T, file string) ([]Manifold, *CensusResult) {
 func TestManifoldTorchLine(t *testing.T) {
 	ms, c := manifoldsOf(t, "gru_line_h16_s1.pt")
 	for _, m := range ms {
-		t.Logf("manifold dim %d explained %.3f extent %.3f points %v slow [%.5f, %.5f] %s alignment %v",
-			m.Dimension, m.Explained, m.Extent, m.Points, m.SlowMin, m.SlowMax, m.Convention, m.Alignment)
+		t.Logf("manifold dim %d explained %.3f extent %.3f points %v slow [%.5f, %.5f] %s alignment: velocity %v, slow eigenvector %v",
+			m.Dimension, m.Explained, m.Extent, m.Points, m.SlowMin, m.SlowMax, m.Convention, m.Alignment, m.EigenAlignment)
 	}
 	if len(ms) != 1 {
 		t.Fatalf("%d slow manifolds among %d census points, want 1", len(ms), len(c.Points))
@@ -54,6 +54,11 @@ func TestManifoldTorchLine(t *testing.T) {
 	m := ms[0]
 	if m.Dimension != 1 || len(m.Points) < 3 {
 		t.Errorf("manifold of dimension %d through %d points, want 1 and at least 3", m.Dimension, len(m.Points))
+	}
+	// The slow mode points along the curve, not across it: a random
+	// direction in 16 dimensions would give |cos| ≈ 0.2.
+	if a, ok := m.EigenAlignment.(float64); !ok || a < 0.9 {
+		t.Errorf("slow eigenvectors' alignment with the curve %v, want ≥ 0.9", m.EigenAlignment)
 	}
 	// Every point on a slow manifold has a leading multiplier within
 	// 1/slowTau of the unit circle.
@@ -114,9 +119,17 @@ func TestManifoldClosedForm(t *testing.T) {
 		t.Fatalf("manifolds %+v from %d points, want one 1-D through all", ms, len(c.Points))
 	}
 	m := ms[0]
+	t.Logf("closed form: extent %.4g, explained %.4f, slow eigenvector alignment %v", m.Extent, m.Explained, m.EigenAlignment)
 	// The multiplier along the curve is 1 to float64 precision.
 	if math.Abs(m.SlowMin-1) > 1e-12 || math.Abs(m.SlowMax-1) > 1e-12 {
 		t.Errorf("slow multipliers [%v, %v], want 1", m.SlowMin, m.SlowMax)
+	}
+	// The eigenvector of the multiplier 1 is the curve's tangent
+	// (1, g'(h₁)); the local tangent from the nearest states, spaced
+	// about 0.2/9 apart on a curve of curvature below 1, is off by at most
+	// about half a spacing times the curvature, 0.01 rad: |cos| ≥ 0.9999.
+	if a, ok := m.EigenAlignment.(float64); !ok || a < 0.9999 {
+		t.Errorf("slow eigenvector alignment %v, want ≥ 0.9999", m.EigenAlignment)
 	}
 	// Extent: the projection of the points from h₁ = −0.8 to 0.8 on the
 	// first axis is at least their h₁ range.

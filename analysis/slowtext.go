@@ -22,6 +22,9 @@ func (r *Report) SlowLines() []string {
 		if a, ok := m.Alignment.(float64); ok {
 			al = fmt.Sprintf("; the flow on it runs along its axis (mean |cos| %.2f)", a)
 		}
+		if a, ok := m.EigenAlignment.(float64); ok {
+			al += fmt.Sprintf("; its points' slow eigenvectors lie along it (mean |cos| %.3f)", a)
+		}
 		kind := "line attractor"
 		if m.Dimension != 1 {
 			kind = fmt.Sprintf("%d-D slow manifold", m.Dimension)
