@@ -312,6 +312,8 @@ func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manif
 			}
 		}
 		m.EigenAlignment = eigenAlignment(net.Clone(), append([][]float64(nil), xs...), append(append([][]float64(nil), xs...), sts...), c.Input)
+		ext, extSp := extend(net.Clone(), append(xs, sts...), c.Input)
+		sts, sps = append(sts, ext...), append(sps, extSp...)
 		xs = append(xs, sts...)
 		axis, expl := principal(xs)
 		m.Explained = expl
@@ -531,4 +533,56 @@ func slowReport(ctx context.Context, r *Report, net model.Network, c *CensusResu
 		r.FixedPoints[i].Drift = &drifts[k]
 	}
 	return nil
+}
+
+// manifoldExtend is the most samples added beyond each end of a manifold.
+const manifoldExtend = 16
+
+// extend continues a manifold through states xs beyond both ends along
+// its first principal axis: a step of 1/16 of its extent outward from the
+// outermost state, relaxed manifoldRelax steps, is kept while it is slow
+// and does not fall back. A slow manifold does not end at its outermost
+// fixed point: the states beyond it that drift back slowly are on it too
+// (a trained line attractor's stable ends sit inside the range it holds).
+func extend(net model.Network, xs [][]float64, u []float64) (states [][]float64, speeds []float64) {
+	axis, _ := principal(xs)
+	proj := func(x []float64) float64 {
+		var s float64
+		for i := range x {
+			s += x[i] * axis[i]
+		}
+		return s
+	}
+	lo, hi := 0, 0
+	for k, x := range xs {
+		if proj(x) < proj(xs[lo]) {
+			lo = k
+		}
+		if proj(x) > proj(xs[hi]) {
+			hi = k
+		}
+	}
+	h := (proj(xs[hi]) - proj(xs[lo])) / 16
+	if !(h > 0) {
+		return nil, nil
+	}
+	for _, end := range []struct {
+		x    []float64
+		sign float64
+	}{{xs[lo], -1}, {xs[hi], 1}} {
+		x := end.x
+		for range manifoldExtend {
+			y := make([]float64, len(x))
+			for i := range y {
+				y[i] = x[i] + end.sign*h*axis[i]
+			}
+			z, v := relax(net, y, u, manifoldRelax)
+			if z == nil || v > manifoldSpeed || end.sign*(proj(z)-proj(x)) < h/4 {
+				break
+			}
+			states, speeds = append(states, z), append(speeds, v)
+			x = z
+		}
+	}
+	return states, speeds
 }

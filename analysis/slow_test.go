@@ -2,7 +2,9 @@ package analysis
 
 import (
 	"context"
+	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,6 +61,47 @@ func TestManifoldTorchLine(t *testing.T) {
 	// direction in 16 dimensions would give |cos| ≈ 0.2.
 	if a, ok := m.EigenAlignment.(float64); !ok || a < 0.9 {
 		t.Errorf("slow eigenvectors' alignment with the curve %v, want ≥ 0.9", m.EigenAlignment)
+	}
+	// The manifold covers the line PyTorch's float64 simulation drew (41
+	// held amplitudes in the .json): every held state has a point or a
+	// relaxed sample of the manifold within the largest spacing of the
+	// held states (the resolution at which they sample the curve), which a
+	// few isolated stable points would not give.
+	var doc struct {
+		Line struct {
+			States [][]float64 `json:"states"`
+		} `json:"line"`
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "gru_line_h16_s1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil || len(doc.Line.States) < 2 {
+		t.Fatalf("testdata/gru_line_h16_s1.json: line.states: %v", err)
+	}
+	line := doc.Line.States
+	spacing := 0.0
+	for k := 1; k < len(line); k++ {
+		spacing = max(spacing, dist2(line[k], line[k-1]))
+	}
+	on := append([][]float64(nil), m.States...)
+	for _, j := range m.Points {
+		on = append(on, c.Points[j].X)
+	}
+	uncovered := 0
+	for k, x := range line {
+		near := math.Inf(1)
+		for _, y := range on {
+			near = min(near, dist2(x, y))
+		}
+		if near > spacing {
+			t.Logf("held state %d at %.3g", k, near)
+			uncovered++
+		}
+	}
+	t.Logf("%d of the %d held states farther than %.3g from the manifold", uncovered, len(line), spacing)
+	if uncovered > 0 {
+		t.Errorf("%d of the %d held states lie farther than %.3g from the manifold's points and samples", uncovered, len(line), spacing)
 	}
 	// Every point on a slow manifold has a leading multiplier within
 	// 1/slowTau of the unit circle.
