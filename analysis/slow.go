@@ -69,7 +69,7 @@ type Manifold struct {
 	Extent float64 `json:"extent"`
 	// Points are the indices of the census points on it (fixed_points).
 	Points []int `json:"fixed_points"`
-	// States are the relaxed samples between them, ordered along the first
+	// States are the relaxed samples between and beyond them, ordered along the first
 	// component, and Speeds their speeds ‖Δx‖/√N per step.
 	States [][]float64 `json:"states"`
 	Speeds []float64   `json:"speeds"`

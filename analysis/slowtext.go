@@ -29,7 +29,7 @@ func (r *Report) SlowLines() []string {
 		if m.Dimension != 1 {
 			kind = fmt.Sprintf("%d-D slow manifold", m.Dimension)
 		}
-		out = append(out, fmt.Sprintf("slow manifold %d: a %s, not isolated points — fixed_points [%s] and %d relaxed states between them, extent %.3g (‖Δx‖ along its first principal axis, %.1f %% of the variance); leading eigenvalue %.5g … %.5g (%s)%s",
+		out = append(out, fmt.Sprintf("slow manifold %d: a %s, not isolated points — fixed_points [%s] and %d relaxed slow states along it, extent %.3g (‖Δx‖ along its first principal axis, %.1f %% of the variance); leading eigenvalue %.5g … %.5g (%s)%s",
 			i+1, kind, strings.Join(ids, " "), len(m.States), m.Extent, 100*m.Explained[0], m.SlowMin, m.SlowMax, m.Convention, al))
 	}
 	for i, p := range r.FixedPoints {
