@@ -96,17 +96,20 @@ type torchnetPoint struct {
 	X    []float64 // the state (FixedPointFinder's xstar); nil when not reported
 }
 
-// decodeTorchnetReport reads fixed_points[].{kind, xstar} and
-// cycles[].period_steps from an inspect --json document (schema
-// attractor.report/1); it is the one place to adapt when the schema
-// changes (a slow manifold reported as such can add its sample states to
-// Points).
+// decodeTorchnetReport reads fixed_points[].{kind, xstar},
+// cycles[].period_steps and manifolds[].states from an inspect --json
+// document (attractor.report/1); a slow manifold's relaxed sample states
+// join Points with kind "manifold". It is the one place to adapt when the
+// schema changes.
 func decodeTorchnetReport(stdout string) (torchnetReport, error) {
 	var doc struct {
 		FixedPoints []struct {
 			Kind string    `json:"kind"`
 			X    []float64 `json:"xstar"`
 		} `json:"fixed_points"`
+		Manifolds []struct {
+			States [][]float64 `json:"states"`
+		} `json:"manifolds"`
 		Cycles []struct {
 			Period float64 `json:"period_steps"`
 		} `json:"cycles"`
@@ -120,6 +123,11 @@ func decodeTorchnetReport(stdout string) (torchnetReport, error) {
 	}
 	for _, c := range doc.Cycles {
 		r.Cycles = append(r.Cycles, c.Period)
+	}
+	for _, m := range doc.Manifolds {
+		for _, x := range m.States {
+			r.Points = append(r.Points, torchnetPoint{Kind: "manifold", X: x})
+		}
 	}
 	return r, nil
 }
