@@ -48,7 +48,7 @@ var catalog = []check{
 	{ID: "EC-11", Claim: "FORCE four-sinusoid target (S&A Fig 2D)", Published: "train MAE ≲ 0.01; test MAE < 0.05 in ≥ 3/4 seeds; ‖Δw‖ decays to ≲ 1e-3", Tolerance: "as published",
 		Tests: []testRef{sci("./train", "TestScienceForceFourSine"), sci("./train", "TestKnownDeviation_EC11_.*")}},
 	{ID: "EC-12", Claim: "FORCE g window (S&A Fig 5)", Published: "fails for g ≲ 0.75 and g ≳ 1.56; works at 1.0–1.5", Tolerance: "test MAE 0.05",
-		Tests: []testRef{sci("./train", "TestScienceForceGWindow")}},
+		Tests: []testRef{sci("./train", "TestScienceForceGWindow"), sci("./train", "TestKnownDeviation_EC12_.*")}},
 	{ID: "EC-13", Claim: "Mixed feedback (S&A Fig 4A)", Published: "stable only for γ < 0.15", Tolerance: "—",
 		Tests: []testRef{fast("./train", "TestForceFeedbackMix"), sci("./train", "TestScienceForceFeedbackMix")}},
 	{ID: "EC-14", Claim: "SPM task and kernel bookkeeping", Published: "350 steps per trial; 25 + 25 W_d and 25 W_o updates", Tolerance: "exact",
