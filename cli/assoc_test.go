@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
-	"encoding/xml"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -86,43 +83,9 @@ func TestMemoryHopfieldTable(t *testing.T) {
 	if strings.Contains(out, "Δm_ss") {
 		t.Error("a Hopfield network printed a Δ table")
 	}
-	if texts := memorySVGTexts(t, svg); !strings.Contains(texts, "m_ss: hopfield β=10 N=80") || !strings.Contains(texts, "2 runs per cell") {
+	if texts := svgTexts(t, svg); !strings.Contains(texts, "m_ss: hopfield β=10 N=80") || !strings.Contains(texts, "2 runs per cell") {
 		t.Errorf("figure texts:\n%s", texts)
 	}
-}
-
-// memorySVGTexts checks that the file is well-formed SVG and returns its
-// texts.
-func memorySVGTexts(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := xml.NewDecoder(bytes.NewReader(b))
-	var texts []string
-	root := ""
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("SVG is not well-formed XML: %v", err)
-		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			if root == "" {
-				root = tok.Name.Local
-			}
-		case xml.CharData:
-			texts = append(texts, strings.TrimSpace(string(tok)))
-		}
-	}
-	if root != "svg" {
-		t.Errorf("root element %q", root)
-	}
-	return strings.Join(texts, "\n")
 }
 
 func TestMemoryGatedJSON(t *testing.T) {
@@ -157,7 +120,7 @@ func TestMemoryGatedJSON(t *testing.T) {
 			}
 		}
 	}
-	texts := memorySVGTexts(t, svg)
+	texts := svgTexts(t, svg)
 	for _, want := range []string{"γ=∞", "γ=0", "Δm_ss = m_ss(γ) − m_ss(γ=0)", "memory load α = P/N", "α_c ≈ 0.138"} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("figure lacks %q:\n%s", want, texts)

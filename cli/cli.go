@@ -83,6 +83,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		name = "version"
 	}
 	c, ok := commands[name]
+	if !ok && strings.HasPrefix(name, "-") {
+		fmt.Fprintf(stderr, "attractor: unknown flag %q before the command\nsee attractor help\n", name)
+		return 2
+	}
 	if !ok {
 		fmt.Fprintf(stderr, "attractor: unknown command %q\n", name)
 		if near := nearestCommand(name); near != "" {

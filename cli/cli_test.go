@@ -119,6 +119,7 @@ func TestTopLevel(t *testing.T) {
 		{[]string{"inspcet"}, 2, "", "did you mean `attractor inspect`?", true},
 		{[]string{"swep"}, 2, "", "did you mean `attractor sweep`?", true},
 		{[]string{"xyzzy"}, 2, "", `unknown command "xyzzy"`, true},
+		{[]string{"--bogus"}, 2, "", `attractor: unknown flag "--bogus" before the command`, true},
 		{[]string{"help", "trian"}, 2, "", "did you mean train?", true},
 		{[]string{"gallery"}, 2, "", "say build or list", true},
 		{[]string{"completion", "tcsh"}, 2, "", "want bash, zsh or fish", true},

@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"attractor/analysis"
 	"attractor/inspect"
+	"attractor/saved"
 )
 
 // perturbList parses a comma-separated list of non-negative numbers.
@@ -34,7 +36,7 @@ func perturbList(flag, s string) ([]float64, error) {
 
 func init() {
 	register(&command{name: "perturb",
-		args:  "NET --noise σ1,σ2,… | --extend-delay Δ1,… | --kick a1,… | --interrupt n1,… [--gaussian] [--repeats R] [--json]",
+		args:  "NET --noise σ1,σ2,… | --extend-delay Δ1,… | --kick a1,… | --interrupt n1,… [--gaussian] [--repeats R] [--inputs FILE] [--json]",
 		short: "error-versus-perturbation curves: stimulus noise, extended delay, state kicks, input interruption",
 		run:   runPerturb})
 }
@@ -49,7 +51,7 @@ func runPerturb(env *Env, args []string) error {
 	gaussian := fs.Bool("gaussian", false, "zero-mean Gaussian noise N(0, σ²) instead of the authors' σ·U[0,1) + 0.5")
 	repeats := fs.Int("repeats", 10, "noisy repeats per trial and strength")
 	jsonOut := fs.Bool("json", false, "write the curves as JSON")
-	seed := fs.Uint64("seed", 1, "seed of the trials' stimuli and of the noise")
+	pf := addProtocolFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -92,16 +94,21 @@ func runPerturb(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	it, err := inspectLoadTask(ctx, n, *seed)
+	p, err := pf.protocol(n, fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	if it == nil {
-		return fmt.Errorf("%s names no task this command knows (spm or dcdt): perturbations need the task's trials", fs.Arg(0))
+	trials, err := analysis.PerturbTrials(ctx, n.Net, p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	task := p.Task
+	if task == "" {
+		task = p.Source
 	}
 	tty := isTerminal(env.Stderr)
 	var bar *progress
-	set := &inspect.PerturbSettings{Repeats: *repeats, Seed: *seed}
+	set := &inspect.PerturbSettings{Repeats: *repeats, Seed: *pf.seed}
 	stage := func(label string) {
 		if !tty {
 			return
@@ -124,7 +131,7 @@ func runPerturb(env *Env, args []string) error {
 			kind = inspect.NoiseGaussian
 		}
 		stage("noise")
-		cv, err := inspect.NoiseCurve(ctx, n.Net, it.trials, kind, sigmas, set)
+		cv, err := inspect.NoiseCurve(ctx, n.Net, trials, kind, sigmas, set)
 		if err != nil {
 			return err
 		}
@@ -132,7 +139,7 @@ func runPerturb(env *Env, args []string) error {
 	}
 	if deltas != nil {
 		stage("extended delay")
-		cv, err := inspect.ExtendDelayCurve(ctx, n.Net, it.trials, deltas, set)
+		cv, err := inspect.ExtendDelayCurve(ctx, n.Net, trials, deltas, set)
 		if err != nil {
 			return err
 		}
@@ -140,7 +147,7 @@ func runPerturb(env *Env, args []string) error {
 	}
 	if kicks != nil {
 		stage("kicks")
-		cv, err := inspect.KickCurve(ctx, n.Net, it.trials, kicks, set)
+		cv, err := inspect.KickCurve(ctx, n.Net, trials, kicks, set)
 		if err != nil {
 			return err
 		}
@@ -152,7 +159,7 @@ func runPerturb(env *Env, args []string) error {
 			nOff[i] = int(v)
 		}
 		stage("interruption")
-		cv, err := inspect.InterruptCurve(ctx, n.Net, it.trials, nOff, set)
+		cv, err := inspect.InterruptCurve(ctx, n.Net, trials, nOff, set)
 		if err != nil {
 			return err
 		}
@@ -162,12 +169,12 @@ func runPerturb(env *Env, args []string) error {
 		bar.finish()
 	}
 	if *jsonOut {
-		doc := map[string]any{"file": fs.Arg(0), "task": it.name, "trials": len(it.trials), "curves": perturbJSON(curves)}
+		doc := map[string]any{"file": fs.Arg(0), "task": task, "protocol": p.Note, "trials": len(trials), "curves": perturbJSON(curves)}
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(doc)
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d %s trials\n", fs.Arg(0), len(it.trials), it.name)
+	fmt.Fprintf(env.Stdout, "%s: %d %s trials (%s)\n", saved.Printable(fs.Arg(0)), len(trials), sanitize(task), sanitize(p.Note))
 	for _, cv := range curves {
 		fmt.Fprintf(env.Stdout, "\n%s", cv)
 	}

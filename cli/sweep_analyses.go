@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"attractor/analysis"
 	"attractor/inspect"
 	"attractor/saved"
 	"attractor/train"
@@ -39,6 +40,56 @@ import (
 func init() {
 	sweep.RegisterAnalysis("mechanism", sweep.Analysis{Tasks: []string{"spm"}, Run: sweepMechanism})
 	sweep.RegisterAnalysis("phase", sweep.Analysis{Tasks: []string{"dcdt"}, Run: sweepPhase})
+	sweep.RegisterAnalysis("report", sweep.Analysis{Run: sweepReportAnalysis})
+}
+
+// sweepReportAnalysis is the "report" analysis, for any task: the report of
+// `attractor inspect --json` with the default settings (options: seed,
+// inits for a fixed census, no_verdict, name: the file name the report
+// gives, net.npz by default), stored whole as the figure "report" (the
+// exact bytes inspect prints for the saved network under that name)
+// beside its headline figures: class (the
+// verdict's label), stable, chao1, unseen, cycles, budget_hit.
+func sweepReportAnalysis(ctx context.Context, in sweep.AnalysisInput) (map[string]any, error) {
+	s := analysis.DefaultSettings()
+	s.Concurrency = 1
+	seed, err := sweep.OptInt(in.Options, "seed", 1)
+	if err != nil {
+		return nil, err
+	}
+	inits, err := sweep.OptInt(in.Options, "inits", 0)
+	if err != nil {
+		return nil, err
+	}
+	noVerdict, err := sweep.OptBool(in.Options, "no_verdict", false)
+	if err != nil {
+		return nil, err
+	}
+	name, ok := in.Options["name"].(string)
+	if !ok {
+		name = sweep.NetworkFile
+	}
+	if seed < 0 || inits < 0 {
+		return nil, errors.New("report options: seed and inits must be ≥ 0")
+	}
+	s.Seed, s.Verdict.Skip = uint64(seed), noVerdict
+	if inits > 0 {
+		s.Census.Starts, s.Census.Adaptive, s.Census.Budget = inits, false, inits
+	}
+	rep, err := analysis.Analyze(ctx, name, in.Network, nil, s)
+	if err != nil {
+		return nil, err
+	}
+	b, err := rep.JSON()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"report": string(b), "stable": rep.Coverage.Stable, "chao1": rep.Coverage.Chao1,
+		"unseen": rep.Coverage.Unseen, "cycles": len(rep.Cycles), "budget_hit": rep.Coverage.BudgetHit}
+	if rep.Verdict != nil {
+		out["class"] = rep.Verdict.Label
+	}
+	return out, nil
 }
 
 // sweepMechanismOptions are the [analysis.mechanism] options; the defaults
@@ -138,43 +189,32 @@ func sweepMechanism(ctx context.Context, in sweep.AnalysisInput) (map[string]any
 	return out, nil
 }
 
-// sweepGhazizadeh runs the verdict as `attractor inspect` does, on one
-// goroutine (the sweep's workers are the parallelism).
+// sweepGhazizadeh runs the verdict as `attractor inspect` does (the same
+// protocol and classifier, analysis.Verdict), on one goroutine (the
+// sweep's workers are the parallelism).
 func sweepGhazizadeh(ctx context.Context, n *saved.Network, opt sweepMechanismOptions) (v, code *inspect.Verdict, err error) {
-	seed := uint64(opt.seed)
-	it, err := inspectLoadTask(ctx, n, seed)
+	s := analysis.DefaultSettings()
+	s.Seed, s.Concurrency = uint64(opt.seed), 1
+	s.Verdict = analysis.VerdictSettings{Copies: opt.copies, RunTrials: opt.runTrials, CodeCopies: opt.codeCopies,
+		CodeRunTrials: opt.codeRunTrials, SlowPoints: opt.slowPoints}
+	r, err := sweepVerdict(ctx, n, s, "spm")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("mechanism: %w", err)
 	}
-	if it == nil || it.name != "spm" {
-		return nil, nil, errors.New("mechanism: the network's manifest names no spm task")
-	}
-	net := n.Net
-	mem, _, err := inspect.TrialProbes(ctx, net, it.trials)
+	return r.Main, r.Beside, nil
+}
+
+// sweepVerdict runs analysis.Verdict on n under its registry protocol,
+// which must be the task's.
+func sweepVerdict(ctx context.Context, n *saved.Network, s *analysis.Settings, task string) (*analysis.VerdictResult, error) {
+	p, err := analysis.ProtocolFor(n, s.Seed)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var delay [][]float64
-	if opt.slowPoints {
-		delay, err = inspect.TrialStates(ctx, net, it.trials, 10, func(tr *inspect.Trial) inspect.StepWindow { return tr.Delay })
-		if err != nil {
-			return nil, nil, err
-		}
+	if p.Task != task {
+		return nil, fmt.Errorf("the network's manifest names no %s task", task)
 	}
-	cp := opt.copies
-	if cp == 0 {
-		cp = -1
-	}
-	fps := inspect.DefaultFixedPointSettings()
-	fps.Concurrency = 1
-	res, err := inspect.GhazizadehVerdict(ctx, net, inspect.GhazizadehInput{Memory: mem, Ends: it.ends,
-		TrialSteps: it.steps, Encodings: it.enc, Channel: 0, DelayStates: delay},
-		&inspect.GhazizadehSettings{Copies: cp, RunTrials: opt.runTrials, Seed: seed, Concurrency: 1, FixedPoints: fps,
-			Code: inspect.CodeSettings{Copies: opt.codeCopies, RunTrials: opt.codeRunTrials}})
-	if err != nil {
-		return nil, nil, err
-	}
-	return res.Verdict, res.Code, nil
+	return analysis.Verdict(ctx, n.Net, n, &p, s)
 }
 
 // sweepPhase is the "phase" analysis: Kurtkaya et al.'s gate and ρ.
@@ -192,22 +232,14 @@ func sweepPhase(ctx context.Context, in sweep.AnalysisInput) (map[string]any, er
 // sweepKurtkaya runs the verdict as `attractor inspect` does: the first
 // class's trial from the origin, the saved per-epoch series.
 func sweepKurtkaya(ctx context.Context, n *saved.Network) (*inspect.Verdict, error) {
-	it, err := inspectLoadTask(ctx, n, 1)
-	if err != nil {
-		return nil, err
-	}
-	if it == nil || it.name != "dcdt" {
-		return nil, errors.New("phase: the network's manifest names no dcdt task")
-	}
-	acc, rel := train.LearningSeries(n)
-	if rel == nil {
+	if _, rel := train.LearningSeries(n); rel == nil {
 		return nil, errors.New("phase: the network has no per-epoch accuracy and reliability series (train.accuracy, train.reliability)")
 	}
-	res, err := inspect.KurtkayaVerdict(ctx, n.Net, &it.trials[0], acc, rel, nil)
+	r, err := sweepVerdict(ctx, n, analysis.DefaultSettings(), "dcdt")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("phase: %w", err)
 	}
-	return res.Verdict, nil
+	return r.Main, nil
 }
 
 // sweepPhaseClass maps Kurtkaya verdict labels to the phase classes.

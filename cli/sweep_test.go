@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -136,6 +137,23 @@ func TestSweepCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "report", "census.svg")); err != nil {
 		t.Fatal(err)
+	}
+	// --json: one JSON document on stdout, notes on stderr.
+	out, errs, code = runMain(t, "sweep", "status", dir, "--json")
+	var st sweepStatusJSON
+	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil || st.Total != 8 || st.Done != 8 || st.Pending != 0 || errs != "" {
+		t.Fatalf("status --json: exit %d, %v, %+v, stderr %q\n%s", code, err, st, errs, out)
+	}
+	out, errs, code = runMain(t, "sweep", "report", dir, "--json")
+	var rep sweepReportJSON
+	if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || rep.Census.Total != 8 || rep.Phase == nil ||
+		rep.Phase.X != "g" || rep.Phase.Y != "fb" || len(rep.Files) < 2 || !strings.Contains(errs, "wrote ") {
+		t.Fatalf("report --json: exit %d, %v, %+v, stderr %q\n%s", code, err, rep, errs, out)
+	}
+	for cl, rows := range rep.Phase.Fractions {
+		if len(rows) != len(rep.Phase.YValues) || len(rows[0]) != len(rep.Phase.XValues) {
+			t.Errorf("class %s: %d×%d fractions for %d×%d cells", cl, len(rows), len(rows[0]), len(rep.Phase.YValues), len(rep.Phase.XValues))
+		}
 	}
 	// A different spec in the same directory is refused.
 	other := writeSpec(t, strings.Replace(cliSweepSpec, "trials = 40", "trials = 41", 1))

@@ -11,12 +11,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"attractor/saved"
 	"attractor/train"
+	"attractor/train/sweep"
 )
 
 // job is one training run as the train command drives it.
@@ -45,19 +47,57 @@ type trainFlags struct {
 	family, delay                                          string
 }
 
-// taskBuilders makes a job for each task and method.
-var taskBuilders = map[string]func(method string, f *trainFlags, set map[string]bool) (job, error){}
+// trainConfigKeys maps the flags of train to the configuration keys of the
+// tasks' trainers (the JSON names of train.LeakyConfig and the others). A
+// flag given for a task whose configuration lacks its key is an error.
+var trainConfigKeys = map[string]string{
+	"hidden": "hidden", "steps": "steps", "test": "test", "every": "every", "trials": "trials",
+	"g": "g", "density": "density", "alpha": "alpha", "period": "period", "feedback-mix": "feedback_mix",
+	"fb": "fb", "offset": "offset", "native": "native", "seed": "seed", "family": "family",
+	"vanilla": "vanilla", "epochs": "epochs", "lr": "lr", "bits": "bits", "delay-steps": "delay",
+	"batch": "batch", "threads": "threads", "delay": "delay_ms", "post": "post",
+}
 
-// defaultMethod is each task's training method when --method is not given.
-var defaultMethod = map[string]string{"sinusoid": "force", "foursine": "force", "spm": "force", "flipflop": "bptt", "lastk": "bptt", "choice": "bptt"}
-
-// taskResumers rebuild a job from a checkpoint, by the record's method.
-var taskResumers = map[string]func(checkpoint string) (job, int, error){}
+// trainConfig returns the configuration the given flags of fs make for
+// trainer t of task: only the flags given, so that the trainer's defaults
+// (which may depend on other keys) hold otherwise.
+func trainConfig(fs *flag.FlagSet, task string, t sweep.Trainer) (map[string]any, error) {
+	cfg := map[string]any{}
+	var err error
+	fs.Visit(func(fl *flag.Flag) {
+		key, ok := trainConfigKeys[fl.Name]
+		if !ok || err != nil {
+			return
+		}
+		if !slices.Contains(t.Fields, key) {
+			err = &flagError{cmd: fs.Name(), msg: fmt.Sprintf("--%s does not apply to the %s task", fl.Name, task)}
+			return
+		}
+		v := fl.Value.(flag.Getter).Get()
+		switch fl.Name {
+		case "delay":
+			if v, err = parseMS(fl.Value.String()); err != nil {
+				err = usageError("--delay: %v", err)
+				return
+			}
+		case "family":
+			switch v {
+			case "rnn", "rnn_tanh", "gru", "lstm", "trnn":
+			default:
+				err = usageError("--family %q: want rnn (or rnn_tanh), gru, lstm or trnn", v)
+				return
+			}
+		}
+		cfg[key] = v
+	})
+	return cfg, err
+}
 
 func init() {
+	tasks := sweep.TrainerNames()
 	register(&command{name: "train", args: "TASK [flags] -o NET.npz | --resume DIR",
-		short: "train a network (tasks: dcdt, sinusoid, foursine, spm, flipflop, lastk, choice)",
-		subs:  []string{"dcdt", "sinusoid", "foursine", "spm", "flipflop", "lastk", "choice"},
+		short: "train a network (tasks: " + strings.Join(tasks, ", ") + ")",
+		subs:  tasks,
 		run:   runTrain})
 }
 
@@ -72,10 +112,11 @@ func runTrain(env *Env, args []string) error {
 	method := fs.String("method", "", "training method: force or bptt (default: the task's)")
 	ckEvery := fs.Int("checkpoint-every", 0, "units between checkpoints (default: about 20 per run, at most one per 10 s)")
 	jsonOut := fs.Bool("json", false, "print a final JSON line with the run's figures")
+	history := fs.Int("history", 10, "networks kept in RUN/history per decade of units, log-spaced, plus the last (0: none); `attractor landscape RUN` reads them")
 	fs.IntVar(&f.threads, "threads", 1, "threads (dcdt; results do not depend on it; FORCE uses one)")
 	fs.StringVar(&f.delay, "delay", "160ms", "delay of the cue-discrimination task (dcdt), a multiple of 5ms")
 	fs.BoolVar(&f.post, "post", false, "add the 30 ms post-reaction period (dcdt)")
-	fs.IntVar(&f.hidden, "hidden", 0, "number of neurons N (default per task: sinusoid 1000, spm 300)")
+	fs.IntVar(&f.hidden, "hidden", 0, "number of neurons N (default per task: sinusoid 1000, spm 300, dcdt 100, flipflop 64, choice 96)")
 	fs.IntVar(&f.steps, "steps", 20000, "training Euler steps (sinusoid, foursine)")
 	fs.IntVar(&f.test, "test", 5000, "test steps with learning off (sinusoid, foursine)")
 	fs.IntVar(&f.every, "every", 2, "Euler steps between RLS updates")
@@ -90,7 +131,7 @@ func runTrain(env *Env, args []string) error {
 	fs.Float64Var(&f.offset, "offset", train.DefaultSPMOffset, "added to both coordinates of both synthetic digit means; 0 gives science.md §3.2's mirror-image means (spm)")
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
-	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn (also spelled rnn_tanh), gru, lstm or trnn (flipflop, lastk; choice defaults to trnn)")
+	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn (also spelled rnn_tanh), gru, lstm or trnn (flipflop, lastk, choice; choice defaults to trnn)")
 	fs.BoolVar(&f.vanilla, "vanilla", false, "train the TRNN's vanilla configuration (choice)")
 	fs.IntVar(&f.epochs, "epochs", 500, "training epochs (BPTT; dcdt default max(1000, 30/lr))")
 	fs.Float64Var(&f.lr, "lr", 0.01, "learning rate (BPTT)")
@@ -118,31 +159,40 @@ func runTrain(env *Env, args []string) error {
 	if *resume != "" {
 		return resumeTrain(ctx, env, *resume, *jsonOut)
 	}
+	tasks := strings.Join(sweep.TrainerNames(), ", ")
 	if taskName == "" {
-		return usageError("name a task (dcdt, sinusoid, foursine, spm, flipflop, lastk, choice) or --resume DIR")
+		return usageError("name a task (%s) or --resume DIR", tasks)
 	}
-	build, ok := taskBuilders[taskName]
+	tr, ok := sweep.TrainerOf(taskName)
 	if !ok {
-		return usageError("unknown task %q (dcdt, sinusoid, foursine, spm, flipflop, lastk, choice)", taskName)
+		return usageError("unknown task %q (%s)", taskName, tasks)
 	}
 	if *out == "" {
 		return usageError("-o NET.npz is required")
 	}
 	if *method == "" {
-		*method = defaultMethod[taskName]
+		*method = tr.Method
 	}
-	j, err := build(*method, &f, set)
+	if *method != tr.Method {
+		return usageError("--method %q: the %s task trains by %s", *method, taskName, tr.Method)
+	}
+	if set["test-seeds"] && taskName != "spm" {
+		return &flagError{cmd: fs.Name(), msg: fmt.Sprintf("--test-seeds does not apply to the %s task", taskName)}
+	}
+	cfg, err := trainConfig(fs, taskName, tr)
 	if err != nil {
+		return err
+	}
+	if err := tr.Check(cfg); err != nil {
 		return usageError("%v", err)
 	}
-	if set["feedback-mix"] {
-		mj, ok := j.(interface{ SetFeedbackMix(float64) error })
-		if !ok {
-			return usageError("--feedback-mix applies to the sinusoid and foursine tasks")
-		}
-		if err := mj.SetFeedbackMix(f.feedbackMix); err != nil {
-			return usageError("--feedback-mix: %v", err)
-		}
+	sj, err := tr.New(cfg)
+	if err != nil {
+		return err
+	}
+	j, err := cliJob(sj, f.testSeeds)
+	if err != nil {
+		return err
 	}
 	dir := *runDir
 	if dir == "" {
@@ -153,14 +203,15 @@ func runTrain(env *Env, args []string) error {
 	}
 	// The file now at -o is the one the user asked this run to replace;
 	// run.json records it, and a resume replaces nothing else.
-	rec := &train.RunRecord{Task: taskName, Method: *method, Out: absPath(*out), Args: command}
+	rec := &train.RunRecord{Task: taskName, Method: *method, Out: absPath(*out), Args: command,
+		Unit: j.Unit(), Units: j.Units(), History: *history, Status: train.StatusRunning}
 	if err := rec.NoteOut(); err != nil {
 		return fmt.Errorf("-o %s: %w", *out, err)
 	}
 	if err := train.WriteRunRecord(dir, rec); err != nil {
 		return err
 	}
-	return runJob(ctx, env, j, dir, rec, 0, *ckEvery, *jsonOut)
+	return runJob(ctx, env, j, dir, rec, 0, *ckEvery, train.LogSchedule(j.Units(), *history), *jsonOut)
 }
 
 func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error {
@@ -169,8 +220,8 @@ func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error 
 		return fmt.Errorf("resume: %w", err)
 	}
 	runFile := filepath.Join(dir, train.RunFile)
-	resumer, ok := taskResumers[rec.Task]
-	if !ok {
+	tr, ok := sweep.TrainerOf(rec.Task)
+	if !ok || tr.Resume == nil {
 		return fmt.Errorf("resume: %s names task %q, which this build cannot resume", runFile, rec.Task)
 	}
 	if err := rec.CheckOut(); err != nil {
@@ -185,16 +236,26 @@ func resumeTrain(ctx context.Context, env *Env, dir string, jsonOut bool) error 
 		return fmt.Errorf("resume: %s has no checkpoint yet: the run was stopped before its first one, so there is nothing to resume; "+
 			"start it again with %s (it restarts from step 0 and replaces this run's log)", dir, again)
 	}
-	j, done, err := resumer(ck)
+	sj, done, err := tr.Resume(ck)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
+	j, err := cliJob(sj, 0)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stderr, "resuming %s from %s %d of %d\n", dir, j.Unit(), done, j.Units())
-	return runJob(ctx, env, j, dir, rec, done, 0, jsonOut)
+	// The history continues on the schedule it began with.
+	hist := train.LogSchedule(j.Units(), rec.History)
+	rec.Unit, rec.Units, rec.Status, rec.Error = j.Unit(), j.Units(), train.StatusRunning, ""
+	if err := train.WriteRunRecord(dir, rec); err != nil {
+		return err
+	}
+	return runJob(ctx, env, j, dir, rec, done, 0, hist, jsonOut)
 }
 
 // runJob runs (or continues) training, evaluates the network and writes it.
-func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunRecord, start, ckEvery int, jsonOut bool) error {
+func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunRecord, start, ckEvery int, history []int, jsonOut bool) error {
 	b := Build()
 	j.SetProgram(saved.Program{Version: b.Version, Commit: b.Commit, Go: b.GoVersion})
 	units := j.Units()
@@ -209,10 +270,13 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunReco
 	bar := newProgress(env.Stderr, "train "+rec.Task, j.Unit()+"s", units)
 	t0 := time.Now()
 	err := train.Run(ctx, j, train.RunOptions{Dir: dir, Total: units, Start: start, CheckpointEvery: ckEvery,
-		CheckpointMinInterval: ckMinInterval,
+		CheckpointMinInterval: ckMinInterval, History: history,
 		Progress: func(m train.Metrics, total int) {
 			bar.update(m.Step, fmt.Sprintf("loss %.3g", m.Loss))
 		}})
+	if err != nil {
+		runStatus(dir, rec, err)
+	}
 	if errors.Is(err, train.ErrInterrupted) {
 		bar.finish()
 		fmt.Fprintf(env.Stderr, "interrupted: checkpoint saved in %s; continue with `attractor train --resume %s`\n", dir, dir)
@@ -233,6 +297,7 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunReco
 	if err := saved.WriteNative(rec.Out, j.Network()); err != nil {
 		return err
 	}
+	rec.Status, rec.Error = train.StatusFinished, ""
 	if err := rec.NoteOut(); err == nil {
 		err = train.WriteRunRecord(dir, rec)
 	}
@@ -251,6 +316,23 @@ func runJob(ctx context.Context, env *Env, j job, dir string, rec *train.RunReco
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
 	return nil
+}
+
+// runStatus records in DIR/run.json how a run that did not finish ended,
+// for whoever follows it (the UI says "diverged: …"); a finished run is
+// recorded with its network. A failure to write it is not the run's
+// failure and is ignored.
+func runStatus(dir string, rec *train.RunRecord, err error) {
+	var de *train.DivergedError
+	switch {
+	case errors.Is(err, train.ErrInterrupted):
+		rec.Status, rec.Error = train.StatusInterrupted, ""
+	case errors.As(err, &de):
+		rec.Status, rec.Error = train.StatusDiverged, err.Error()
+	default:
+		rec.Status, rec.Error = train.StatusFailed, err.Error()
+	}
+	_ = train.WriteRunRecord(dir, rec)
 }
 
 // trainPositive and trainNonNegative list the integer flags that must be
@@ -287,6 +369,22 @@ func checkTrainSizes(fs *flag.FlagSet, set map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// cliJob wraps a trainer's job with what the command shows of it: the
+// unit of progress and the figures of the summary.
+func cliJob(j sweep.Job, testSeeds int) (job, error) {
+	switch s := j.(type) {
+	case *train.LeakySession:
+		return leakyJob{s}, nil
+	case *train.ForceSignalSession:
+		return forceSignalJob{s}, nil
+	case *train.ForceSPMSession:
+		return forceSPMJob{s, testSeeds}, nil
+	case *train.SeqSession:
+		return seqJob{s}, nil
+	}
+	return nil, fmt.Errorf("train: no summary for a %T job", j)
 }
 
 // summary renders the figures of a result for a person.

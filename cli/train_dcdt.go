@@ -49,38 +49,3 @@ func parseMS(s string) (int, error) {
 	}
 	return int(ms), nil
 }
-
-func init() {
-	taskBuilders["dcdt"] = func(method string, f *trainFlags, set map[string]bool) (job, error) {
-		if method != "bptt" {
-			return nil, fmt.Errorf("--method %q: the dcdt task trains by bptt", method)
-		}
-		cfg := train.DefaultLeaky()
-		cfg.Seed, cfg.Post, cfg.Threads = f.seed, f.post, f.threads
-		if f.hidden != 0 {
-			cfg.Hidden = f.hidden
-		}
-		ms, err := parseMS(f.delay)
-		if err != nil {
-			return nil, err
-		}
-		cfg.DelayMS = ms
-		if set["lr"] {
-			cfg.LR = f.lr
-		}
-		cfg.Epochs = cfg.KurtkayaEpochs()
-		if set["epochs"] {
-			cfg.Epochs = f.epochs
-		}
-		s, err := train.NewLeakySession(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return leakyJob{s}, nil
-	}
-	taskResumers["dcdt"] = func(ck string) (job, int, error) {
-		s, done, err := train.ResumeLeaky(ck)
-		return leakyJob{s}, done, err
-	}
-	defaultMethod["dcdt"] = "bptt"
-}

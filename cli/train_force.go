@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"path/filepath"
 
 	"attractor/saved"
@@ -56,61 +55,4 @@ func (j forceSPMJob) Finish(dir string) (map[string]any, error) {
 	return map[string]any{"program": "attractor-force-spm", "n": j.Cfg.Hidden, "trials": j.Cfg.Trials, "offset": j.Cfg.Offset,
 		"test_trials": len(res.RMSE), "test_rmse_max": res.Max, "trainable": res.Trainable,
 		"code_test_rmse_max": res.CodeMax, "code_trainable": res.CodeTrainable}, nil
-}
-
-func init() {
-	signal := func(target string) func(string, *trainFlags, map[string]bool) (job, error) {
-		return func(method string, f *trainFlags, set map[string]bool) (job, error) {
-			if method != "force" {
-				return nil, fmt.Errorf("--method %q: the %s task trains by force", method, target)
-			}
-			cfg := train.DefaultForceSignal()
-			cfg.Target, cfg.Steps, cfg.Test, cfg.Seed = target, f.steps, f.test, f.seed
-			cfg.G, cfg.Alpha, cfg.Every, cfg.Period = f.g, f.alpha, f.every, f.period
-			if f.hidden != 0 {
-				cfg.Hidden = f.hidden
-			}
-			if f.density != 0 {
-				cfg.Density = f.density
-			}
-			s, err := train.NewForceSignalSession(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return forceSignalJob{s}, nil
-		}
-	}
-	resumeSignal := func(ck string) (job, int, error) {
-		s, done, err := train.ResumeForceSignal(ck)
-		return forceSignalJob{s}, done, err
-	}
-	for _, t := range []struct{ name, target string }{{"sinusoid", "sine"}, {"foursine", "foursine"}} {
-		taskBuilders[t.name] = signal(t.target)
-		taskResumers[t.name] = resumeSignal
-	}
-	taskBuilders["spm"] = func(method string, f *trainFlags, set map[string]bool) (job, error) {
-		if method != "force" {
-			return nil, fmt.Errorf("--method %q: the spm task trains by force", method)
-		}
-		// The default digit-mean offset (train.DefaultSPMOffset = 0.7) breaks
-		// the mirror symmetry of science.md §3.2's proposed digits; see
-		// train.ForceSPMConfig.Offset.
-		cfg := train.DefaultForceSPM()
-		cfg.Trials, cfg.G, cfg.FB, cfg.Alpha, cfg.Native, cfg.Seed, cfg.Offset = f.trials, f.g, f.fb, f.alpha, f.native, f.seed, f.offset
-		if f.hidden != 0 {
-			cfg.Hidden = f.hidden
-		}
-		if f.density != 0 {
-			cfg.Density = f.density
-		}
-		s, err := train.NewForceSPMSession(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return forceSPMJob{s, f.testSeeds}, nil
-	}
-	taskResumers["spm"] = func(ck string) (job, int, error) {
-		s, done, err := train.ResumeForceSPM(ck)
-		return forceSPMJob{ForceSPMSession: s}, done, err
-	}
 }

@@ -91,3 +91,47 @@ func TestTrainEveryTask(t *testing.T) {
 		t.Errorf("a delay that is not a multiple of 5 ms: exit %d, %q", code, stderr)
 	}
 }
+
+// Nonsensical sizes, flags of other tasks and wrong methods are usage
+// errors naming the flag, before any training.
+func TestTrainFlagErrors(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "x.npz")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"dcdt", "--hidden", "0"}, "attractor train: --hidden 0: want at least 1\n"},
+		{[]string{"flipflop", "--epochs", "0"}, "--epochs 0: want at least 1"},
+		{[]string{"spm", "--g", "-1"}, "--g -1: want a positive number"},
+		{[]string{"dcdt", "--trials", "10"}, "--trials does not apply to the dcdt task"},
+		{[]string{"flipflop", "--test-seeds", "2"}, "--test-seeds does not apply to the flipflop task"},
+		{[]string{"spm", "--feedback-mix", "0.5"}, "--feedback-mix does not apply to the spm task"},
+		{[]string{"dcdt", "--method", "force"}, `--method "force": the dcdt task trains by bptt`},
+		{[]string{"flipflop", "--family", "rnn_relu"}, `--family "rnn_relu": want rnn (or rnn_tanh), gru, lstm or trnn`},
+		{[]string{"trian"}, `unknown task "trian" (choice, dcdt, flipflop, foursine, lastk, `},
+	} {
+		code, stdout, stderr := run(append(append([]string{"train"}, tc.args...), "-o", out)...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, tc.want) {
+			t.Errorf("train %q: exit %d, stdout %q, stderr %q; want 2 and %q", tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a refused run wrote %s", out)
+	}
+}
+
+// The family rnn is also spelt rnn_tanh; both train the same network.
+func TestTrainFamilyAlias(t *testing.T) {
+	dir := t.TempDir()
+	var files [2][]byte
+	for i, fam := range []string{"rnn", "rnn_tanh"} {
+		out := filepath.Join(dir, fam+".npz")
+		if code, _, stderr := run("train", "flipflop", "--family", fam, "--hidden", "5", "--epochs", "2", "--batch", "4", "-o", out); code != 0 {
+			t.Fatalf("--family %s: exit %d: %s", fam, code, stderr)
+		}
+		files[i], _ = os.ReadFile(out)
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Error("--family rnn and rnn_tanh trained different networks")
+	}
+}

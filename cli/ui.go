@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -56,22 +57,9 @@ func runUI(env *Env, args []string) error {
 		runDir string
 	)
 	if net != "" {
-		file := net
-		if fi, err := os.Stat(net); err == nil && fi.IsDir() {
-			runDir = net
-			file = filepath.Join(net, train.CheckpointFile)
-		} else {
-			for _, d := range []string{filepath.Dir(net), net + ".run"} {
-				if _, err := os.Stat(filepath.Join(d, train.MetricsFile)); err == nil {
-					runDir = d
-					break
-				}
-			}
-		}
-		if n, err = saved.ReadNative(file); err != nil {
+		if n, name, runDir, err = uiNetwork(net); err != nil {
 			return err
 		}
-		name = strings.TrimSuffix(filepath.Base(net), ".npz")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
@@ -84,7 +72,7 @@ func runUI(env *Env, args []string) error {
 	uc := tui.NewContext(ctx, r)
 	uc.Root = absRoot
 	uc.RunDir = runDir
-	if len(uc.Gallery.Entries()) == 0 && n == nil {
+	if len(uc.Gallery.Entries()) == 0 && n == nil && runDir == "" {
 		return fmt.Errorf("no network given and the gallery is empty")
 	}
 	m := tui.New(uc, name, n)
@@ -94,4 +82,35 @@ func runUI(env *Env, args []string) error {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// uiNetwork opens the network the UI was asked for: a native file, a run
+// directory (its checkpoint) or, where no such file exists, a network of
+// the embedded gallery by name. It returns the network, its name and the
+// run directory whose metrics log goes with it.
+func uiNetwork(net string) (n *saved.Network, name, runDir string, err error) {
+	file := net
+	if fi, err := os.Stat(net); err == nil && fi.IsDir() {
+		runDir = net
+		file = filepath.Join(net, train.CheckpointFile)
+		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+			// The UI waits for the run's first checkpoint.
+			return nil, filepath.Base(filepath.Clean(net)), runDir, nil
+		}
+	} else {
+		for _, d := range []string{filepath.Dir(net), net + ".run"} {
+			if _, err := os.Stat(filepath.Join(d, train.MetricsFile)); err == nil {
+				runDir = d
+				break
+			}
+		}
+	}
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+		if e, ok := galleryEntry(net); ok {
+			n, err := e.Load()
+			return n, e.Name, "", err
+		}
+	}
+	n, err = saved.ReadNative(file)
+	return n, strings.TrimSuffix(filepath.Base(net), ".npz"), runDir, err
 }

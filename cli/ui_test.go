@@ -44,3 +44,14 @@ func TestUIErrors(t *testing.T) {
 		}
 	}
 }
+
+// A gallery name opens the embedded network where no such file exists.
+func TestUINetworkGalleryName(t *testing.T) {
+	n, name, runDir, err := uiNetwork("06-flipflop-gru")
+	if err != nil || n == nil || name != "06-flipflop-gru" || runDir != "" {
+		t.Errorf("uiNetwork(06-flipflop-gru) = %v, %q, %q, %v", n != nil, name, runDir, err)
+	}
+	if _, _, _, err := uiNetwork(filepath.Join(t.TempDir(), "06-flipflop-gru")); err == nil {
+		t.Error("a path named like a gallery entry opened the gallery's network")
+	}
+}

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"strconv"
-	"sync"
 
 	"attractor/model"
 )
@@ -776,54 +774,7 @@ func assocMeanStd(v []float64) (mean, std float64) {
 // (0: GOMAXPROCS), handing out indices in order, and reports progress after
 // each job. It stops at the first error or when ctx is cancelled.
 func assocParallel(ctx context.Context, n, workers int, job func(k int) error, progress func(done, total int)) error {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, n))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu       sync.Mutex
-		next     int
-		done     int
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				k := next
-				next++
-				mu.Unlock()
-				if k >= n || ctx.Err() != nil {
-					return
-				}
-				if err := job(k); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					cancel()
-					return
-				}
-				mu.Lock()
-				done++
-				if progress != nil {
-					progress(done, n)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	return ctx.Err()
+	return parallelFor(ctx, n, workers, progress, func(_, k int) error { return job(k) })
 }
 
 // FlowSettings configures [FlowDiagram]. Zero fields take the defaults

@@ -97,6 +97,15 @@ type AsymptoticSettings struct {
 	// EndOther result; its Transient is ignored (the run to the window has
 	// already settled the state). Lyapunov.Blocks < 0 disables it.
 	Lyapunov LyapunovSettings
+	// FullRun simulates every probe for the whole run. By default a probe
+	// stops early once its state has settled on a fixed point: from the
+	// end of the first window on, every quarter window, its speed must
+	// have fallen at three successive checks at a rate that is not slowing
+	// down (converging, not passing a saddle or a ghost), the travel left at
+	// that rate must be below 1e-3·SpeedTol per unit time of the interval,
+	// and the readout must pass the fixed-point test on the window ending
+	// there. The rest of the run would only bring it closer.
+	FullRun bool
 }
 
 // DefaultAsymptoticSettings returns the settings with every default filled in.
@@ -176,6 +185,43 @@ type Asymptote struct {
 	// Extended reports that the run was lengthened by ExtendRun because the
 	// orbit looked periodic but had not closed.
 	Extended bool
+	// Settled reports that the run stopped before its end because the state
+	// had settled on a fixed point (see AsymptoticSettings.FullRun).
+	Settled bool
+}
+
+// vdSettleFactor scales SpeedTol into the early stop's tolerance: a probe
+// stops when the distance it would still travel is below
+// vdSettleFactor·SpeedTol per unit time of a check interval, a thousand
+// times less than the fixed-point test allows, so where it stops is where
+// the whole run ends to within 1e-9/|λ| state units per unit of speed
+// (far inside TolUnique and the code classifier's 4 decimals).
+const vdSettleFactor = 1e-3
+
+// vdSettleCheck decides when a run has settled: fed the speed every check
+// interval, it reports true once the last three speeds fall at a rate r
+// that is not slowing down (r₂ ≤ r₁·(1 + 1e-3) < 1) and the travel left if
+// they keep falling so, speed·r₂/(1 − r₂) per interval length, is below
+// tol — or once the speed is below tol·1e-6, the level of rounding.
+type vdSettleCheck struct {
+	s [3]float64
+	n int
+}
+
+func (c *vdSettleCheck) settled(speed, tol float64) bool {
+	c.s[0], c.s[1], c.s[2] = c.s[1], c.s[2], speed
+	c.n++
+	if !(speed < tol) {
+		return false
+	}
+	if speed < tol*1e-6 {
+		return true
+	}
+	if c.n < 3 {
+		return false
+	}
+	r1, r2 := c.s[1]/c.s[0], c.s[2]/c.s[1]
+	return r1 < 1 && r2 < 1 && r2 <= r1*(1+1e-3) && speed*r2/(1-r2) < tol
 }
 
 // vdDt returns the time step of net: Dt() for a Flow, 1 (a step) otherwise.
@@ -236,7 +282,9 @@ const vdCtxEvery = 128
 //     from the final state.
 //
 // A state that becomes NaN or infinite ends the run as EndDiverged, never a
-// panic. The context is checked every 128 steps.
+// panic. A run that has settled on a fixed point ends early, as FP with
+// Settled set (see AsymptoticSettings.FullRun). The context is checked
+// every 128 steps.
 func Settle(ctx context.Context, net model.Network, x0, input []float64, run, window float64, s *AsymptoticSettings) (*Asymptote, error) {
 	if err := vdCheckState(net, x0, input); err != nil {
 		return nil, err
@@ -283,6 +331,17 @@ func vdSettle(ctx context.Context, net model.Network, x0, input []float64, run, 
 	traj := make([][]float64, 0, csteps)
 	outs := make([][]float64, 0, wsteps)
 	sqn := math.Sqrt(float64(n))
+	// Early stop: the readouts of the last wsteps steps, and the check
+	// interval.
+	var ring [][]float64
+	var check vdSettleCheck
+	chk := max(1, wsteps/4)
+	if !set.FullRun {
+		ring = make([][]float64, wsteps)
+		for i := range ring {
+			ring[i] = make([]float64, nOut)
+		}
+	}
 	for t := 0; t < steps; t++ {
 		if t%vdCtxEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -316,6 +375,36 @@ func vdSettle(ctx context.Context, net model.Network, x0, input []float64, run, 
 			}
 			outs = append(outs, o)
 		}
+		if ring == nil || t+1 >= steps {
+			continue
+		}
+		if nOut > 0 {
+			net.Output(ring[t%wsteps], x)
+		}
+		if t+1 < wsteps || (t+1)%chk != 0 {
+			continue
+		}
+		sp := vdSpeed(net, x, input, y) / sqn
+		if !check.settled(sp, vdSettleFactor*set.SpeedTol) {
+			continue
+		}
+		win := append(append([][]float64(nil), ring[(t+1)%wsteps:]...), ring[:(t+1)%wsteps]...)
+		mean, va := vdMeanVar(win, nOut)
+		maxVar := math.NaN()
+		for c, v := range va {
+			if c == 0 || v > maxVar || math.IsNaN(v) {
+				maxVar = v
+			}
+		}
+		if nOut > 0 && !(maxVar < set.VarTol) {
+			continue
+		}
+		a.Kind, a.Settled = EndFixedPoint, true
+		a.X, a.Speed = x, sp
+		a.Steps, a.Time = t+1, float64(t+1)*dt
+		a.Readout = append([]float64(nil), win[len(win)-1]...)
+		a.ReadoutMean, a.ReadoutVar, a.MaxReadoutVar = mean, va, maxVar
+		return a, nil
 	}
 	a.X = x
 	a.Readout = outs[len(outs)-1]

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -118,12 +117,7 @@ func PeakTimeOrder(ctx context.Context, net *model.CTRNN, trials []Trial) ([]int
 			}
 		}
 	}
-	order := make([]int, n)
-	for j := range order {
-		order[j] = j
-	}
-	sort.SliceStable(order, func(a, b int) bool { return peak[order[a]] < peak[order[b]] })
-	return order, nil
+	return PeakOrder(peak, nil), nil
 }
 
 // DiagonalBand returns, for c = 0…N−1, the mean of the c-th superdiagonal

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -296,42 +295,8 @@ type vdJob struct {
 // vdParallel runs fn for every job on s.Concurrency goroutines, each with
 // its own Clone of net, and reports progress.
 func vdParallel(ctx context.Context, net model.Network, jobs []vdJob, s *PerturbSettings, fn func(net model.Network, j vdJob) error) error {
-	var mu sync.Mutex
-	done := 0
-	var firstErr error
-	next := 0
-	var wg sync.WaitGroup
-	for w := 0; w < min(s.Concurrency, len(jobs)); w++ {
-		wg.Add(1)
-		go func(net model.Network) {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				if next >= len(jobs) || firstErr != nil {
-					mu.Unlock()
-					return
-				}
-				j := jobs[next]
-				next++
-				mu.Unlock()
-				err := fn(net, j)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				done++
-				if s.Progress != nil {
-					s.Progress(done, len(jobs))
-				}
-				mu.Unlock()
-			}
-		}(net.Clone())
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	return ctx.Err()
+	nets := cloneNets(net, poolSize(len(jobs), s.Concurrency))
+	return parallelFor(ctx, len(jobs), len(nets), s.Progress, func(w, i int) error { return fn(nets[w], jobs[i]) })
 }
 
 // vdSettings returns s, or the defaults for nil, with zero fields filled.

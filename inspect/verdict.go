@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"gonum.org/v1/gonum/dsp/fourier"
 
@@ -123,7 +122,7 @@ func (v *Verdict) MarshalJSON() ([]byte, error) {
 // default shown (science spec §3.4(b), §9, §10 item 1); a nil pointer means
 // all defaults.
 type GhazizadehSettings struct {
-	RunTrials    float64 // forward simulation per probe, in trial lengths (10, paper; the code uses 50; Asymptotic.ExtendRun lengthens it for probes that look periodic)
+	RunTrials    float64 // forward simulation per probe, in trial lengths (10, paper; the code uses 50; Asymptotic.ExtendRun lengthens it for probes that look periodic; a probe settled on a fixed point stops sooner unless Asymptotic.FullRun, and so do the code classifier's runs)
 	WindowTrials float64 // final window of the step-2 tests, in trial lengths (2)
 	EpsDFP       float64 // ‖x(t) − x(T_d)‖/√N bound for DFP (0.05)
 	TolUnique    float64 // two fixed points are one when closer than this (2-norm, 1e-3)
@@ -249,41 +248,8 @@ func vdNoisyCopy(x []float64, sigma float64, rng *model.RNG) []float64 {
 // vdEach runs fn(net, i) for i < n on conc goroutines, each with its own
 // clone of net, reporting progress.
 func vdEach(ctx context.Context, net model.Network, n, conc int, progress func(done, total int), fn func(net model.Network, i int) error) error {
-	var mu sync.Mutex
-	next, done := 0, 0
-	var firstErr error
-	var wg sync.WaitGroup
-	for w := 0; w < min(conc, n); w++ {
-		wg.Add(1)
-		go func(net model.Network) {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				if next >= n || firstErr != nil || ctx.Err() != nil {
-					mu.Unlock()
-					return
-				}
-				i := next
-				next++
-				mu.Unlock()
-				err := fn(net, i)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				done++
-				if progress != nil {
-					progress(done, n)
-				}
-				mu.Unlock()
-			}
-		}(net.Clone())
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	return ctx.Err()
+	nets := cloneNets(net, poolSize(n, conc))
+	return parallelFor(ctx, n, len(nets), progress, func(w, i int) error { return fn(nets[w], i) })
 }
 
 // GhazizadehVerdict classifies the memory mechanism of a Ghazizadeh & Ching
@@ -660,6 +626,14 @@ func codeRuns(ctx context.Context, net model.Network, in GhazizadehInput, set *G
 		y := make([]float64, n)
 		out := make([]float64, net.Dims().Output)
 		zs := make([]float64, 0, wsteps)
+		// Early stop as in Settle: the last wsteps readouts in a ring.
+		var ring []float64
+		var check vdSettleCheck
+		chk := max(1, wsteps/4)
+		if !set.Asymptotic.FullRun {
+			ring = make([]float64, wsteps)
+		}
+		sqn := math.Sqrt(float64(n))
 		for t := 0; t < steps; t++ {
 			if t%vdCtxEvery == 0 {
 				if err := ctx.Err(); err != nil {
@@ -672,21 +646,40 @@ func codeRuns(ctx context.Context, net model.Network, in GhazizadehInput, set *G
 				net.Output(out, x)
 				zs = append(zs, out[in.Channel])
 			}
+			if ring == nil || t+1 >= steps {
+				continue
+			}
+			net.Output(out, x)
+			ring[t%wsteps] = out[in.Channel]
+			if t+1 < wsteps || (t+1)%chk != 0 {
+				continue
+			}
+			if !check.settled(vdSpeed(net, x, nil, y)/sqn, vdSettleFactor*set.Asymptotic.SpeedTol) {
+				continue
+			}
+			win := append(append([]float64(nil), ring[(t+1)%wsteps:]...), ring[:(t+1)%wsteps]...)
+			if m, va := vdMeanVar1(win); va < cs.VarTol {
+				runs[i] = CodeRun{Var: va, Mean: m, Final: win[len(win)-1]}
+				return nil
+			}
 		}
-		var mean float64
-		for _, z := range zs {
-			mean += z
-		}
-		mean /= float64(len(zs))
-		var va float64
-		for _, z := range zs {
-			va += (z - mean) * (z - mean)
-		}
-		va /= float64(len(zs))
+		mean, va := vdMeanVar1(zs)
 		runs[i] = CodeRun{Var: va, Mean: mean, Final: zs[len(zs)-1]}
 		return nil
 	})
 	return runs, err
+}
+
+// vdMeanVar1 returns the mean and population variance of zs.
+func vdMeanVar1(zs []float64) (mean, va float64) {
+	for _, z := range zs {
+		mean += z
+	}
+	mean /= float64(len(zs))
+	for _, z := range zs {
+		va += (z - mean) * (z - mean)
+	}
+	return mean, va / float64(len(zs))
 }
 
 // vdRound rounds v to d decimals as numpy.round does for moderate values.

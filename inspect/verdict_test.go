@@ -326,3 +326,65 @@ func TestNearAxisFraction(t *testing.T) {
 		t.Errorf("discrete fraction %v, want 0.5", f)
 	}
 }
+
+// TestEarlyStopMatchesFullRun compares the default verdict, whose probes
+// and code-classifier runs stop once settled, with the whole runs
+// (AsymptoticSettings.FullRun) on the DFP, IFP and LC low-rank networks:
+// the same labels, the same end kind for every probe, fixed points within
+// TolUnique of each other, the same memory drift to 1e-6 and the same
+// code-classifier finals at its 4 decimals.
+func TestEarlyStopMatchesFullRun(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		a      []float64
+		lambda float64
+	}{{"DFP", []float64{2}, 2}, {"IFP", []float64{0.5}, 0.5}, {"LC", []float64{1.6, -1.2, 1.2, 1.6}, 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			net, _ := vdtLowRank(t, 64, tc.a)
+			trials := vdtTrials(64, tc.lambda)
+			mem, ends, err := TrialProbes(context.Background(), net, trials)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := func(full bool) *GhazizadehResult {
+				s := &GhazizadehSettings{Copies: 2, NoiseIC: 0.05, Code: CodeSettings{Copies: 3, RunTrials: 20}}
+				s.Asymptotic.FullRun = full
+				res, err := GhazizadehVerdict(context.Background(), net, GhazizadehInput{
+					Memory: mem, Ends: ends, TrialSteps: 300, Encodings: []float64{0.5}}, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+			fast, full := run(false), run(true)
+			if fast.Verdict.Label != full.Verdict.Label || fast.Code.Label != full.Code.Label {
+				t.Fatalf("labels %s/%s, whole runs %s/%s", fast.Verdict.Label, fast.Code.Label, full.Verdict.Label, full.Code.Label)
+			}
+			settled := 0
+			for i, p := range fast.Probes {
+				q := full.Probes[i]
+				if p.End.Kind != q.End.Kind {
+					t.Errorf("probe %s: %v, whole run %v", p.Probe.Name, p.End.Kind, q.End.Kind)
+				}
+				if p.End.Settled {
+					settled++
+					if d := fpDist(p.End.X, q.End.X); d > 1e-3 {
+						t.Errorf("probe %s stopped %g from where the whole run ends", p.Probe.Name, d)
+					}
+				}
+				if math.Abs(p.End.MaxDrift-q.End.MaxDrift) > 1e-6 {
+					t.Errorf("probe %s: drift %v, whole run %v", p.Probe.Name, p.End.MaxDrift, q.End.MaxDrift)
+				}
+			}
+			for i, r := range fast.CodeRuns {
+				if q := full.CodeRuns[i]; vdRound(r.Final, 4) != vdRound(q.Final, 4) || (r.Var < 1e-9) != (q.Var < 1e-9) {
+					t.Errorf("code run %d: %+v, whole run %+v", i, r, q)
+				}
+			}
+			if tc.name != "LC" && settled == 0 {
+				t.Error("no probe stopped early: the comparison tested nothing")
+			}
+			t.Logf("%d of %d probes stopped early", settled, len(fast.Probes))
+		})
+	}
+}

@@ -14,31 +14,29 @@ import (
 // the opened file again, so a pipe put in its place in between cannot make
 // it hang either. Errors are *FileError naming the file.
 func OpenRegular(name string) (*os.File, fs.FileInfo, error) {
-	fi, err := os.Stat(name)
-	if err != nil {
-		return nil, nil, &FileError{File: name, Err: unwrapPath(err)}
-	}
-	if err := checkRegular(fi); err != nil {
-		return nil, nil, &FileError{File: name, Err: err}
-	}
-	f, err := os.OpenFile(name, os.O_RDONLY|oNonblock, 0)
-	if err != nil {
-		return nil, nil, &FileError{File: name, Err: unwrapPath(err)}
-	}
-	return checkOpened(name, f, fi)
+	return openRegular(name, os.Stat, func(name string) (*os.File, error) {
+		return os.OpenFile(name, os.O_RDONLY|oNonblock, 0)
+	})
 }
 
 // OpenRegularIn is OpenRegular for the file name inside root, which
 // refuses names that lead out of it.
 func OpenRegularIn(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
-	fi, err := root.Stat(name)
+	return openRegular(name, root.Stat, func(name string) (*os.File, error) {
+		return root.OpenFile(name, os.O_RDONLY|oNonblock, 0)
+	})
+}
+
+// openRegular implements OpenRegular with the given stat and open.
+func openRegular(name string, stat func(string) (fs.FileInfo, error), open func(string) (*os.File, error)) (*os.File, fs.FileInfo, error) {
+	fi, err := stat(name)
 	if err != nil {
 		return nil, nil, &FileError{File: name, Err: unwrapPath(err)}
 	}
 	if err := checkRegular(fi); err != nil {
 		return nil, nil, &FileError{File: name, Err: err}
 	}
-	f, err := root.OpenFile(name, os.O_RDONLY|oNonblock, 0)
+	f, err := open(name)
 	if err != nil {
 		return nil, nil, &FileError{File: name, Err: unwrapPath(err)}
 	}

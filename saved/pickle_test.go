@@ -148,6 +148,8 @@ func TestUnpickleHostile(t *testing.T) {
 		{"subprocess.Popen", "\x80\x02csubprocess\nPopen\n]\x85R.", "global subprocess.Popen is not allowed"},
 		{"stack global os.system", "\x80\x04\x8c\x02os\x8c\x06system\x93.", "global os.system is not allowed"},
 		{"unknown global", "\x80\x02ctorch.nn.modules.linear\nLinear\n)\x81.", "global torch.nn.modules.linear.Linear is not allowed"},
+		{"whole model", "\x80\x02c__main__\nNet\n)\x81.", "global __main__.Net is not allowed (torch.load(weights_only=True) accepts only"},
+		{"whole model hint", "\x80\x02c__main__\nNet\n)\x81.", "save its weights with torch.save(model.state_dict(), PATH)"},
 		{"getattr", "\x80\x02cbuiltins\ngetattr\n.", "global builtins.getattr is not allowed"},
 		{"odd global name", "\x80\x02cos \nsys\x00tem\n.", `global "os ".`},
 		{"deep MARK nesting", deep, "nested MARKs"},

@@ -140,7 +140,7 @@ func TestRunRecord(t *testing.T) {
 		`{"task": "flipflop", "out": "/a/../b.npz"}`,
 		`{"task": "", "out": "/a.npz"}`,
 		`{"task": "flipflop", "out": "/a.npz", "out_sha256": "zz"}`,
-		`{"task": "flipflop", "out": "/a.npz", "extra": 1}`,
+		`{"task": "flipflop", "out": "/a.npz", "args": "train"}`,
 		`[1, 2]`,
 	} {
 		if _, err := ParseRunRecord("run.json", []byte(bad)); err == nil || !strings.Contains(err.Error(), "run.json") {

@@ -1,6 +1,10 @@
 package train
 
-import "math"
+import (
+	"math"
+
+	"attractor/internal/gemm"
+)
 
 // The kernels of this file are the hot loops of backpropagation through time
 // for the leaky rate network (leaky.go). Each has a pure-Go version that
@@ -12,67 +16,15 @@ import "math"
 // set at start-up from the CPU's features and may be cleared by tests.
 var kernUseAsm = kernHaveAVX2FMA()
 
-// kernGemm adds A·B to C, where A is m×k with element (i, p) at
-// a[i*ars+p*acs] (ars = lda, acs = 1 for A; ars = 1, acs = lda for Aᵀ), B is
-// k×n row-major with stride ldb and C is m×n row-major with stride ldc. The n
-// columns must be a multiple of 4. Every element of C is accumulated as
-// c = fma(a_p, b_p, c) for p = 0, 1, …, k−1, so all implementations agree
-// bit for bit.
+// kernGemm adds A·B to C (internal/gemm's AddMul; see there for the
+// operands). Every element of C is accumulated as c = fma(a_p, b_p, c) for
+// p = 0, 1, …, k−1, so the assembly and Go versions agree bit for bit.
 func kernGemm(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-	if m == 0 || n == 0 {
+	if kernUseAsm {
+		gemm.AddMul(m, n, k, a, ars, acs, b, ldb, c, ldc)
 		return
 	}
-	if n%4 != 0 {
-		panic("train: kernGemm: column count not a multiple of 4")
-	}
-	// Bounds: the largest index each operand is read or written at.
-	if k > 0 && ((m-1)*ars+(k-1)*acs >= len(a) || (k-1)*ldb+n-1 >= len(b)) {
-		panic("train: kernGemm: operand too short")
-	}
-	if (m-1)*ldc+n-1 >= len(c) {
-		panic("train: kernGemm: destination too short")
-	}
-	if !kernUseAsm {
-		kernGemmGo(m, n, k, a, ars, acs, b, ldb, c, ldc)
-		return
-	}
-	m4 := m &^ 3
-	if k == 0 {
-		return
-	}
-	j := 0
-	for ; j+12 <= n; j += 12 {
-		for i := 0; i < m4; i += 4 {
-			kernGemm4x12AVX2(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
-		}
-	}
-	switch n - j {
-	case 8:
-		for i := 0; i < m4; i += 4 {
-			kernGemm4x8AVX2(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
-		}
-	case 4:
-		for i := 0; i < m4; i += 4 {
-			kernGemm4x4AVX2(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
-		}
-	}
-	if m4 < m {
-		kernGemmGo(m-m4, n, k, a[m4*ars:], ars, acs, b, ldb, c[m4*ldc:], ldc)
-	}
-}
-
-// kernGemmGo is the pure-Go kernGemm.
-func kernGemmGo(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-	for i := 0; i < m; i++ {
-		ci := c[i*ldc : i*ldc+n]
-		for p := 0; p < k; p++ {
-			av := a[i*ars+p*acs]
-			bp := b[p*ldb : p*ldb+n]
-			for j, bv := range bp {
-				ci[j] = math.FMA(av, bv, ci[j])
-			}
-		}
-	}
+	gemm.AddMulGo(m, n, k, a, ars, acs, b, ldb, c, ldc)
 }
 
 // kernLeakyFwd sets h = tanh(pre) and xNext = (1−a)·xPrev + a·h elementwise,

@@ -11,7 +11,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync/atomic"
 	"time"
 )
@@ -58,6 +57,10 @@ type RunOptions struct {
 	// Latest, if set, receives every unit's metrics for in-process watchers
 	// (the UI polls it).
 	Latest *atomic.Pointer[Metrics]
+	// History lists, in increasing order, the units after which the
+	// network is also kept as DIR/history/step-….npz (see [LogSchedule]);
+	// unlike the resume checkpoint these are never skipped for time.
+	History []int
 	// DivergeFactor judges a finite blow-up: the run is stopped as
 	// diverged when a unit's |loss| exceeds DivergeFactor times
 	// max(|first loss of this Run|, 1) (0: DefaultDivergeFactor; negative:
@@ -94,76 +97,6 @@ func (e *DivergedError) Error() string {
 		kept = "the last good checkpoint is kept at " + e.Checkpoint + " (resuming from it repeats the same steps)"
 	}
 	return fmt.Sprintf("training diverged at step %d: %v; %s; lower the learning rate and train again", e.Step, e.Err, kept)
-}
-
-// checkMetrics returns an error naming the first non-finite figure of m.
-func checkMetrics(m Metrics) error {
-	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
-	switch {
-	case bad(m.Loss):
-		return fmt.Errorf("loss is %v", m.Loss)
-	case bad(m.GradNorm):
-		return fmt.Errorf("grad_norm is %v (loss %v)", m.GradNorm, m.Loss)
-	case bad(m.Accuracy):
-		return fmt.Errorf("accuracy is %v (loss %v)", m.Accuracy, m.Loss)
-	}
-	keys := make([]string, 0, len(m.Extra))
-	for k := range m.Extra {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if bad(m.Extra[k]) {
-			return fmt.Errorf("%s is %v (loss %v)", k, m.Extra[k], m.Loss)
-		}
-	}
-	return nil
-}
-
-// resumeMarker is the line Run writes to a metrics log it continues: the
-// steps logged after it replace those above it from step Resume + 1 on.
-type resumeMarker struct {
-	Resume int `json:"resume"`
-}
-
-// prepareLog makes the metrics log f ready to append to: a last line cut
-// short by a crash is removed, and a log that already holds lines gets a
-// resume marker for step start, so readers drop the steps the run repeats.
-func prepareLog(f *os.File, start int) error {
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	size := fi.Size()
-	if size == 0 {
-		return nil
-	}
-	// Find the end of the last complete line.
-	end := size
-	buf := make([]byte, 4096)
-	for end > 0 {
-		off := max(0, end-int64(len(buf)))
-		n, err := f.ReadAt(buf[:end-off], off)
-		if err != nil && err != io.EOF {
-			return err
-		}
-		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
-			end = off + int64(i) + 1
-			break
-		}
-		end = off
-	}
-	if end != size {
-		if err := f.Truncate(end); err != nil {
-			return err
-		}
-	}
-	if end == 0 {
-		return nil
-	}
-	b, _ := json.Marshal(resumeMarker{Resume: start})
-	_, err = f.Write(append(b, '\n'))
-	return err
 }
 
 func (e *DivergedError) Unwrap() error { return e.Err }
@@ -209,6 +142,7 @@ func Run(ctx context.Context, s Session, opt RunOptions) error {
 	}
 	began := time.Now()
 	lastSave = began
+	hist := opt.History
 	enc := json.NewEncoder(logf)
 	for done := opt.Start; done < opt.Total; {
 		if ctx.Err() != nil {
@@ -248,6 +182,14 @@ func Run(ctx context.Context, s Session, opt RunOptions) error {
 		}
 		periodic := opt.CheckpointEvery > 0 && done%opt.CheckpointEvery == 0 &&
 			time.Since(lastSave) >= opt.CheckpointMinInterval
+		for len(hist) > 0 && hist[0] < done {
+			hist = hist[1:]
+		}
+		if len(hist) > 0 && hist[0] == done {
+			if err := historySave(opt.Dir, s, done); err != nil {
+				return fmt.Errorf("history after step %d: %w", done, err)
+			}
+		}
 		if done == opt.Total || periodic {
 			if err := save(done); err != nil {
 				return err
@@ -298,25 +240,4 @@ func ReadMetrics(name string, offset int64) ([]Metrics, int64, error) {
 			return out, offset, err
 		}
 	}
-}
-
-// parseMetricsLine decodes one line of a metrics log: a unit's metrics, or
-// a resume marker, whose step it returns (−1 for metrics).
-func parseMetricsLine(line []byte) (Metrics, int, error) {
-	var probe struct {
-		Resume *int `json:"resume"`
-	}
-	if bytes.Contains(line, []byte(`"resume"`)) {
-		if err := json.Unmarshal(line, &probe); err == nil && probe.Resume != nil {
-			if *probe.Resume < 0 {
-				return Metrics{}, 0, fmt.Errorf("resume marker for step %d", *probe.Resume)
-			}
-			return Metrics{}, *probe.Resume, nil
-		}
-	}
-	var m Metrics
-	if err := json.Unmarshal(line, &m); err != nil {
-		return Metrics{}, 0, err
-	}
-	return m, -1, nil
 }

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -36,6 +35,17 @@ type RunRecord struct {
 	// Args are the command-line arguments that started the run, to repeat
 	// it when it was stopped before its first checkpoint.
 	Args []string `json:"args,omitempty"`
+	// Unit names the training unit ("epoch", "trial", "chunk") and Units
+	// is the whole run's count of them, for whoever follows the run (0 in
+	// records of older runs).
+	Unit  string `json:"unit,omitempty"`
+	Units int    `json:"units,omitempty"`
+	// History is the networks kept per decade of units ([LogSchedule]).
+	History int `json:"history_per_decade,omitempty"`
+	// Status is one of the Status constants ("" in records of older runs);
+	// Error says why a run failed or diverged.
+	Status string `json:"status,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 // ReadRunRecord reads and checks DIR/run.json. Errors name the file and
@@ -64,9 +74,7 @@ func ParseRunRecord(name string, b []byte) (*RunRecord, error) {
 		return nil, &saved.FileError{File: name, Err: fmt.Errorf("%d bytes, more than a run record's %d", len(b), maxRunRecordBytes)}
 	}
 	var r RunRecord
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
+	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, &saved.FileError{File: name, Err: err}
 	}
 	ferr := func(field string, err error) error { return &saved.FileError{File: name, Field: field, Err: err} }

@@ -2,24 +2,28 @@ package tui
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"math"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"attractor/analysis"
 	"attractor/inspect"
 	"attractor/model"
+	"attractor/saved"
 )
 
 // analysisJob is what a background analysis needs, copied from the UI so
 // the job shares nothing mutable with it.
 type analysisJob struct {
 	gen   int
-	net   model.Network // a clone
-	proto Protocol      // conditions are read only
-	cond  int           // condition whose delay input freezes the fixed-point search
-	seed  uint64
-	inits int // initial states of the fixed-point search
+	net   model.Network  // a clone
+	proto Protocol       // conditions are read only
+	cond  int            // the condition shown
+	inits int            // starting states of a fixed census (0: the adaptive census of the analysis defaults)
+	file  *saved.Network // read only: the inits array of a file that has one
 
 	// cache shares the results with other sessions (nil: none); digest
 	// hashes the network for its keys.
@@ -35,10 +39,28 @@ func (job analysisJob) portraitRequest() string {
 	return fmt.Sprintf("portrait/v1 pca-states=%d heat-cols=%d protocol=%s", maxPCAStates, heatMaxCols, protocolDigest(&job.proto))
 }
 
-// fixedRequest names stage 2 of job in a cache key: its initial states
-// come from stage 1, its input from condition cond.
+// fixedRequest names stage 2 of job in a cache key: the census's settings
+// and protocol.
 func (job analysisJob) fixedRequest() string {
-	return fmt.Sprintf("fixed/v1 inits=%d cond=%d pca-states=%d protocol=%s", job.inits, job.cond, maxPCAStates, protocolDigest(&job.proto))
+	return fmt.Sprintf("fixed/v2 settings=%s pca-states=%d protocol=%s", settingsDigest(uiSettings(job.inits)), maxPCAStates, protocolDigest(&job.proto))
+}
+
+// uiSettings returns the analysis settings of the UI: the defaults of
+// `attractor inspect`, so the UI's census and verdict are the command
+// line's, with a fixed census of inits starts when inits > 0.
+func uiSettings(inits int) *analysis.Settings {
+	s := analysis.DefaultSettings()
+	if inits > 0 {
+		s.Census.Starts, s.Census.Adaptive, s.Census.Budget = inits, false, inits
+	}
+	return s
+}
+
+// settingsDigest returns a short hash of the settings, for cache keys.
+func settingsDigest(s *analysis.Settings) string {
+	b, _ := json.Marshal(s)
+	sum := sha256.Sum256(b)
+	return fmt.Sprintf("%x", sum[:8])
 }
 
 // portraitData is the first stage of an analysis: the reference
@@ -55,8 +77,10 @@ type portraitData struct {
 	heat *heatData
 }
 
-// fixedData is the second stage: fixed points and their spectra.
+// fixedData is the second stage: the census's fixed points and their
+// spectra (res holds census's points in the shape the panes read).
 type fixedData struct {
+	census *analysis.CensusResult
 	res    *inspect.FixedPointResult
 	px, py []float64 // projected fixed points
 }
@@ -174,26 +198,22 @@ func runPortrait(ctx context.Context, job analysisJob) (d *portraitData, err err
 	return d, nil
 }
 
-// runFixed searches for fixed points with the input of the delay frozen,
-// from job.inits states spread evenly over the trajectories, and projects
-// them.
+// runFixed runs the census of the analysis (analysis.Census: starts
+// along the protocol's trajectories and from a random cloud, forward
+// simulation, coverage) with the UI's settings, and projects the points.
 func runFixed(ctx context.Context, job analysisJob, pd *portraitData) (d *fixedData, err error) {
 	defer guard(&err)
-	k := min(job.inits, len(pd.states))
-	inits := make([][]float64, 0, k)
-	for i := range k {
-		s := pd.states[i*len(pd.states)/k]
-		inits = append(inits, append([]float64(nil), s...))
-	}
-	var input []float64
-	if h := job.proto.Conditions[job.cond].Hold; h != nil {
-		input = h
-	}
-	res, err := inspect.FindFixedPoints(ctx, inspect.FixedPointProblem{Net: job.net, Input: input, Inits: inits}, nil)
+	c, err := analysis.Census(ctx, job.net, job.file, &job.proto, uiSettings(job.inits))
 	if err != nil {
 		return nil, err
 	}
-	d = &fixedData{res: res}
+	res := &inspect.FixedPointResult{Convention: c.Convention, Method: c.Method, Converged: c.Converged,
+		Captured: c.Captured, Slow: c.Slow, NotConverged: c.NotConv, NonFinite: c.NonFinite, DistanceOutliers: c.Outliers,
+		Candidates: make([]inspect.Candidate, c.Candidates), BestQ: math.NaN()}
+	for _, p := range c.Points {
+		res.Points = append(res.Points, p.FixedPoint)
+	}
+	d = &fixedData{census: c, res: res}
 	var buf [2]float64
 	for _, p := range res.Points {
 		q := pd.pca.Project(buf[:0], p.X)

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -69,8 +70,14 @@ type Model struct {
 
 	gen    int // analysis generation; results of older ones are dropped
 	cancel context.CancelFunc
-	inits  int        // initial states of the fixed-point search
-	digest *netDigest // content hash of the open network, for ctx.Cache
+	inits  int // starting states of a fixed census (0: the adaptive census)
+	// following is set while the open network is the followed run's
+	// checkpoint (ctx.RunDir): a new checkpoint replaces it. ckStamp is the
+	// version on screen; ckLoading is set while one is being read.
+	following bool
+	ckStamp   ckStamp
+	ckLoading bool
+	digest    *netDigest // content hash of the open network, for ctx.Cache
 
 	files    *filesPane
 	training *trainingPane
@@ -96,7 +103,7 @@ func New(c *Context, name string, n *saved.Network) *Model {
 	if c.MetricsPoll <= 0 {
 		c.MetricsPoll = time.Second
 	}
-	m := &Model{ctx: c, keys: DefaultKeyMap(), help: help.New(), inits: 32, dirty: true}
+	m := &Model{ctx: c, keys: DefaultKeyMap(), help: help.New(), dirty: true}
 	m.help.Styles = c.Styles.Help
 	m.files = newFilesPane(c)
 	m.training = newTrainingPane(c)
@@ -105,7 +112,17 @@ func New(c *Context, name string, n *saved.Network) *Model {
 	m.verdict = newVerdictPane(c)
 	m.panes = [numPanes]component{m.portrait, m.eigen, m.verdict, m.training, m.files}
 	m.portrait.Focus(true)
-	if n == nil && c.Gallery != nil {
+	if c.RunDir != "" {
+		m.following = true
+		st := pollRun(c.RunDir)
+		m.training.rec = st.rec
+		if n != nil {
+			m.ckStamp = st.ck
+		}
+	}
+	if n == nil && c.RunDir != "" {
+		m.setStatus(false, "%s: waiting for the first checkpoint", saved.Printable(filepath.Base(c.RunDir)))
+	} else if n == nil && c.Gallery != nil {
 		if es := c.Gallery.Entries(); len(es) > 0 {
 			var err error
 			if n, err = es[0].Load(); err != nil {
@@ -117,6 +134,9 @@ func New(c *Context, name string, n *saved.Network) *Model {
 	}
 	if n != nil {
 		m.setNetwork(name, n)
+		if m.following {
+			m.s.at = checkpointAt(n, m.training.unit())
+		}
 	} else if m.status == "" {
 		m.setStatus(false, "no network: press o to open one")
 	}
@@ -186,7 +206,7 @@ func (m *Model) startAnalysis() tea.Cmd {
 func (m *Model) job(ctx context.Context) analysisJob {
 	_ = ctx
 	return analysisJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, cond: m.s.cond, inits: m.inits,
-		cache: m.ctx.Cache, digest: m.digest}
+		file: m.s.file, cache: m.ctx.Cache, digest: m.digest}
 }
 
 // Update handles a message.
@@ -219,12 +239,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.cancel()
 		}
 		m.cancel = cancel
-		return m, fixedCmd(ctx, m.job(ctx), msg.data)
+		// The verdict does not need the census: both run at once.
+		return m, tea.Batch(fixedCmd(ctx, m.job(ctx), msg.data),
+			verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file,
+				cache: m.ctx.Cache, digest: m.digest}))
 	case fixedMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil
 		}
-		m.s.analysing = "mechanism verdict"
+		m.s.analysing = ""
+		if m.s.verdict == nil && m.s.verdictErr == nil {
+			m.s.analysing = "mechanism verdict"
+		}
 		if msg.err != nil {
 			m.s.anaErr = msg.err
 			m.setStatus(true, "fixed points: %v", msg.err)
@@ -234,18 +260,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.eigen.selectAt(0, 0)
 		}
 		m.invalidateAll()
-		ctx, cancel := context.WithCancel(m.ctx.Ctx)
-		if m.cancel != nil {
-			m.cancel()
-		}
-		m.cancel = cancel
-		return m, verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file,
-			cache: m.ctx.Cache, digest: m.digest})
+		return m, nil
 	case verdictMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil
 		}
 		m.s.analysing = ""
+		if m.s.fixed == nil && m.s.anaErr == nil {
+			m.s.analysing = "searching fixed points"
+		}
 		m.s.verdict, m.s.verdictErr = msg.data, msg.err
 		if msg.err != nil {
 			m.setStatus(true, "mechanism verdict: %v", msg.err)
@@ -257,6 +280,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus(true, "open %s: %v", msg.name, msg.err)
 			return m, nil
 		}
+		m.following = false // the user chose another network
 		m.setNetwork(msg.name, msg.net)
 		m.focusPane(panePortrait)
 		return m, m.startAnalysis()
@@ -271,10 +295,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus(false, "saved %s", savedText(msg.paths))
 		}
 		return m, nil
-	case metricsMsg, pollMetricsMsg:
+	case metricsMsg:
 		cmd := m.training.handle(msg)
 		m.dirty = m.dirty || m.training.dirty
+		if msg.id == m.training.id {
+			cmd = tea.Batch(cmd, m.followRun(msg.run))
+		}
 		return m, cmd
+	case pollMetricsMsg:
+		return m, m.training.handle(msg)
+	case checkpointMsg:
+		return m, m.handleCheckpoint(msg)
 	}
 	return m, nil
 }

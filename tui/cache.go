@@ -69,13 +69,8 @@ func (d *netDigest) get(net model.Network) ([sha256.Size]byte, error) {
 }
 
 // protocolDigest returns a short hash of everything in p that an analysis
-// reads: the conditions (initial states, cue, hold and after inputs), the
-// delay and the verdict specification. Floats print in their shortest
-// exact form, so different protocols give different text.
-func protocolDigest(p *Protocol) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "%#v", *p))
-	return fmt.Sprintf("%x", sum[:8])
-}
+// reads (see analysis.Protocol.Digest).
+func protocolDigest(p *Protocol) string { return p.Digest() }
 
 // cacheDo returns fn's result through cache c under the key (d's hash,
 // request); with no cache, or a network that does not encode, it runs fn

@@ -109,7 +109,7 @@ func cacheModels(t *testing.T, c Cache, i, k int) []*Model {
 func TestCacheTenSessionsOneAnalysis(t *testing.T) {
 	c := newCountingCache()
 	ms := cacheModels(t, c, entrySine, 10)
-	for _, a := range []string{"portrait/v1", "fixed/v1", "verdict/v1"} {
+	for _, a := range []string{"portrait/v1", "fixed/v2", "verdict/v2"} {
 		if n := c.count(a); n != 1 {
 			t.Errorf("%s ran %d times for 10 sessions, want 1", a, n)
 		}
@@ -144,7 +144,7 @@ func TestCacheKeysDoNotCollide(t *testing.T) {
 	cacheModels(t, c, entrySine, 1) // again: all from the cache
 	cacheModels(t, c, 1, 1)         // free-n12
 	cacheModels(t, c, 2, 1)         // map-n8
-	for _, a := range []string{"portrait/v1", "fixed/v1", "verdict/v1"} {
+	for _, a := range []string{"portrait/v1", "fixed/v2", "verdict/v2"} {
 		if n := c.count(a); n != 3 {
 			t.Errorf("%s ran %d times for 3 networks, want 3", a, n)
 		}
@@ -170,9 +170,6 @@ func TestCacheKeysDoNotCollide(t *testing.T) {
 	j2 := job
 	j2.inits++
 	reqs = append(reqs, j2.fixedRequest())
-	j3 := job
-	j3.cond = job.cond + 1
-	reqs = append(reqs, j3.fixedRequest())
 	j4 := job
 	j4.proto.Delay++
 	v4 := verdictJob{proto: j4.proto}

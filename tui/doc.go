@@ -15,11 +15,14 @@
 // LC or Mix for pattern matching, Kurtkaya et al.'s LC or SP for delayed
 // cue discrimination, the end behaviour of every condition otherwise).
 //
-// The trials come from the task the trainer recorded in the file (see
-// [ProtocolFor]): the two cue classes of delayed cue discrimination, the
-// memory states of the flip-flop, the last-k bit patterns, the four
-// pattern-matching trial types, the cue and encoding time of delayed
-// choice, or a free run for a signal generator.
+// The trials come from the analysis package's protocol registry (see
+// [ProtocolFor]), the same as `attractor inspect`'s: the two cue classes of
+// delayed cue discrimination, the memory states of the flip-flop, the
+// last-k bit patterns, the 16 pattern-matching trials, the cue and
+// encoding time of delayed choice, a free run for a signal generator,
+// retrieval for an associative network, or the generic protocol of a file
+// without a task. The fixed-point stage is the analysis's census and the
+// verdict its verdict; both run at once.
 //
 // Keys run experiments: space runs or pauses the network, '.' steps it, '['
 // and ']' choose the trial condition, 'k' kicks the state with noise of

@@ -1,13 +1,9 @@
 package tui
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestEndToEndTmux builds the real binary, runs `attractor` (no arguments)
@@ -15,59 +11,11 @@ import (
 // Tab, space, k and q, and reads the screen with capture-pane: every pane
 // title is shown, the keys act, and q ends the program.
 func TestEndToEndTmux(t *testing.T) {
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed (CI installs it): the end-to-end test needs it")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "attractor")
-	build := exec.Command("go", "build", "-o", bin, "attractor")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	sock := fmt.Sprintf("attractor-e2e-%d", os.Getpid())
-	tm := func(args ...string) (string, error) {
-		out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
-		return string(out), err
-	}
-	t.Cleanup(func() { tm("kill-server") })
-	// The shell records the exit status in a file: tmux's pane_dead_status
-	// is not always set by the time the pane reads as dead.
-	status := filepath.Join(dir, "exit-status")
-	if out, err := tm("new-session", "-d", "-s", "app", "-x", "120", "-y", "40", "-c", dir,
-		"sh", "-c", `TERM=xterm-256color "$0"; echo $? > "$1"`, bin, status); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	if out, err := tm("set-option", "-t", "app", "remain-on-exit", "on"); err != nil {
-		t.Fatalf("tmux set-option: %v\n%s", err, out)
-	}
-	screen := func() string {
-		out, _ := tm("capture-pane", "-p", "-t", "app")
-		return out
-	}
-	waitFor := func(what string, ok func(string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(90 * time.Second)
-		for {
-			s := screen()
-			if ok(s) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; screen:\n%s", what, s)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	h := startTmux(t)
+	h.run(t)
+	tm, waitFor, status := h.tm, h.waitFor, h.status
 	has := func(sub string) func(string) bool { return func(s string) bool { return strings.Contains(s, sub) } }
 
-	// Under heavy load the first window-size message can be missed; a
-	// resize (SIGWINCH) delivers another.
-	go func() {
-		time.Sleep(3 * time.Second)
-		tm("resize-window", "-t", "app", "-x", "121", "-y", "40")
-		tm("resize-window", "-t", "app", "-x", "120", "-y", "40")
-	}()
 	s := waitFor("the fixed-point summary", has("fixed points:"))
 	for _, title := range []string{"Networks", "Training", "Phase portrait", "Eigenvalues", "Mechanism verdict"} {
 		if !strings.Contains(s, title) {

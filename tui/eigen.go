@@ -164,7 +164,7 @@ func (p *eigenPane) View() string {
 func (p *eigenPane) render() string {
 	st := p.ctx.Styles
 	title, header := p.title()
-	p.fr.set(st, p.w, title, p.focused)
+	p.fr.set(st, p.w, p.s.titled(title), p.focused)
 	in, ih := p.fr.inner(), p.h-2
 	if header != "" {
 		header = st.Dim.Render(header) + "\n"

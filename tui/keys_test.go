@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -57,8 +58,9 @@ var keyTests = map[string]func(t *testing.T){
 	"[": func(t *testing.T) {
 		m := newTestModel(t, entryFree, 120, 40)
 		press(m, "[")
-		if m.s.cond != 3 || !slices.Equal(m.s.x, m.s.proto.Conditions[3].X0) {
-			t.Errorf("after '[' from condition 0: condition %d; want 3 (wrapping) at its initial state", m.s.cond)
+		last := len(m.s.proto.Conditions) - 1
+		if m.s.cond != last || !slices.Equal(m.s.x, m.s.proto.Conditions[last].X0) {
+			t.Errorf("after '[' from condition 0: condition %d; want %d (wrapping) at its initial state", m.s.cond, last)
 		}
 	},
 	"]": func(t *testing.T) {
@@ -68,8 +70,8 @@ var keyTests = map[string]func(t *testing.T){
 		if m.s.cond != 1 || m.s.t != 0 || !slices.Equal(m.s.x, m.s.proto.Conditions[1].X0) {
 			t.Errorf("after ']': condition %d at step %d; want condition 1 reset to its initial state", m.s.cond, m.s.t)
 		}
-		if !strings.Contains(m.View(), "cond 2/4") {
-			t.Error("status line does not show cond 2/4")
+		if want := fmt.Sprintf("cond 2/%d", len(m.s.proto.Conditions)); !strings.Contains(m.View(), want) {
+			t.Errorf("status line does not show %s", want)
 		}
 	},
 	"k": func(t *testing.T) {
@@ -216,14 +218,15 @@ var keyTests = map[string]func(t *testing.T){
 	},
 	"v": func(t *testing.T) {
 		m := newTestModel(t, entryFree, 120, 40)
+		k := len(m.s.proto.Conditions)
 		want := []struct {
 			view  heatView
 			title string
 		}{
-			{viewActivity, "Activity · cond 1/4"},
+			{viewActivity, fmt.Sprintf("Activity · cond 1/%d", k)},
 			{viewConnectivity, "Connectivity · J_T"},
 			{viewPortrait, "Phase portrait · PC1"},
-			{viewActivity, "Activity · cond 1/4"},
+			{viewActivity, fmt.Sprintf("Activity · cond 1/%d", k)},
 		}
 		for i, w := range want {
 			if cmd := press(m, "v"); cmd != nil {
@@ -235,7 +238,7 @@ var keyTests = map[string]func(t *testing.T){
 		}
 		// The view follows the condition.
 		press(m, "]")
-		if !strings.Contains(m.View(), "Activity · cond 2/4") {
+		if !strings.Contains(m.View(), fmt.Sprintf("Activity · cond 2/%d", k)) {
 			t.Error("the activity view does not follow ']' to condition 2")
 		}
 		// v works whatever pane has the focus.

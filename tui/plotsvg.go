@@ -68,11 +68,8 @@ func figAnalysis(ctx context.Context, n *saved.Network, inits int) (Protocol, *p
 	if n == nil || n.Net == nil {
 		return Protocol{}, nil, nil, errors.New("no network")
 	}
-	if inits <= 0 {
-		inits = 32
-	}
 	p := ProtocolFor(n)
-	job := analysisJob{net: n.Net.Clone(), proto: p, inits: inits}
+	job := analysisJob{net: n.Net.Clone(), proto: p, inits: inits, file: n}
 	pd, err := runPortrait(ctx, job)
 	if err != nil {
 		return p, nil, nil, fmt.Errorf("trajectories and PCA: %w", err)
@@ -136,7 +133,7 @@ func PortraitFigure(ctx context.Context, n *saved.Network, o FigureOptions) (*fi
 			pn.Points = append(pn.Points, pts)
 		}
 	}
-	pn.Notes = append(pn.Notes, fmt.Sprintf("%d fixed/slow points from %d initial states along the trajectories, with the input of the delay", len(r.Points), len(r.Candidates)))
+	pn.Notes = append(pn.Notes, fmt.Sprintf("%d fixed/slow points from %d starting states (%s)", len(r.Points), len(r.Candidates), fd.census.InitsFrom))
 	if pd.diverged > 0 {
 		pn.Notes = append(pn.Notes, fmt.Sprintf("%d trajectories diverged (non-finite) and stop there", pd.diverged))
 	}

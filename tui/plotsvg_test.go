@@ -59,7 +59,7 @@ func TestPortraitFigure(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantTexts(t, figTexts(t, f), "Phase portrait · dcdt-net", "PC1 (", "% of variance)", "PC2 (",
-		"stable fixed point", "saddle", "slow point", "class 0", "class 1", "fixed/slow points from 8 initial states")
+		"stable fixed point", "saddle", "slow point", "class 0", "class 1", "fixed/slow points from 8 starting states")
 }
 
 func TestSpectrumFigure(t *testing.T) {

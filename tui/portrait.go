@@ -98,14 +98,14 @@ func (p *portraitPane) cycleView() {
 // title names the plane with the variance each component explains.
 func (p *portraitPane) title() string {
 	if p.s == nil || p.s.portrait == nil {
-		return "Phase portrait"
+		return p.s.titled("Phase portrait")
 	}
 	pca := p.s.portrait.pca
 	t := "Phase portrait · PC1 " + strconv.Itoa(int(100*pca.ExplainedRatio(0)+0.5)) + "%"
 	if pca.K() > 1 {
 		t += " × PC2 " + strconv.Itoa(int(100*pca.ExplainedRatio(1)+0.5)) + "%"
 	}
-	return t
+	return p.s.titled(t)
 }
 
 // View returns the pane, re-rendered only when something changed.

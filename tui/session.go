@@ -21,6 +21,7 @@ const maxTrail = 8192
 // being stepped, and the analysis results. The UI goroutine owns it.
 type session struct {
 	name  string
+	at    string // the training step shown ("epoch 120") when following a run
 	file  *saved.Network
 	net   model.Network
 	proto Protocol

@@ -2,7 +2,9 @@ package tui
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"path/filepath"
 	"strings"
@@ -33,6 +35,7 @@ type (
 		ms     []train.Metrics
 		offset int64
 		err    error
+		run    runState // the run record and the checkpoint's stamp
 	}
 )
 
@@ -46,7 +49,8 @@ type trainingPane struct {
 
 	source  string // where the curve comes from
 	metrics []train.Metrics
-	total   int // units of the whole run, 0 when unknown
+	total   int              // units of the whole run, 0 when unknown
+	rec     *train.RunRecord // the run's run.json, nil when unknown
 	offset  int64
 	id      int // follower generation
 	err     error
@@ -73,10 +77,13 @@ func (p *trainingPane) Update(tea.Msg) tea.Cmd { return nil }
 // setNetwork shows the training history stored in n and the run's total.
 func (p *trainingPane) setNetwork(n *saved.Network) {
 	units, steps := trainTotal(n.Manifest.Train)
-	p.total = units
 	if p.ctx.RunDir != "" {
+		if p.rec == nil || p.rec.Units == 0 {
+			p.total = units
+		}
 		return // the metrics log is the better source
 	}
+	p.total = units
 	p.metrics = p.metrics[:0]
 	for _, h := range n.Manifest.History {
 		p.metrics = append(p.metrics, train.Metrics{Step: h.Step, Loss: h.Loss, Accuracy: h.Accuracy})
@@ -100,10 +107,13 @@ func (p *trainingPane) follow() tea.Cmd {
 // read reads the log from the last offset, off the UI goroutine.
 func (p *trainingPane) read() tea.Cmd {
 	name := filepath.Join(p.ctx.RunDir, train.MetricsFile)
-	id, off := p.id, p.offset
+	id, off, dir := p.id, p.offset, p.ctx.RunDir
 	return func() tea.Msg {
 		ms, o, err := train.ReadMetrics(name, off)
-		return metricsMsg{id: id, ms: ms, offset: o, err: err}
+		if errors.Is(err, fs.ErrNotExist) {
+			err = nil // the trainer has not logged its first unit yet
+		}
+		return metricsMsg{id: id, ms: ms, offset: o, err: err, run: pollRun(dir)}
 	}
 }
 
@@ -115,6 +125,15 @@ func (p *trainingPane) handle(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.offset, p.err = msg.offset, msg.err
+		if r := msg.run.rec; r != nil {
+			if p.rec == nil || r.Status != p.rec.Status || r.Error != p.rec.Error || r.Units != p.rec.Units {
+				p.dirty = true
+			}
+			p.rec = r
+			if r.Units > 0 {
+				p.total = r.Units
+			}
+		}
 		for _, m := range msg.ms {
 			// A resumed run repeats steps: keep the last.
 			for len(p.metrics) > 0 && p.metrics[len(p.metrics)-1].Step >= m.Step {
@@ -134,6 +153,14 @@ func (p *trainingPane) handle(msg tea.Msg) tea.Cmd {
 		return p.read()
 	}
 	return nil
+}
+
+// unit names the followed run's training unit ("epoch"), "" when unknown.
+func (p *trainingPane) unit() string {
+	if p.rec == nil {
+		return ""
+	}
+	return p.rec.Unit
 }
 
 // trainTotal returns the logged units and the steps of a run from its
@@ -195,7 +222,20 @@ func (p *trainingPane) render() string {
 			prog += "  ETA " + (time.Duration(float64(p.total-last.Step)/r) * time.Second).Round(time.Second).String()
 		}
 	}
-	lines = append(lines, prog, st.Dim.Render(p.source))
+	lines = append(lines, prog)
+	if r := p.rec; r != nil && r.Status != "" && r.Status != train.StatusRunning {
+		msg := "run " + r.Status
+		if r.Error != "" {
+			msg += ": " + saved.Printable(r.Error)
+		}
+		if r.Status == train.StatusFinished || r.Status == train.StatusInterrupted {
+			lines = append(lines, st.Accent.Render(msg))
+		} else {
+			lines = append(lines, st.Error.Render(msg))
+		}
+	} else {
+		lines = append(lines, st.Dim.Render(p.source))
+	}
 	if p.err != nil {
 		lines = append(lines, st.Error.Render(saved.Printable(p.err.Error())))
 	}

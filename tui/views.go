@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"gonum.org/v1/gonum/mat"
 
+	"attractor/inspect"
 	"attractor/model"
 	"attractor/tui/plot"
 )
@@ -187,18 +188,7 @@ func heatSortActivity(traj [][]float64, src heatSource, maxCols int) *heatActivi
 		}
 	}
 	crossed := func(i int) bool { return !src.threshold || mx[i] > heatThreshold }
-	for i := range a.order {
-		a.order[i] = i
-	}
-	slices.SortStableFunc(a.order, func(i, j int) int {
-		if ci, cj := crossed(i), crossed(j); ci != cj {
-			if ci {
-				return -1
-			}
-			return 1
-		}
-		return pk[i] - pk[j]
-	})
+	a.order = inspect.PeakOrder(pk, func(i int) bool { return !crossed(i) })
 	for k, i := range a.order {
 		a.peak[k] = pk[i]
 		if crossed(i) {
@@ -521,7 +511,7 @@ func (p *portraitPane) heatRender() string {
 		d = p.s.portrait.heat
 	}
 	if d == nil || rows < 2 || in < 4 {
-		p.fr.set(st, p.w, heatTitles[p.view], p.focused)
+		p.fr.set(st, p.w, p.s.titled(heatTitles[p.view]), p.focused)
 		msg := p.waitText()
 		if p.s != nil && p.s.portrait != nil && d == nil {
 			msg = "no activity data: press a to re-analyse"
@@ -538,7 +528,7 @@ func (p *portraitPane) heatRender() string {
 	if p.hg.heatStale(d, s.cond, p.view, in, 2*rows, mono) {
 		p.hg.heatRebuild(st, d, s.cond, len(s.proto.Conditions), p.view, in, 2*rows, in, mono)
 	}
-	p.fr.set(st, p.w, p.hg.title, p.focused)
+	p.fr.set(st, p.w, p.s.titled(p.hg.title), p.focused)
 	heatDraw(p.cv, st, &p.hg, s.t)
 	return p.compose(rows, in, p.hg.legend, p.hg.legendW, nil)
 }

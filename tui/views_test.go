@@ -314,7 +314,7 @@ func TestHeatViewsRender(t *testing.T) {
 					titles[0] += "1 · neurons sorted by peak |r| time · t in model time units"
 					titles[1] += "J_T · sorted by peak time"
 					if e == entryMap {
-						titles[0] = "Activity · cond 1/4 · neurons sorted by peak |h| time · t in steps"
+						titles[0] = "Activity · cond 1/3 · neurons sorted by peak |h| time · t in steps"
 						titles[1] = "Connectivity · ∂h(t+1)/∂h(t) at h = 0"
 					}
 				}

@@ -28,9 +28,14 @@ type Job interface {
 }
 
 // Trainer builds jobs for one task from configuration maps (the spec's
-// base with a network's swept values set; TOML integers arrive as int64,
-// floats as float64).
+// base with a network's swept values set, or the flags of `attractor
+// train`; TOML integers arrive as int64, floats as float64). The registry
+// of trainers (RegisterTrainer, TrainerOf) is the one map from task names
+// to training code, for sweeps and the command line alike.
 type Trainer struct {
+	// Method names how the task is trained, "force" or "bptt" (the
+	// command line's --method).
+	Method string
 	// Fields lists the configuration keys the trainer accepts; a spec
 	// naming another key is rejected at load time. Nil accepts any key.
 	Fields []string
@@ -92,6 +97,9 @@ func RegisterAnalysis(name string, a Analysis) {
 	defer registryMu.Unlock()
 	analyses[name] = a
 }
+
+// TrainerOf returns the trainer registered under the task name.
+func TrainerOf(task string) (Trainer, bool) { return trainerFor(task) }
 
 func trainerFor(task string) (Trainer, bool) {
 	registryMu.RLock()
@@ -182,51 +190,6 @@ func StructTrainer[C any](defaults func() C, prepare func(c *C, given map[string
 var Program saved.Program
 
 func init() {
-	// FORCE on the sequential pattern-matching task (science.md §3).
-	spm := StructTrainer(train.DefaultForceSPM, nil, train.ForceSPMConfig.Validate,
-		func(c train.ForceSPMConfig) (Job, error) {
-			s, err := train.NewForceSPMSession(c)
-			if err != nil {
-				return nil, err
-			}
-			s.Program = Program
-			return s, nil
-		})
-	spm.Resume = func(name string) (Job, int, error) {
-		s, done, err := train.ResumeForceSPM(name)
-		if err != nil {
-			return nil, 0, err
-		}
-		s.Program = Program
-		return s, done, nil
-	}
-	RegisterTrainer("spm", spm)
-	// Leaky BPTT on the delayed cue-discrimination task (science.md §5);
-	// epochs default to max(1000, 30/lr) (100/lr with the post period).
-	dcdt := StructTrainer(train.DefaultLeaky,
-		func(c *train.LeakyConfig, given map[string]any) {
-			if _, ok := given["epochs"]; !ok {
-				c.Epochs = c.KurtkayaEpochs()
-			}
-		}, train.LeakyConfig.Validate,
-		func(c train.LeakyConfig) (Job, error) {
-			s, err := train.NewLeakySession(c)
-			if err != nil {
-				return nil, err
-			}
-			s.Program = Program
-			return s, nil
-		})
-	dcdt.Resume = func(name string) (Job, int, error) {
-		s, done, err := train.ResumeLeaky(name)
-		if err != nil {
-			return nil, 0, err
-		}
-		s.Program = Program
-		return s, done, nil
-	}
-	RegisterTrainer("dcdt", dcdt)
-
 	// The trainability test of science.md §3.3: learning off, 4 trial-end
 	// initial conditions × 4 trial types × test_seeds stimulus seeds; every
 	// response-window RMSE must be below threshold ("trainable", the

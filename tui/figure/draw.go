@@ -31,6 +31,7 @@ const (
 	titleHeight  = 34  // figure title
 	panelExtra   = 92  // panel title, x tick labels and x title around the plot area
 	pngDPI       = 144
+	maxPNGBytes  = 256 << 20 // RGBA pixels of a PNG figure
 	fontSize     = 11
 	titleSize    = 13
 )
@@ -61,7 +62,13 @@ func (f *Figure) render(format Format) (vg.CanvasWriterTo, error) {
 	case SVG:
 		c = vgsvg.New(w, h)
 	case PNG:
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))}
+		// Two pixels per px, fewer for a figure that would take more
+		// than maxPNGBytes of memory.
+		dpi := pngDPI
+		for dpi > 18 && width*height*float64(dpi*dpi)/(72*72)*4 > maxPNGBytes {
+			dpi /= 2
+		}
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))}
 	case PDF:
 		c = outlinedText{vgpdf.New(w, h)}
 	default:

@@ -131,6 +131,20 @@ func countColor(img image.Image, c color.RGBA) int {
 	return n
 }
 
+// A very large figure is drawn as a PNG of fewer pixels per px, within
+// the memory bound.
+func TestLargePNG(t *testing.T) {
+	f := testFigure()
+	f.Width = 20000
+	img, err := png.Decode(bytes.NewReader(write(t, f, PNG)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx()*b.Dy()*4 > maxPNGBytes || b.Dx() < 10000 {
+		t.Errorf("PNG of a 20000 px figure is %v", b)
+	}
+}
+
 // WriteFile picks the format by extension and replaces the file
 // atomically: a failure leaves the old file and no temporary file.
 func TestWriteFile(t *testing.T) {
@@ -247,5 +261,29 @@ func TestCellEdges(t *testing.T) {
 	}
 	if cellEdges([]float64{1, 1}) != nil || cellEdges([]float64{math.NaN()}) != nil {
 		t.Error("cellEdges accepts a non-increasing or NaN axis")
+	}
+}
+
+// BenchmarkWrite draws a phase-portrait-sized figure (8 trajectories of
+// 2000 points and a few markers) in each format.
+func BenchmarkWrite(b *testing.B) {
+	p := &Panel{Equal: true, XLabel: "PC1", YLabel: "PC2", Points: []Points{{Label: "fixed points", X: []float64{0, 0.5}, Y: []float64{0, 0.5}}}}
+	for c := range 8 {
+		x, y := make([]float64, 2000), make([]float64, 2000)
+		for i := range x {
+			a := float64(i) / 100
+			x[i], y[i] = math.Cos(a+float64(c))*math.Exp(-a/10), math.Sin(a+float64(c))*math.Exp(-a/10)
+		}
+		p.Lines = append(p.Lines, Line{Label: "condition", Color: "#0072B2", X: x, Y: y})
+	}
+	f := &Figure{Title: "portrait", Panels: []*Panel{p}}
+	for _, format := range []Format{SVG, PNG, PDF} {
+		b.Run(string(format), func(b *testing.B) {
+			for b.Loop() {
+				if err := f.Write(io.Discard, format); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

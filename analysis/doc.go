@@ -1,0 +1,21 @@
+// Package analysis owns "saved network → report": everything between a
+// network read from a file and what the command line, the terminal UI and
+// the sweeps show about it.
+//
+//   - The protocol registry ([ProtocolFor]) maps the task recorded in a
+//     file to its trial conditions, for every task the trainers write
+//     (dcdt, spm, flipflop, lastk, choice, the signal generators) and the
+//     associative networks; a file that names no task gets the generic
+//     protocol of its input dimension ([GenericProtocol]), and a user's own
+//     trials come from an array file ([ReadInputs]).
+//   - The census ([Census]) finds the fixed points from states along the
+//     protocol's trajectories plus noise and from a random cloud, doubling
+//     the starts until a doubling finds nothing new, and reports its
+//     coverage.
+//   - The verdict ([Verdict]) runs the classifier that fits the protocol.
+//   - [Report] is the one versioned JSON document of all of it; [Analyze]
+//     makes it.
+//
+// The package sits above saved, model, train/task and inspect and below
+// cli, tui and the sweep analyses: it imports none of them.
+package analysis

@@ -1,0 +1,329 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"attractor/analysis"
+	"attractor/inspect"
+	"attractor/model"
+	"attractor/saved"
+	"attractor/train"
+	"attractor/train/task"
+	"attractor/tui"
+	"attractor/tui/figure"
+)
+
+func init() {
+	register(&command{name: "landscape", args: "RUN_DIR|NET… [--json] [-o FIG.svg|.png|.pdf] [--inits K] [--cold] [--no-basins] [--task flipflop --bits K] [--steps S,…]",
+		short: "follow the fixed points and cycles across training checkpoints (or networks along a parameter) and list their births, deaths and bifurcations",
+		run:   runLandscape})
+}
+
+// landscapeReport is the --json document of attractor landscape.
+type landscapeReport struct {
+	Files       []string                      `json:"files"`
+	Convention  string                        `json:"convention"`
+	StartsFrom  string                        `json:"starts_from"`
+	Checkpoints []inspect.LandscapeCheckpoint `json:"checkpoints"`
+	Events      []inspect.LandscapeEvent      `json:"events"`
+	RuntimeS    float64                       `json:"runtime_s"`
+}
+
+func runLandscape(env *Env, args []string) error {
+	fs := newFlags(env, commands["landscape"])
+	jsonOut := fs.Bool("json", false, "write a JSON document (checkpoints with step, stable, saddles, cycles, points, basins; events with step and kind)")
+	out := fs.String("o", "", "also draw the landscape as a figure (.svg, .png or .pdf)")
+	k := fs.Int("inits", 64, "fresh starts per network, sampled along its trajectories under task inputs")
+	fresh := fs.Int("fresh", 16, "fresh starts added to the previous network's points in a warm-started census")
+	cold := fs.Bool("cold", false, "search every network from all its fresh starts (no warm start from the previous one)")
+	noBasins := fs.Bool("no-basins", false, "skip the basin fractions")
+	cloud := fs.Float64("cloud", 0.5, "width w of the Gaussian cloud N(c, w²) of starts about their centroid c (basin fractions; negative: none)")
+	noise := fs.String("noise", "0.05,0.1,0.2,0.5", "noise levels σ added to the trajectory starts (basin fractions against noise; empty: none)")
+	runSteps := fs.Int("run-steps", 2000, "forward simulation from every start, in steps")
+	taskName := fs.String("task", "", "task whose trials give the starts when the files do not record one: flipflop")
+	bits := fs.Int("bits", 3, "with --task flipflop: the number of channels")
+	stepsFlag := fs.String("steps", "", "the step (or parameter value) of each file, comma-separated (default: the file's train.done, else the last number in its name)")
+	seed := fs.Uint64("seed", 1, "seed of the trials, the cloud and the noise")
+	maps, hyper := mapFlag{}, mapFlag{}
+	fs.Var(maps, "map", "assign a tensor to a role when inference is ambiguous (readout=fc.weight)")
+	fs.Var(hyper, "hyper", "hyper-parameters the files lack (dt=0.1, tau=1)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() < 1:
+		return usageError("name a run directory or the network files in order")
+	case *k < 1 || *fresh < 1 || *runSteps < 10:
+		return usageError("--inits and --fresh must be ≥ 1, --run-steps ≥ 10")
+	case *out != "":
+		if _, err := figure.FormatOf(*out); err != nil {
+			return usageError("-o: %v", err)
+		}
+	case *taskName != "" && *taskName != "flipflop":
+		return usageError("--task %q: only flipflop can be named (other tasks are read from the files)", *taskName)
+	}
+	sigmas, err := parseFloats(*noise)
+	if err != nil {
+		return usageError("--noise: %v", err)
+	}
+	opt, err := openOptions(maps, hyper)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	files, steps, runDir, err := landscapeFiles(fs.Args())
+	if err != nil {
+		return err
+	}
+	if *stepsFlag != "" {
+		if steps, err = parseFloats(*stepsFlag); err != nil || len(steps) != len(files) {
+			return usageError("--steps: want %d numbers, one per file (%v)", len(files), err)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var nets []*saved.Network
+	quiet := &Env{Stdin: env.Stdin, Stdout: io.Discard, Stderr: io.Discard}
+	for i, f := range files {
+		e := env
+		if i > 0 {
+			e = quiet // the first file's notes stand for all
+		}
+		n, err := openNetwork(e, f, opt)
+		if err != nil {
+			return err
+		}
+		if steps[i] < 0 {
+			steps[i] = landscapeStep(n, f, i)
+		}
+		nets = append(nets, n)
+	}
+	starts, from, err := landscapeStarts(ctx, nets[len(nets)-1], *taskName, *bits, *k, *seed)
+	if err != nil {
+		return err
+	}
+	p := inspect.LandscapeProblem{Steps: steps, Starts: starts}
+	for _, n := range nets {
+		p.Nets = append(p.Nets, n.Net)
+	}
+	set := &inspect.LandscapeSettings{Cold: *cold, Fresh: *fresh, RunSteps: *runSteps, Basins: !*noBasins,
+		BasinSettings: inspect.BasinSettings{RunSteps: *runSteps, Cloud: *cloud, Noise: sigmas, Seed: *seed}}
+	bar := newProgress(env.Stderr, "landscape", "networks", len(nets))
+	set.Progress = func(done, total int) { bar.update(done, "") }
+	res, err := inspect.Landscape(ctx, p, set)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	rep := landscapeReport{Files: files, Convention: res.Convention.String(), StartsFrom: from,
+		Checkpoints: res.Checkpoints, Events: res.Events, RuntimeS: res.Runtime.Seconds()}
+	var ms []train.Metrics
+	if runDir != "" {
+		if all, _, err := train.ReadMetrics(filepath.Join(runDir, train.MetricsFile), 0); err == nil {
+			ms = plotDedupe(all)
+		}
+	}
+	if *out != "" {
+		name := filepath.Base(strings.TrimSuffix(fs.Arg(0), string(filepath.Separator)))
+		fig, err := tui.LandscapeFigure(res, ms, name)
+		if err != nil {
+			return err
+		}
+		if err := figure.WriteFile(*out, fig); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "wrote %s\n", *out)
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", " ")
+		return enc.Encode(rep)
+	}
+	landscapePrint(env.Stdout, &rep, ms)
+	return nil
+}
+
+// landscapeFiles returns the network files of the arguments in order, with
+// their steps (−1 where the file must say), and the run directory when the
+// argument is one.
+func landscapeFiles(args []string) (files []string, steps []float64, runDir string, err error) {
+	if len(args) == 1 {
+		if fi, err := os.Stat(args[0]); err == nil && fi.IsDir() {
+			hs, err := train.ReadHistory(args[0])
+			if err != nil {
+				return nil, nil, "", err
+			}
+			if len(hs) < 2 {
+				return nil, nil, "", fmt.Errorf("%s: the run kept %d networks in %s (train with --history to keep them)", args[0], len(hs), train.HistoryDir)
+			}
+			for _, h := range hs {
+				files, steps = append(files, h.Path), append(steps, float64(h.Step))
+			}
+			return files, steps, args[0], nil
+		}
+	}
+	if len(args) < 2 {
+		return nil, nil, "", usageError("name a run directory with a history, or two or more network files")
+	}
+	for _, a := range args {
+		files, steps = append(files, a), append(steps, -1)
+	}
+	return files, steps, "", nil
+}
+
+var landscapeNumber = regexp.MustCompile(`\d+`)
+
+// landscapeStep returns a file's step: its train.done, else the last
+// number in its name, else its position from 1.
+func landscapeStep(n *saved.Network, file string, i int) float64 {
+	for _, t := range n.Extra {
+		if t.Name == "train.done" && len(t.Data) == 1 {
+			return t.Data[0]
+		}
+	}
+	if m := landscapeNumber.FindAllString(filepath.Base(file), -1); len(m) > 0 {
+		if v, err := strconv.Atoi(m[len(m)-1]); err == nil {
+			return float64(v)
+		}
+	}
+	return float64(i + 1)
+}
+
+// landscapeStarts returns the fresh starts of every network: states along
+// the trials of the task the files were trained on (the same trials for
+// each network), or random states when none is known; and what they are.
+func landscapeStarts(ctx context.Context, n *saved.Network, taskName string, bits, k int, seed uint64) (func(context.Context, int, model.Network) ([][]float64, error), string, error) {
+	var tk task.Task
+	if taskName == "flipflop" {
+		tk = task.NewFlipFlop(bits)
+	} else if len(n.Manifest.Train) > 0 {
+		var tr struct {
+			Method string          `json:"method"`
+			Config json.RawMessage `json:"config"`
+		}
+		if json.Unmarshal(n.Manifest.Train, &tr) == nil && tr.Method == "bptt" {
+			cfg := train.DefaultSeq()
+			if json.Unmarshal(tr.Config, &cfg) == nil {
+				tk, _ = cfg.TaskOf()
+			}
+		}
+	}
+	d := n.Net.Dims()
+	var trials []inspect.Trial
+	from := ""
+	if tk != nil {
+		b := tk.Batch(model.NewRNG(seed, 11))
+		if b.Inputs != d.Input {
+			return nil, "", fmt.Errorf("the %s task has %d inputs; the networks have %d", tk.Name(), b.Inputs, d.Input)
+		}
+		for i := 0; i < min(b.Size, 16); i++ {
+			tr := inspect.Trial{X0: make([]float64, d.State), Score: inspect.StepWindow{Start: 0, End: b.Steps}, Target: math.NaN()}
+			for t := 0; t < b.Steps; t++ {
+				tr.Inputs = append(tr.Inputs, append([]float64(nil), b.In(t, i)...))
+			}
+			trials = append(trials, tr)
+		}
+		from = fmt.Sprintf("states along 16 %s trials", tk.Name())
+	} else if p, err := analysis.ProtocolFor(n, seed); err != nil {
+		return nil, "", err
+	} else if p.Source == "task" {
+		trials, from = p.Trials(), fmt.Sprintf("states along the %s trials", p.Task)
+	}
+	if trials == nil {
+		rng := model.NewRNG(seed, 7)
+		var xs [][]float64
+		for range k {
+			xs = append(xs, model.NormalVector(d.State, 0.5, rng))
+		}
+		return func(context.Context, int, model.Network) ([][]float64, error) { return xs, nil },
+			"random states N(0, 0.5²) (the files name no task; give --task)", nil
+	}
+	total := 0
+	for i := range trials {
+		total += trials[i].Steps()
+	}
+	every := max(1, total/k)
+	return func(ctx context.Context, _ int, net model.Network) ([][]float64, error) {
+		xs, err := inspect.TrialStates(ctx, net, trials, every, nil)
+		if len(xs) > k {
+			xs = xs[:k]
+		}
+		return xs, err
+	}, from, nil
+}
+
+// parseFloats parses a comma-separated list of numbers ("" is none).
+func parseFloats(s string) ([]float64, error) {
+	out := []float64{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// landscapePrint writes the summary: one line per network and the events.
+func landscapePrint(w io.Writer, rep *landscapeReport, ms []train.Metrics) {
+	acc := map[int]train.Metrics{}
+	for _, m := range ms {
+		acc[m.Step] = m
+	}
+	fmt.Fprintf(w, "%d networks; starts: %s; eigenvalues: %s\n\n", len(rep.Checkpoints), rep.StartsFrom, rep.Convention)
+	fmt.Fprintf(w, "%10s %7s %8s %7s", "step", "stable", "saddles", "cycles")
+	if len(ms) > 0 {
+		fmt.Fprintf(w, " %9s %9s", "loss", "accuracy")
+	}
+	fmt.Fprintf(w, "  basins (trajectory starts)\n")
+	for _, ck := range rep.Checkpoints {
+		fmt.Fprintf(w, "%10g %7d %8d %7d", ck.Step, ck.Stable, ck.Saddles, ck.Cycles)
+		if len(ms) > 0 {
+			if m, ok := acc[int(ck.Step)]; ok {
+				fmt.Fprintf(w, " %9.3g %9.3f", m.Loss, m.Accuracy)
+			} else {
+				fmt.Fprintf(w, " %9s %9s", "", "")
+			}
+		}
+		if ck.Basins != nil {
+			var parts []string
+			for _, f := range ck.Basins.Trajectory.Fractions {
+				parts = append(parts, fmt.Sprintf("%s %.2f", f.Label, f.Fraction))
+			}
+			if o := ck.Basins.Trajectory.Other; o.Count > 0 {
+				parts = append(parts, fmt.Sprintf("other %.2f", o.Fraction))
+			}
+			fmt.Fprintf(w, "  %s", strings.Join(parts, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\nevents (each between the previous network and the one named):\n")
+	if len(rep.Events) == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	for _, e := range rep.Events {
+		fmt.Fprintf(w, "  step %-8g (after %g)  %s", e.Step, e.From, e.Kind)
+		if e.Via != "" {
+			fmt.Fprintf(w, " via %s", e.Via)
+		}
+		fmt.Fprintf(w, "  %v", e.Points)
+		if e.Cycle != nil {
+			fmt.Fprintf(w, " → cycle %d", *e.Cycle)
+		}
+		fmt.Fprintln(w)
+	}
+}

@@ -1,0 +1,489 @@
+// Package gemm holds the project's float64 matrix-multiply kernel, an
+// AVX2/FMA register tile (4×12, with 4×8 and 4×4 edges) behind a pure-Go
+// fallback, and a blas64 implementation whose Dgemm runs on it. train's
+// backpropagation calls AddMul directly; inspect installs Implementation
+// with blas64.Use so that gonum's LAPACK (Hessenberg reduction, the
+// multishift QR's reflector blocks) runs its level-3 work on the tiles:
+// with gonum's rounding everywhere, and with fused multiply–adds in the
+// memory its eigenvalue path marks with Fused.
+//
+// Every element of C is accumulated as c = fma(a_p, b_p, c) for
+// p = 0, 1, …, k−1 in both versions, so the assembly and the Go code agree
+// bit for bit.
+package gemm
+
+import (
+	"math"
+	"sync"
+	"unsafe"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// HaveAsm reports whether the CPU runs the AVX2/FMA assembly tiles.
+var HaveAsm = haveAVX2FMA()
+
+// AddMul adds A·B to C with the assembly tiles when HaveAsm (else
+// AddMulGo). A is m×k with element (i, p) at a[i*ars+p*acs] (ars = lda,
+// acs = 1 for A; ars = 1, acs = lda for Aᵀ), B is k×n row-major with stride
+// ldb and C is m×n row-major with stride ldc. The n columns must be a
+// multiple of 4.
+func AddMul(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	addMul(HaveAsm, m, n, k, a, ars, acs, b, ldb, c, ldc)
+}
+
+// AddMulGo is AddMul in pure Go (the same bits).
+func AddMulGo(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	addMul(false, m, n, k, a, ars, acs, b, ldb, c, ldc)
+}
+
+func addMul(asm bool, m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if n%4 != 0 {
+		panic("gemm: column count not a multiple of 4")
+	}
+	// Bounds: the largest index each operand is read or written at.
+	if k > 0 && ((m-1)*ars+(k-1)*acs >= len(a) || (k-1)*ldb+n-1 >= len(b)) {
+		panic("gemm: operand too short")
+	}
+	if (m-1)*ldc+n-1 >= len(c) {
+		panic("gemm: destination too short")
+	}
+	if !asm {
+		addMulGo(m, n, k, a, ars, acs, b, ldb, c, ldc)
+		return
+	}
+	m4 := m &^ 3
+	if k == 0 {
+		return
+	}
+	j := 0
+	for ; j+12 <= n; j += 12 {
+		for i := 0; i < m4; i += 4 {
+			tile4x12(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	}
+	switch n - j {
+	case 8:
+		for i := 0; i < m4; i += 4 {
+			tile4x8(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	case 4:
+		for i := 0; i < m4; i += 4 {
+			tile4x4(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	}
+	if m4 < m {
+		addMulGo(m-m4, n, k, a[m4*ars:], ars, acs, b, ldb, c[m4*ldc:], ldc)
+	}
+}
+
+// addMulGo is the pure-Go AddMul, without checks.
+func addMulGo(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	for i := 0; i < m; i++ {
+		ci := c[i*ldc : i*ldc+n]
+		for p := 0; p < k; p++ {
+			av := a[i*ars+p*acs]
+			bp := b[p*ldb : p*ldb+n]
+			for j, bv := range bp {
+				ci[j] = math.FMA(av, bv, ci[j])
+			}
+		}
+	}
+}
+
+// Blocking of Implementation.Dgemm: a kc-deep slab of B, packed in strips
+// of 8 columns, is multiplied by mc-row blocks of A, so a strip of the slab
+// (16 KiB) stays in L1 across a row block and the A block (256 KiB) in L2
+// across the strips.
+const (
+	kc = 256
+	mc = 128
+	// minFlops is the size m·n·k under which gonum's Dgemm is used.
+	minFlops = 32 * 32 * 32
+)
+
+var packPool = sync.Pool{New: func() any { s := make([]float64, 0); return &s }}
+
+// Implementation is gonum's pure-Go BLAS whose Dgemm with op(B) = B and
+// Dsyrk with op(A) = Aᵀ run on an AVX2 tile (when HaveAsm, for products of
+// at least 32³) that rounds exactly as gonum does: every element of C is
+// scaled by beta, then accumulates c = c + (alpha·a_p)·b_p, a product and
+// a sum each rounded, for p = 0, 1, …, k−1 — so results are the same bits
+// as gonum's and installing it with blas64.Use changes no result anywhere
+// in the program, only the time. gonum skips the terms whose alpha·a_p is
+// zero; adding them instead gives the same bits unless B holds an infinity
+// or NaN or C a negative zero, and those calls are left to gonum. The
+// other transposes (gonum forms them with dot products, another order of
+// summation) are gonum's. A Dgemm whose C lies in memory given to Fused
+// runs on the FMA tiles instead, for every transpose.
+type Implementation struct{ gonum.Implementation }
+
+// Dgemm computes C = alpha·op(A)·op(B) + beta·C (row-major, like every
+// blas64 routine).
+func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if len(c) > 0 && fused(&c[0]) {
+		impl.dgemmFMA(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if !HaveAsm || m*n*k < minFlops || n < 8 || m < 4 || alpha == 0 || tB != blas.NoTrans ||
+		(tA != blas.NoTrans && tA != blas.Trans && tA != blas.ConjTrans) {
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	aTrans := tA != blas.NoTrans
+	rowA, colA := m, k
+	if aTrans {
+		rowA, colA = k, m
+	}
+	if lda < max(1, colA) || ldb < max(1, n) || ldc < max(1, n) ||
+		len(a) < lda*(rowA-1)+colA || len(b) < ldb*(k-1)+n || len(c) < ldc*(m-1)+n {
+		// gonum's checks and panics.
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	ars, acs := lda, 1
+	if aTrans {
+		ars, acs = 1, lda
+	}
+	if !sameAsGonum(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc) {
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if beta != 1 {
+		for i := 0; i < m; i++ {
+			ci := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(ci)
+				continue
+			}
+			for j := range ci {
+				ci[j] *= beta
+			}
+		}
+	}
+	mulAdd(m, n, k, alpha, a, ars, acs, b, ldb, c, ldc)
+}
+
+// sameAsGonum reports whether adding the terms gonum skips (alpha·a_p = 0)
+// leaves C's bits as gonum's: when op(A) holds no zero, or B is finite and
+// C, once scaled by beta, holds no negative zero.
+func sameAsGonum(m, n, k int, alpha float64, a []float64, ars, acs int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
+	zero := false
+	for i := 0; i < m && !zero; i++ {
+		for p := 0; p < k; p++ {
+			if alpha*a[i*ars+p*acs] == 0 {
+				zero = true
+				break
+			}
+		}
+	}
+	if !zero {
+		return true
+	}
+	for p := 0; p < k; p++ {
+		for _, v := range b[p*ldb : p*ldb+n] {
+			if math.IsInf(v, 0) || math.IsNaN(v) {
+				return false
+			}
+		}
+	}
+	if beta == 0 {
+		return true
+	}
+	for i := 0; i < m; i++ {
+		for _, v := range c[i*ldc : i*ldc+n] {
+			if v*beta == 0 && math.Signbit(v*beta) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// mulAdd adds (alpha·A)·B to C as gonum does (see Implementation), A with
+// element (i, p) at a[i*ars+p*acs], B k×n row-major.
+func mulAdd(m, n, k int, alpha float64, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	n8 := n &^ 7
+	bufp := packPool.Get().(*[]float64)
+	defer packPool.Put(bufp)
+	if need := kc*n8 + mc*kc; cap(*bufp) < need {
+		*bufp = make([]float64, need)
+	}
+	buf := (*bufp)[:kc*n8]
+	abuf := (*bufp)[kc*n8 : kc*n8+mc*kc]
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		// Pack B[p0:p0+kb, :n8] in strips of 8 columns, each kb×8.
+		for j0 := 0; j0 < n8; j0 += 8 {
+			strip := buf[kb*j0:]
+			for p := 0; p < kb; p++ {
+				copy(strip[p*8:p*8+8], b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+8])
+			}
+		}
+		for i0 := 0; i0 < m; i0 += mc {
+			mb := min(mc, m-i0)
+			mb4 := mb &^ 3
+			// The block of alpha·A, row-major mb×kb (alpha·a rounded as
+			// gonum rounds it).
+			for i := 0; i < mb; i++ {
+				row := abuf[i*kb : (i+1)*kb]
+				for p := range row {
+					row[p] = alpha * a[(i0+i)*ars+(p0+p)*acs]
+				}
+			}
+			cb := c[i0*ldc:]
+			for j0 := 0; j0 < n8; j0 += 8 {
+				strip := buf[kb*j0:]
+				for i := 0; i < mb4; i += 4 {
+					tile4x8MulAdd(kb, &abuf[i*kb], kb, 1, &strip[0], 8, &cb[i*ldc+j0], ldc)
+				}
+			}
+			// The rows and columns the tiles leave, in Go (no FMA: the
+			// conversions keep each product rounded).
+			for i := 0; i < mb; i++ {
+				j1 := n8
+				if i >= mb4 {
+					j1 = 0
+				}
+				for j := j1; j < n; j++ {
+					s := cb[i*ldc+j]
+					for p := 0; p < kb; p++ {
+						s += float64(abuf[i*kb+p] * b[(p0+p)*ldb+j])
+					}
+					cb[i*ldc+j] = s
+				}
+			}
+		}
+	}
+}
+
+// dgemmFMA computes C = alpha·op(A)·op(B) + beta·C on the FMA tiles
+// (AddMul's rounding: alpha applied to B, sums fused), for every
+// transpose.
+func (impl Implementation) dgemmFMA(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if !HaveAsm || m*n*k < minFlops || n < 4 || alpha == 0 ||
+		(tA != blas.NoTrans && tA != blas.Trans && tA != blas.ConjTrans) ||
+		(tB != blas.NoTrans && tB != blas.Trans && tB != blas.ConjTrans) {
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	aTrans, bTrans := tA != blas.NoTrans, tB != blas.NoTrans
+	// Argument checks as in gonum (it panics on the same inputs).
+	rowA, colA, rowB, colB := m, k, k, n
+	if aTrans {
+		rowA, colA = k, m
+	}
+	if bTrans {
+		rowB, colB = n, k
+	}
+	switch {
+	case m < 0 || n < 0 || k < 0:
+		panic("gemm: negative dimension")
+	case lda < max(1, colA) || ldb < max(1, colB) || ldc < max(1, n):
+		panic("gemm: bad leading dimension")
+	case len(a) < lda*(rowA-1)+colA || len(b) < ldb*(rowB-1)+colB || len(c) < ldc*(m-1)+n:
+		panic("gemm: short slice")
+	}
+	if beta != 1 {
+		for i := 0; i < m; i++ {
+			ci := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(ci)
+				continue
+			}
+			for j := range ci {
+				ci[j] *= beta
+			}
+		}
+	}
+	ars, acs := lda, 1
+	if aTrans {
+		ars, acs = 1, lda
+	}
+	n4 := n &^ 3
+	bufp := packPool.Get().(*[]float64)
+	defer packPool.Put(bufp)
+	if cap(*bufp) < kc*n {
+		*bufp = make([]float64, kc*n)
+	}
+	buf := (*bufp)[:kc*n]
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		// Pack alpha·op(B)[p0:p0+kb, :] in strips of 12 columns (the last
+		// of 8 or 4, then the n%4 columns left), each strip kb×w
+		// row-major with stride w, so the tile reads its B contiguously.
+		for j0 := 0; j0 < n; {
+			w := stripWidth(n4, n, j0)
+			strip := buf[p0Off(kb, j0):]
+			for p := 0; p < kb; p++ {
+				row := strip[p*w : (p+1)*w]
+				if bTrans {
+					for j := range row {
+						row[j] = alpha * b[(j0+j)*ldb+p0+p]
+					}
+				} else {
+					src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+w]
+					if alpha == 1 {
+						copy(row, src)
+					} else {
+						for j, v := range src {
+							row[j] = alpha * v
+						}
+					}
+				}
+			}
+			j0 += w
+		}
+		for i0 := 0; i0 < m; i0 += mc {
+			mb := min(mc, m-i0)
+			mb4 := mb &^ 3
+			ab := a[i0*ars+p0*acs:]
+			cb := c[i0*ldc:]
+			for j0 := 0; j0 < n; {
+				w := stripWidth(n4, n, j0)
+				strip := buf[p0Off(kb, j0):]
+				if w%4 == 0 {
+					for i := 0; i < mb4; i += 4 {
+						tile(w, kb, &ab[i*ars], ars, acs, &strip[0], &cb[i*ldc+j0], ldc)
+					}
+				}
+				// Rows (and, in the last strip, columns) the tiles leave, in
+				// Go with the same order of operations.
+				i1 := mb4
+				if w%4 != 0 {
+					i1 = 0
+				}
+				for i := i1; i < mb; i++ {
+					for j := 0; j < w; j++ {
+						s := cb[i*ldc+j0+j]
+						for p := 0; p < kb; p++ {
+							s = math.FMA(ab[i*ars+p*acs], strip[p*w+j], s)
+						}
+						cb[i*ldc+j0+j] = s
+					}
+				}
+				j0 += w
+			}
+		}
+	}
+}
+
+// stripWidth is the width of the packed strip of B starting at column j0
+// of n (n4 = n rounded down to a multiple of 4): 12, then 8 or 4, then the
+// n%4 columns left.
+func stripWidth(n4, n, j0 int) int {
+	if j0 >= n4 {
+		return n - j0
+	}
+	return min(12, n4-j0)
+}
+
+// p0Off is the offset of the strip starting at column j0 in the packed
+// buffer of a kb-row slab: the strips before it hold kb·j0 elements.
+func p0Off(kb, j0 int) int { return kb * j0 }
+
+// tile runs the w-column AVX2 tile (w = 12, 8 or 4) on a packed strip.
+func tile(w, k int, a *float64, ars, acs int, b *float64, c *float64, ldc int) {
+	switch w {
+	case 12:
+		tile4x12(k, a, ars, acs, b, 12, c, ldc)
+	case 8:
+		tile4x8(k, a, ars, acs, b, 8, c, ldc)
+	case 4:
+		tile4x4(k, a, ars, acs, b, 4, c, ldc)
+	}
+}
+
+// The regions of memory whose products may round differently from gonum's
+// (fused multiply–adds, alpha applied to B): a Dgemm whose C starts inside
+// one runs on the FMA tiles, twice as fast as the tile that rounds as
+// gonum does.
+var (
+	regionsMu sync.RWMutex
+	regions   = map[*float64]uintptr{}
+)
+
+// Fused lets the Dgemm calls whose destination C lies in one of bufs
+// round as the FMA tiles do, until the returned function is called. The
+// caller owns bufs: other code (another goroutine training a network, say)
+// never writes there, so its results keep gonum's bits. inspect's
+// eigenvalue path marks its matrix and workspace this way.
+func Fused(bufs ...[]float64) (release func()) {
+	regionsMu.Lock()
+	defer regionsMu.Unlock()
+	var keys []*float64
+	for _, b := range bufs {
+		if len(b) == 0 {
+			continue
+		}
+		regions[&b[0]] = uintptr(len(b)) * 8
+		keys = append(keys, &b[0])
+	}
+	return func() {
+		regionsMu.Lock()
+		defer regionsMu.Unlock()
+		for _, k := range keys {
+			delete(regions, k)
+		}
+	}
+}
+
+// fused reports whether p lies in a region given to Fused.
+func fused(p *float64) bool {
+	regionsMu.RLock()
+	defer regionsMu.RUnlock()
+	if len(regions) == 0 {
+		return false
+	}
+	a := uintptr(unsafe.Pointer(p))
+	for start, size := range regions {
+		s := uintptr(unsafe.Pointer(start))
+		if a >= s && a < s+size {
+			return true
+		}
+	}
+	return false
+}
+
+// syrkBlock is the block size of Implementation.Dsyrk.
+const syrkBlock = 64
+
+// Dsyrk computes the uplo triangle of C = alpha·A·Aᵀ + beta·C (tA =
+// NoTrans, A n×k; gonum's) or C = alpha·Aᵀ·A + beta·C (A k×n; on the tile,
+// the same bits as gonum's): the triangle is cut into row blocks of 64,
+// each a diagonal block (computed whole on a copy, its triangle copied
+// back) and the rectangle beside it.
+func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
+	if !HaveAsm || n*n*k < 2*minFlops || n < 32 || alpha == 0 ||
+		(ul != blas.Upper && ul != blas.Lower) || (tA != blas.Trans && tA != blas.ConjTrans) ||
+		lda < max(1, n) || ldc < max(1, n) || len(a) < lda*(k-1)+n || len(c) < ldc*(n-1)+n {
+		impl.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
+		return
+	}
+	tmp := make([]float64, syrkBlock*syrkBlock)
+	for i0 := 0; i0 < n; i0 += syrkBlock {
+		ib := min(syrkBlock, n-i0)
+		i1 := i0 + ib
+		for i := 0; i < ib; i++ {
+			copy(tmp[i*ib:(i+1)*ib], c[(i0+i)*ldc+i0:(i0+i)*ldc+i1])
+		}
+		impl.Dgemm(blas.Trans, blas.NoTrans, ib, ib, k, alpha, a[i0:], lda, a[i0:], lda, beta, tmp, ib)
+		for i := 0; i < ib; i++ {
+			j0, j1 := i, ib
+			if ul == blas.Lower {
+				j0, j1 = 0, i+1
+			}
+			copy(c[(i0+i)*ldc+i0+j0:(i0+i)*ldc+i0+j1], tmp[i*ib+j0:i*ib+j1])
+		}
+		if ul == blas.Upper && i1 < n {
+			impl.Dgemm(blas.Trans, blas.NoTrans, ib, n-i1, k, alpha, a[i0:], lda, a[i1:], lda, beta, c[i0*ldc+i1:], ldc)
+		}
+		if ul == blas.Lower && i0 > 0 {
+			impl.Dgemm(blas.Trans, blas.NoTrans, ib, i0, k, alpha, a[i0:], lda, a, lda, beta, c[i0*ldc:], ldc)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Register use of the GEMM tiles: SI walks A (R8 = row stride, R12 = 3·row
+// stride, R9 = k stride, in bytes), DI walks B (R10 = row stride), DX is C
+// (R11 = row stride), CX counts k.
+#define GEMM_PROLOGUE \
+	MOVQ k+0(FP), CX \
+	MOVQ a+8(FP), SI \
+	MOVQ ars+16(FP), R8 \
+	MOVQ acs+24(FP), R9 \
+	MOVQ b+32(FP), DI \
+	MOVQ ldb+40(FP), R10 \
+	MOVQ c+48(FP), DX \
+	MOVQ ldc+56(FP), R11 \
+	SHLQ $3, R8 \
+	SHLQ $3, R9 \
+	SHLQ $3, R10 \
+	SHLQ $3, R11 \
+	LEAQ (R8)(R8*2), R12 \
+	LEAQ (DX)(R11*1), R13 \
+	LEAQ (R13)(R11*1), R14 \
+	LEAQ (R14)(R11*1), R15
+
+// func tile4x12(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
+TEXT ·tile4x12(SB), NOSPLIT, $0-64
+	GEMM_PROLOGUE
+	VMOVUPD 0(DX), Y4
+	VMOVUPD 32(DX), Y5
+	VMOVUPD 64(DX), Y6
+	VMOVUPD 0(R13), Y7
+	VMOVUPD 32(R13), Y8
+	VMOVUPD 64(R13), Y9
+	VMOVUPD 0(R14), Y10
+	VMOVUPD 32(R14), Y11
+	VMOVUPD 64(R14), Y12
+	VMOVUPD 0(R15), Y13
+	VMOVUPD 32(R15), Y14
+	VMOVUPD 64(R15), Y15
+	TESTQ CX, CX
+	JEQ   store12
+
+loop12:
+	VMOVUPD      0(DI), Y0
+	VMOVUPD      32(DI), Y1
+	VMOVUPD      64(DI), Y2
+	VBROADCASTSD (SI), Y3
+	VFMADD231PD  Y0, Y3, Y4
+	VFMADD231PD  Y1, Y3, Y5
+	VFMADD231PD  Y2, Y3, Y6
+	VBROADCASTSD (SI)(R8*1), Y3
+	VFMADD231PD  Y0, Y3, Y7
+	VFMADD231PD  Y1, Y3, Y8
+	VFMADD231PD  Y2, Y3, Y9
+	VBROADCASTSD (SI)(R8*2), Y3
+	VFMADD231PD  Y0, Y3, Y10
+	VFMADD231PD  Y1, Y3, Y11
+	VFMADD231PD  Y2, Y3, Y12
+	VBROADCASTSD (SI)(R12*1), Y3
+	VFMADD231PD  Y0, Y3, Y13
+	VFMADD231PD  Y1, Y3, Y14
+	VFMADD231PD  Y2, Y3, Y15
+	ADDQ         R9, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          loop12
+
+store12:
+	VMOVUPD Y4, 0(DX)
+	VMOVUPD Y5, 32(DX)
+	VMOVUPD Y6, 64(DX)
+	VMOVUPD Y7, 0(R13)
+	VMOVUPD Y8, 32(R13)
+	VMOVUPD Y9, 64(R13)
+	VMOVUPD Y10, 0(R14)
+	VMOVUPD Y11, 32(R14)
+	VMOVUPD Y12, 64(R14)
+	VMOVUPD Y13, 0(R15)
+	VMOVUPD Y14, 32(R15)
+	VMOVUPD Y15, 64(R15)
+	VZEROUPPER
+	RET
+
+// func tile4x8(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
+TEXT ·tile4x8(SB), NOSPLIT, $0-64
+	GEMM_PROLOGUE
+	VMOVUPD 0(DX), Y4
+	VMOVUPD 32(DX), Y5
+	VMOVUPD 0(R13), Y7
+	VMOVUPD 32(R13), Y8
+	VMOVUPD 0(R14), Y10
+	VMOVUPD 32(R14), Y11
+	VMOVUPD 0(R15), Y13
+	VMOVUPD 32(R15), Y14
+	TESTQ CX, CX
+	JEQ   store8
+
+loop8:
+	VMOVUPD      0(DI), Y0
+	VMOVUPD      32(DI), Y1
+	VBROADCASTSD (SI), Y3
+	VFMADD231PD  Y0, Y3, Y4
+	VFMADD231PD  Y1, Y3, Y5
+	VBROADCASTSD (SI)(R8*1), Y3
+	VFMADD231PD  Y0, Y3, Y7
+	VFMADD231PD  Y1, Y3, Y8
+	VBROADCASTSD (SI)(R8*2), Y3
+	VFMADD231PD  Y0, Y3, Y10
+	VFMADD231PD  Y1, Y3, Y11
+	VBROADCASTSD (SI)(R12*1), Y3
+	VFMADD231PD  Y0, Y3, Y13
+	VFMADD231PD  Y1, Y3, Y14
+	ADDQ         R9, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          loop8
+
+store8:
+	VMOVUPD Y4, 0(DX)
+	VMOVUPD Y5, 32(DX)
+	VMOVUPD Y7, 0(R13)
+	VMOVUPD Y8, 32(R13)
+	VMOVUPD Y10, 0(R14)
+	VMOVUPD Y11, 32(R14)
+	VMOVUPD Y13, 0(R15)
+	VMOVUPD Y14, 32(R15)
+	VZEROUPPER
+	RET
+
+// func tile4x4(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
+TEXT ·tile4x4(SB), NOSPLIT, $0-64
+	GEMM_PROLOGUE
+	VMOVUPD 0(DX), Y4
+	VMOVUPD 0(R13), Y7
+	VMOVUPD 0(R14), Y10
+	VMOVUPD 0(R15), Y13
+	TESTQ CX, CX
+	JEQ   store4
+
+loop4:
+	VMOVUPD      0(DI), Y0
+	VBROADCASTSD (SI), Y3
+	VFMADD231PD  Y0, Y3, Y4
+	VBROADCASTSD (SI)(R8*1), Y3
+	VFMADD231PD  Y0, Y3, Y7
+	VBROADCASTSD (SI)(R8*2), Y3
+	VFMADD231PD  Y0, Y3, Y10
+	VBROADCASTSD (SI)(R12*1), Y3
+	VFMADD231PD  Y0, Y3, Y13
+	ADDQ         R9, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          loop4
+
+store4:
+	VMOVUPD Y4, 0(DX)
+	VMOVUPD Y7, 0(R13)
+	VMOVUPD Y10, 0(R14)
+	VMOVUPD Y13, 0(R15)
+	VZEROUPPER
+	RET
+
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL eaxArg+0(FP), AX
+	MOVL ecxArg+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv() (eax, edx uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	MOVL DX, edx+4(FP)
+	RET
+
+
+// func tile4x8MulAdd(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
+// C[0:4, 0:8] += A·B as c = c + a_p·b_p (a product, then a sum: no FMA),
+// p = 0 … k−1: the rounding of gonum's Dgemm.
+TEXT ·tile4x8MulAdd(SB), NOSPLIT, $0-64
+	GEMM_PROLOGUE
+	VMOVUPD 0(DX), Y4
+	VMOVUPD 32(DX), Y5
+	VMOVUPD 0(R13), Y6
+	VMOVUPD 32(R13), Y7
+	VMOVUPD 0(R14), Y8
+	VMOVUPD 32(R14), Y9
+	VMOVUPD 0(R15), Y10
+	VMOVUPD 32(R15), Y11
+	TESTQ CX, CX
+	JEQ   storema
+
+loopma:
+	VMOVUPD      0(DI), Y0
+	VMOVUPD      32(DI), Y1
+	VBROADCASTSD (SI), Y2
+	VMULPD       Y0, Y2, Y3
+	VADDPD       Y3, Y4, Y4
+	VMULPD       Y1, Y2, Y3
+	VADDPD       Y3, Y5, Y5
+	VBROADCASTSD (SI)(R8*1), Y2
+	VMULPD       Y0, Y2, Y3
+	VADDPD       Y3, Y6, Y6
+	VMULPD       Y1, Y2, Y3
+	VADDPD       Y3, Y7, Y7
+	VBROADCASTSD (SI)(R8*2), Y2
+	VMULPD       Y0, Y2, Y3
+	VADDPD       Y3, Y8, Y8
+	VMULPD       Y1, Y2, Y3
+	VADDPD       Y3, Y9, Y9
+	VBROADCASTSD (SI)(R12*1), Y2
+	VMULPD       Y0, Y2, Y3
+	VADDPD       Y3, Y10, Y10
+	VMULPD       Y1, Y2, Y3
+	VADDPD       Y3, Y11, Y11
+	ADDQ         R9, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          loopma
+
+storema:
+	VMOVUPD Y4, 0(DX)
+	VMOVUPD Y5, 32(DX)
+	VMOVUPD Y6, 0(R13)
+	VMOVUPD Y7, 32(R13)
+	VMOVUPD Y8, 0(R14)
+	VMOVUPD Y9, 32(R14)
+	VMOVUPD Y10, 0(R15)
+	VMOVUPD Y11, 32(R15)
+	VZEROUPPER
+	RET
