@@ -31,15 +31,8 @@ func TestCensusTorchGRU8(t *testing.T) {
 	if p.Source != "generic" || len(p.Conditions) != 15 {
 		t.Fatalf("protocol %q with %d conditions, want the generic one with 15 (zero, 6 pulses, 8 sequences)", p.Source, len(p.Conditions))
 	}
-	c, err := Census(context.Background(), n.Net, n, &p, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stable := 0
+	c, stable := censusOf(t, n, &p, s)
 	for _, pt := range c.Points {
-		if pt.Kind == inspect.Stable {
-			stable++
-		}
 		total := 0
 		for _, k := range pt.Sources {
 			total += k
@@ -84,14 +77,9 @@ func TestCensusFixedInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := Census(context.Background(), n.Net, n, &p, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stable := 0
+	c, stable := censusOf(t, n, &p, s)
 	for _, pt := range c.Points {
 		if pt.Kind == inspect.Stable {
-			stable++
 			if len(pt.Input) != 3 || pt.Input[0] != 1 {
 				t.Errorf("point input %v", pt.Input)
 			}
@@ -104,4 +92,20 @@ func TestCensusFixedInput(t *testing.T) {
 	if _, err := Census(context.Background(), n.Net, n, &p, s); err == nil {
 		t.Error("an input of the wrong length was accepted")
 	}
+}
+
+// censusOf runs the census and counts its stable points.
+func censusOf(t *testing.T, n *saved.Network, p *Protocol, s *Settings) (*CensusResult, int) {
+	t.Helper()
+	c, err := Census(context.Background(), n.Net, n, p, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stable := 0
+	for _, pt := range c.Points {
+		if pt.Kind == inspect.Stable {
+			stable++
+		}
+	}
+	return c, stable
 }

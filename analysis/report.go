@@ -53,8 +53,11 @@ type Report struct {
 
 	Verdict     *inspect.Verdict `json:"verdict,omitempty"`
 	CodeVerdict *inspect.Verdict `json:"code_verdict,omitempty"`
-	Notes       []string         `json:"notes,omitempty"`
-	Warnings    []string         `json:"warnings,omitempty"`
+	// Basins are the basin fractions of the stable points, when asked for
+	// (inspect --basins).
+	Basins   *inspect.BasinReport `json:"basins,omitempty"`
+	Notes    []string             `json:"notes,omitempty"`
+	Warnings []string             `json:"warnings,omitempty"`
 }
 
 // Model describes the network.

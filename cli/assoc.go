@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,6 +22,13 @@ import (
 // (Amit, Gutfreund & Sompolinsky; science spec §7.2), drawn as a dashed
 // line on the phase diagram.
 const memoryAlphaC = 0.138
+
+// memoryMaxN and memoryMaxPatternValues bound the size of one run of
+// attractor memory: W holds N² values and the patterns α·N² (8 bytes each).
+const (
+	memoryMaxN             = 5000
+	memoryMaxPatternValues = 5e7
+)
 
 // memoryParseGrid parses a grid flag: "LO:HI:STEP" or a comma-separated
 // list of values.
@@ -173,6 +181,16 @@ func runMemory(env *Env, args []string) error {
 	if err != nil {
 		return usageError("--m0-grid: %v", err)
 	}
+	for _, a := range alphas {
+		if !(a > 0) || math.IsInf(a, 0) {
+			return usageError("--alpha-grid: α = %v: want memory loads > 0", a)
+		}
+	}
+	for _, m := range m0s {
+		if !(m >= -1 && m <= 1) {
+			return usageError("--m0-grid: m(0) = %v: want overlaps in [−1, 1]", m)
+		}
+	}
 	if *runs < 1 {
 		return usageError("--runs must be ≥ 1")
 	}
@@ -200,6 +218,11 @@ func runMemory(env *Env, args []string) error {
 	}
 	if *n > 0 {
 		mm.N = *n
+	}
+	// Each run holds W (N×N) and the patterns (P×N, P = αN) in memory.
+	if amax := slices.Max(alphas); mm.N > memoryMaxN || amax*float64(mm.N)*float64(mm.N) > memoryMaxPatternValues {
+		return usageError("N = %d with α up to %g needs %.0f MB per run; at most N = %d and α·N² = %.0e", mm.N, amax,
+			8*(1+amax)*float64(mm.N)*float64(mm.N)/1e6, memoryMaxN, float64(memoryMaxPatternValues))
 	}
 	fmt.Fprintf(env.Stderr, "memory: %s (each run stores fresh random patterns; the file gives N and the parameters)\n", mm)
 	set := &inspect.PhaseSettings{Alphas: alphas, M0s: m0s, Runs: *runs, T: *tRun, Seed: *seed}

@@ -147,12 +147,15 @@ func TestMemoryErrors(t *testing.T) {
 		{[]string{"memory", hn, "--m0-grid", "1:0:0.1"}, 2, "--m0-grid"},
 		{[]string{"memory", hn, "--runs", "0"}, 2, "--runs"},
 		{[]string{"memory", hn, "--t", "-1"}, 2, "--t"},
-		{[]string{"memory", hn, "--m0-grid", "2", "--runs", "1"}, 1, "m0 = 2"},
+		{[]string{"memory", hn, "--m0-grid", "2", "--runs", "1"}, 2, "--m0-grid: m(0) = 2: want overlaps in [−1, 1]"},
+		{[]string{"memory", hn, "--alpha-grid", "0,0.1", "--runs", "1"}, 2, "--alpha-grid: α = 0: want memory loads > 0"},
+		{[]string{"memory", hn, "--n", "100000000"}, 2, "N = 100000000 with α up to 0.5 needs"},
+		{[]string{"memory", hn, "--n", "5000", "--alpha-grid", "5"}, 2, "at most N = 5000"},
 		{[]string{"memory", lr}, 1, "not an associative memory"},
 		{[]string{"memory", filepath.Join(t.TempDir(), "missing.npz")}, 1, "missing.npz"},
 	} {
 		code, _, errOut := run(c.args...)
-		if code != c.code || !strings.Contains(errOut, c.want) {
+		if code != c.code || !strings.Contains(errOut, c.want) || strings.Contains(errOut, "inspect:") {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errOut, c.code, c.want)
 		}
 	}

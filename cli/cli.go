@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"attractor/saved"
 )
@@ -214,14 +215,43 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return fs.Parse(append([]string{"--"}, pos...))
 }
 
+// helpWidth is the width the top-level help is wrapped to, in columns.
+const helpWidth = 80
+
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "attractor: train recurrent networks on working-memory tasks and see how they remember.")
+	fmt.Fprintln(w, "attractor: train recurrent networks on working-memory tasks and see how")
+	fmt.Fprintln(w, "they remember.")
 	fmt.Fprintln(w, "\nusage: attractor [command] [flags]\n\ncommands:")
+	const indent = 2 + 11 + 1
 	for _, n := range commandNames() {
 		c := commands[n]
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.short)
+		for i, line := range wrapWords(c.short, helpWidth-indent) {
+			if i == 0 {
+				fmt.Fprintf(w, "  %-11s %s\n", c.name, line)
+			} else {
+				fmt.Fprintf(w, "%*s%s\n", indent, "", line)
+			}
+		}
 	}
-	fmt.Fprintln(w, "\nRun `attractor COMMAND --help` (or `attractor help COMMAND`) for a command's flags.")
+	fmt.Fprintln(w, "\nRun `attractor COMMAND --help` (or `attractor help COMMAND`) for its flags.")
+}
+
+// wrapWords breaks s at spaces into lines of at most width runes (a longer
+// word stands alone).
+func wrapWords(s string, width int) []string {
+	var lines []string
+	cur, n := "", 0
+	for _, word := range strings.Fields(s) {
+		wn := utf8.RuneCountInString(word)
+		if n > 0 && n+1+wn > width {
+			lines, cur, n = append(lines, cur), "", 0
+		}
+		if n > 0 {
+			cur, n = cur+" ", n+1
+		}
+		cur, n = cur+word, n+wn
+	}
+	return append(lines, cur)
 }
 
 func init() {

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func run(args ...string) (code int, stdout, stderr string) {
@@ -42,6 +43,11 @@ func TestHelpListsCommands(t *testing.T) {
 	code, out, _ := run("help")
 	if code != 0 {
 		t.Fatalf("exit code %d", code)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(line); n > helpWidth {
+			t.Errorf("help line of %d columns: %q", n, line)
+		}
 	}
 	for name := range commands {
 		if !strings.Contains(out, name) {

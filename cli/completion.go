@@ -16,11 +16,11 @@ import (
 
 func init() {
 	register(&command{name: "completion", args: "bash|zsh|fish",
-		short: "print a shell completion script (bash: source <(attractor completion bash))",
+		short: "print a shell completion script for bash, zsh or fish",
 		subs:  []string{"bash", "zsh", "fish"},
 		run:   runCompletion})
 	register(&command{name: "man", args: "",
-		short: "print the manual page (roff): attractor man > attractor.1; man ./attractor.1",
+		short: "print the manual page (roff): attractor man > attractor.1",
 		run:   runMan})
 }
 

@@ -322,3 +322,66 @@ func TestInspectRunDir(t *testing.T) {
 		t.Errorf("inspected %q (%q; stderr %q), want the final network %s", doc.File, doc.Run, errOut, out)
 	}
 }
+
+// TestInspectBasins asks inspect --basins for the basin fractions of the
+// last network of the PyTorch flip-flop history: one fraction per stable
+// point (2² = 4, the four memories, each drawing some of the 256 starts),
+// the starts and the unassigned ones adding up, each fraction inside its
+// Wilson interval, and one set per noise level.
+func TestInspectBasins(t *testing.T) {
+	code, stdout, errOut := run("inspect", filepath.Join("testdata", "flipflop_gru_history", "epoch-0400.pt"), "--no-verdict", "--basins", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Basins struct {
+			Confidence float64 `json:"confidence"`
+			Trajectory struct {
+				N         int `json:"n"`
+				Fractions []struct {
+					Count int `json:"count"`
+				} `json:"fractions"`
+				Other struct {
+					Count int `json:"count"`
+				} `json:"other"`
+			} `json:"trajectory"`
+			Noise []struct {
+				Width float64 `json:"width"`
+			} `json:"noise"`
+		} `json:"basins"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	b := doc.Basins
+	if math.Abs(b.Confidence-0.95) > 0.001 || len(b.Noise) != 4 {
+		t.Errorf("confidence %v, %d noise levels; want 0.95 and 4", b.Confidence, len(b.Noise))
+	}
+	tr := b.Trajectory
+	if len(tr.Fractions) != 4 {
+		t.Fatalf("%d stable points with basins, want 4", len(tr.Fractions))
+	}
+	sum := tr.Other.Count
+	for _, f := range tr.Fractions {
+		sum += f.Count
+		if f.Count == 0 {
+			t.Errorf("a memory's stable point drew none of %d starts", tr.N)
+		}
+	}
+	if sum != tr.N {
+		t.Errorf("counts add up to %d of %d starts", sum, tr.N)
+	}
+	var raw struct {
+		Basins struct {
+			Trajectory struct {
+				Fractions []map[string]float64 `json:"fractions"`
+			} `json:"trajectory"`
+		} `json:"basins"`
+	}
+	_ = json.Unmarshal([]byte(stdout), &raw)
+	for _, f := range raw.Basins.Trajectory.Fractions {
+		if !(f["ci_low"] <= f["fraction"] && f["fraction"] <= f["ci_high"]) {
+			t.Errorf("fraction %v outside its interval [%v, %v]", f["fraction"], f["ci_low"], f["ci_high"])
+		}
+	}
+}

@@ -183,8 +183,7 @@ func TestSweepKillResume(t *testing.T) {
 	if _, errs, code := runMain(t, "sweep", spec, "-o", ref, "--workers", "2"); code != 0 {
 		t.Fatalf("reference sweep: %s", errs)
 	}
-	// Kill delays scale with how long a whole sweep takes on this machine,
-	// so that the child is killed mid-sweep on fast and slow machines alike.
+	// Kill delays scale with how long a network takes on this machine.
 	whole := time.Since(began)
 	want := sweepFiles(t, ref, n)
 
@@ -214,6 +213,15 @@ func TestSweepKillResume(t *testing.T) {
 			seen[i] = st
 		}
 	}
+	countDone := func() int {
+		done := 0
+		for i := 0; i < n; i++ {
+			if _, err := os.Stat(filepath.Join(dir, "nets", "0000", fmt.Sprintf("%06d", i), sweep.ResultFile)); err == nil {
+				done++
+			}
+		}
+		return done
+	}
 	kills, resumed := 0, 0
 	// Kill until every network is done (at most 12 rounds).
 	for round := 0; round < 12 && len(seen) < n; round++ {
@@ -223,19 +231,41 @@ func TestSweepKillResume(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		delay := whole/10 + time.Duration(rng.Int64N(int64(whole/3)+1))
+		// The child is killed by its progress, not by the clock (a loaded
+		// machine makes the clock useless): once 1–3 more networks are done,
+		// after a random part of one network's time, so the other worker is
+		// caught mid-network.
+		target := countDone() + 1 + rng.IntN(3)
+		extra := time.Duration(rng.Int64N(int64(whole/n) + 1))
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Fatalf("round %d: %v\n%s", round, err, errb.String())
+		tick := time.NewTicker(5 * time.Millisecond)
+	wait:
+		for {
+			select {
+			case err := <-exited:
+				if err != nil {
+					t.Fatalf("round %d: %v\n%s", round, err, errb.String())
+				}
+				break wait
+			case <-tick.C:
+				if countDone() < target {
+					continue
+				}
+				select {
+				case err := <-exited:
+					if err != nil {
+						t.Fatalf("round %d: %v\n%s", round, err, errb.String())
+					}
+				case <-time.After(extra):
+					cmd.Process.Signal(syscall.SIGKILL)
+					<-exited // reaped, so its pid is no longer alive
+					kills++
+				}
+				break wait
 			}
-		case <-time.After(delay):
-			cmd.Process.Signal(syscall.SIGKILL)
-			<-exited // reaped, so its pid is no longer alive
-			kills++
 		}
+		tick.Stop()
 		resumed += strings.Count(errb.String(), "resumed from its checkpoint")
 		checkNeverRewritten()
 	}

@@ -23,8 +23,10 @@ type BasinProblem struct {
 	Net        model.Network
 	Input      []float64
 	Attractors []Attractor
-	// Starts are states sampled along the network's trajectories.
-	Starts [][]float64
+	// Starts are states sampled along the network's trajectories, and
+	// StartsFrom says so in the report ("trajectories" when empty).
+	Starts     [][]float64
+	StartsFrom string
 	// Ends, if not nil, are where Starts end after RunSteps steps, when
 	// the caller has simulated them already.
 	Ends [][]float64
@@ -84,8 +86,9 @@ type BasinFraction struct {
 
 // BasinSet is the fractions of one set of starts.
 type BasinSet struct {
-	// Starts says where the starts came from: "trajectories", "cloud" or
-	// "trajectories+noise"; Width is the cloud's w or the noise's σ.
+	// Starts says where the starts came from: "trajectories" (or the
+	// problem's StartsFrom), "cloud" or "trajectories+noise"; Width is the
+	// cloud's w or the noise's σ.
 	Starts    string          `json:"starts"`
 	Width     float64         `json:"width,omitempty"`
 	N         int             `json:"n"`
@@ -126,7 +129,11 @@ func BasinFractions(ctx context.Context, p BasinProblem, s *BasinSettings) (*Bas
 	if rep.Trajectory, err = basinCount(ctx, p, p.Starts, p.Ends, &set); err != nil {
 		return nil, err
 	}
-	rep.Trajectory.Starts = "trajectories"
+	from := p.StartsFrom
+	if from == "" {
+		from = "trajectories"
+	}
+	rep.Trajectory.Starts = from
 	n := p.Net.Dims().State
 	rng := model.NewRNG(set.Seed, 0x62617369)
 	if set.Cloud > 0 {
@@ -150,7 +157,7 @@ func BasinFractions(ctx context.Context, p BasinProblem, s *BasinSettings) (*Bas
 		if err != nil {
 			return nil, err
 		}
-		bs.Starts, bs.Width = "trajectories+noise", sigma
+		bs.Starts, bs.Width = from+"+noise", sigma
 		rep.Noise = append(rep.Noise, bs)
 	}
 	return rep, nil

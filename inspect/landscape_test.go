@@ -2,7 +2,9 @@ package inspect
 
 import (
 	"context"
+	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -190,5 +192,39 @@ func TestLandscapePitchfork(t *testing.T) {
 	}
 	if last := res.Checkpoints[len(res.Checkpoints)-1]; last.Stable != 2 || last.Saddles != 1 {
 		t.Errorf("at w = 1.45: %d stable, %d saddles; want 2 and 1", last.Stable, last.Saddles)
+	}
+}
+
+// TestLandscapeErrors checks the problems Landscape refuses: no networks,
+// steps that do not match, no Starts, networks of different sizes, a start
+// list that is empty; and that a cancelled context stops it.
+func TestLandscapeErrors(t *testing.T) {
+	a := ctrnn2(t, []float64{0.5, 0, 0, 0.5}, nil, 0.1)
+	b, err := model.NewCTRNN(model.CTRNNParams{G: 1, J: model.NewDenseRecurrent(mat.NewDense(3, 3, nil)), Tau: 1, DT: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := func(context.Context, int, model.Network) ([][]float64, error) { return nil, nil }
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		p    LandscapeProblem
+		want string
+	}{
+		{"no networks", LandscapeProblem{Starts: gridStarts(4)}, "no networks"},
+		{"steps", LandscapeProblem{Nets: []model.Network{a}, Steps: []float64{1, 2}, Starts: gridStarts(4)}, "2 steps for 1 networks"},
+		{"no starts func", LandscapeProblem{Nets: []model.Network{a}, Steps: []float64{1}}, "no Starts"},
+		{"sizes", LandscapeProblem{Nets: []model.Network{a, b}, Steps: []float64{1, 2}, Starts: gridStarts(4)}, "3 state variables"},
+		{"empty starts", LandscapeProblem{Nets: []model.Network{a}, Steps: []float64{1}, Starts: none}, "no starts"},
+	} {
+		if _, err := Landscape(ctx, c.p, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.want)
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	p := LandscapeProblem{Nets: []model.Network{a, a}, Steps: []float64{1, 2}, Starts: gridStarts(4)}
+	if _, err := Landscape(cctx, p, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v, want context.Canceled", err)
 	}
 }

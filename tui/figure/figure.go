@@ -103,6 +103,8 @@ type Panel struct {
 	// XMin … YMax fix the range; when XMin ≥ XMax (or YMin ≥ YMax, as
 	// for the zero value) that axis is fitted to the data with a margin of
 	// 5 %. With LogY, YMin and YMax are data values (not logarithms).
+	// Ranges are kept within ±1e100 (1e±300 on a log axis) and at least
+	// 1e-9 of their magnitude wide.
 	XMin, XMax, YMin, YMax float64
 	Height                 float64 // height of the plot area in px (360 when 0)
 
@@ -282,7 +284,40 @@ func (p *Panel) dataRange(w, h float64) (xmin, xmax, ymin, ymax float64) {
 			ax, bx = c-half, c+half
 		}
 	}
+	ax, bx = saneRange(ax, bx, maxAxis)
+	if p.LogY {
+		ay, by = saneRange(ay, by, maxLogAxis)
+	} else {
+		ay, by = saneRange(ay, by, maxAxis)
+	}
 	return ax, bx, ay, by
+}
+
+// Bounds of an axis range: beyond them the axes' tick arithmetic overflows
+// (a span of 2e308 is +Inf) or the ticks of a span too narrow for float64
+// never end. Data outside the range are left out and counted.
+const (
+	maxAxis    = 1e100 // |value| on a linear axis
+	maxLogAxis = 300   // |exponent| on a logarithmic axis
+	minSpan    = 1e-9  // span relative to the larger end
+)
+
+// saneRange clamps lo and hi to ±limit and widens a span narrower than
+// minSpan of their magnitude (or than 1e-200) about its middle.
+func saneRange(lo, hi, limit float64) (float64, float64) {
+	lo, hi = max(lo, -limit), min(hi, limit)
+	if !(hi > lo) {
+		c := (lo + hi) / 2
+		if !finite(c) {
+			c = 0
+		}
+		lo, hi = c-1, c+1
+	}
+	if span := max(minSpan*max(math.Abs(lo), math.Abs(hi)), 1e-200); hi-lo < span {
+		c := lo/2 + hi/2
+		lo, hi = c-span/2, c+span/2
+	}
+	return lo, hi
 }
 
 // cellEdges returns the edges of cells centred on the increasing values

@@ -100,7 +100,7 @@ func TestSharedTenUIs(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	for _, a := range []string{"portrait/v1", "fixed/v1", "verdict/v1"} {
+	for _, a := range []string{"portrait/v1", "fixed/v2", "verdict/v2"} {
 		if n := c.count(a); n != 1 {
 			t.Errorf("%s computed %d times for 10 sessions, want 1", a, n)
 		}
@@ -152,12 +152,12 @@ func TestSharedUICancel(t *testing.T) {
 		t.Errorf("portrait computed %d times, want 1 (not restarted by the cancel)", n)
 	}
 	// A new session gets everything from the cache at once.
-	before := c.count("fixed/v1")
+	before := c.count("fixed/v2")
 	m := uiSession(context.Background(), c)
 	if v2 := uiDrive(m, m.Init()); v2 != v {
 		t.Error("a later session shows a different screen")
 	}
-	if c.count("fixed/v1") != before {
+	if c.count("fixed/v2") != before {
 		t.Error("a later session computed the fixed points again")
 	}
 }
