@@ -106,7 +106,7 @@ func ec23Record(rec *repro.Record, cells []*ec23Cell, lr string) {
 	}
 }
 
-// TestEC23DemoPhases is the CI variant of EC-23 (science.md §8 E), lr 1:
+// TestEC23DemoPhases is the CI variant of EC-23 (docs/science.md §8 E), lr 1:
 // the published demo (project page) is unable to learn at lr = 1; the spec
 // asks for a majority over ≥ 5 seeds.
 func TestEC23DemoPhases(t *testing.T) {

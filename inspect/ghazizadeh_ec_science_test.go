@@ -198,7 +198,7 @@ func ghzBreak(c *Curve, variance func(x float64) float64) float64 {
 func ghzVarGauss(x float64) float64 { return x * x }
 func ghzVarUnif(x float64) float64  { return x * x / 12 }
 
-// TestEC15OriginSpectrum checks EC-15 (science.md §3.4(a)). Before
+// TestEC15OriginSpectrum checks EC-15 (docs/science.md §3.4(a)). Before
 // training (W_o = W_d = 0) the origin's Jacobian is −I + gJ: at the
 // paper's size (an untrained N = 1000 SPM network, g = 1.5, p = 0.1) the
 // eigenvalues of J_T = gJ fill the disk of radius g with EC-01's
@@ -585,7 +585,7 @@ func ghzRMS(a, b []float64) float64 {
 	return math.Sqrt(s / float64(len(a)))
 }
 
-// ghzEps is the DFP criterion ε of science.md §3.4(b) (§10 item 1):
+// ghzEps is the DFP criterion ε of docs/science.md §3.4(b) (§10 item 1):
 // ‖x(t) − x(T_d)‖/√N < 0.05.
 const ghzEps = 0.05
 
@@ -775,7 +775,7 @@ func TestExemplarEvidenceLC(t *testing.T) {
 			t.Errorf("memory %d: period %.4g steps by the periodogram, %.4g by the autocorrelation (bin %.3g)", i, pp, pa, bin)
 		}
 	}
-	rec.Note("the authors' attractor_type (science.md §3.4(b)4) calls this network %q; \"both\" means that not every run's z_o is constant over the last two trial lengths and not all the run means are distinct (some runs share an end point): its initial conditions include noisy copies of the origin (σ = 0.5), which the §9 verdict and this check do not use", m.code)
+	rec.Note("the authors' attractor_type (docs/science.md §3.4(b)4) calls this network %q; \"both\" means that not every run's z_o is constant over the last two trial lengths and not all the run means are distinct (some runs share an end point): its initial conditions include noisy copies of the origin (σ = 0.5), which the §9 verdict and this check do not use", m.code)
 }
 
 // ghzPeriodogramPeriod returns the period, in steps, of the largest

@@ -1,6 +1,6 @@
 package main
 
-// check is one external check of science.md §8: what the papers (or the
+// check is one external check of docs/science.md §8: what the papers (or the
 // spec's reference runs) say, the tolerance our tests assert, and which
 // tests and sweeps measure it.
 type check struct {
