@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/term"
 )
 
 // progress shows the advance of long work: a redrawn bar on a terminal,
@@ -27,8 +29,8 @@ func isTerminal(w io.Writer) bool {
 	if !ok {
 		return false
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	// A character device is not enough: /dev/null is one.
+	return term.IsTerminal(f.Fd())
 }
 
 func newProgress(w io.Writer, label, unit string, total int) *progress {
@@ -61,7 +63,7 @@ func (p *progress) update(done int, detail string) {
 		}
 		p.lastOut = now
 		const width = 24
-		fill := int(frac * width)
+		fill := min(max(int(frac*width), 0), width) // done can pass an estimated total
 		bar := strings.Repeat("█", fill) + strings.Repeat("░", width-fill)
 		fmt.Fprintf(p.w, "\r\x1b[K%s %s %d/%d %s  %s  %.1f %s/s  ETA %s", p.label, bar, done, p.total, p.unit, detail, rate, p.unit, eta)
 		if done >= p.total {
