@@ -3,9 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/term"
 )
 
 // progress shows the advance of long work: a redrawn bar on a terminal,
@@ -21,14 +22,11 @@ type progress struct {
 	unit    string // what one step counts, such as "epoch"
 }
 
-// isTerminal reports whether w is a character device.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+// isTerminal reports whether f (a reader or writer) is a terminal; a
+// character device that is not one, such as /dev/null, is not.
+func isTerminal(f any) bool {
+	fd, ok := f.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(fd.Fd())
 }
 
 func newProgress(w io.Writer, label, unit string, total int) *progress {

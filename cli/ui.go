@@ -62,6 +62,10 @@ func runUI(env *Env, args []string) error {
 		}
 	}
 
+	if !isTerminal(env.Stdin) || !isTerminal(env.Stdout) {
+		return errors.New("the terminal UI needs a terminal (stdin and stdout); for output without one see attractor inspect or attractor plot")
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	r := lipgloss.NewRenderer(env.Stdout)
@@ -76,7 +80,7 @@ func runUI(env *Env, args []string) error {
 		return fmt.Errorf("no network given and the gallery is empty")
 	}
 	m := tui.New(uc, name, n)
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx),
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
 		tea.WithInput(env.Stdin), tea.WithOutput(env.Stdout))
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("terminal UI: %w", err)

@@ -45,6 +45,26 @@ func TestUIErrors(t *testing.T) {
 	}
 }
 
+// Without a terminal (stdin a pipe or /dev/null, stdout a buffer) the UI
+// says in one line that it needs one and exits 1, writing nothing to
+// stdout (no escape codes).
+func TestUINeedsTerminal(t *testing.T) {
+	for _, args := range [][]string{{"ui"}, {"ui", "06-flipflop-gru"}} {
+		code, stdout, stderr := run(args...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, "needs a terminal") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 1 and one line saying it needs a terminal", args, code, stdout, stderr)
+		}
+	}
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if isTerminal(null) {
+		t.Errorf("%s is a terminal", os.DevNull)
+	}
+}
+
 // A gallery name opens the embedded network where no such file exists.
 func TestUINetworkGalleryName(t *testing.T) {
 	n, name, runDir, err := uiNetwork("06-flipflop-gru")

@@ -11,6 +11,7 @@ type KeyMap struct {
 	NoiseUp, NoiseDown      key.Binding // change σ
 	DelayShorter, DelayLong key.Binding // shorten/extend the delay
 	Reset, Analyse          key.Binding
+	Explain                 key.Binding // the verdict in plain words
 	Open, Save              key.Binding
 	View                    key.Binding // cycle the big pane: portrait, activity, connectivity
 	NextPane, PrevPane      key.Binding
@@ -34,6 +35,7 @@ func DefaultKeyMap() KeyMap {
 		DelayLong:    b("D", "longer delay", "D"),
 		Reset:        b("r", "reset", "r"),
 		Analyse:      b("a", "re-analyse", "a"),
+		Explain:      b("e", "explain verdict", "e"),
 		Open:         b("o", "open network", "o"),
 		Save:         b("s", "save state+plot", "s"),
 		View:         b("v", "view: phase/activity/J", "v"),
@@ -60,7 +62,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Run, k.Step, k.Reset, k.PrevCond, k.NextCond},
 		{k.Kick, k.NoiseUp, k.NoiseDown, k.DelayShorter, k.DelayLong},
-		{k.Analyse, k.Open, k.Save, k.View},
+		{k.Analyse, k.Explain, k.Open, k.Save, k.View},
 		{k.NextPane, k.PrevPane, k.Help, k.Quit},
 	}
 }

@@ -72,7 +72,7 @@ func (m *Model) save() tea.Cmd {
 	}
 
 	var txt strings.Builder
-	fmt.Fprintf(&txt, "attractor: %s, %s\n\n", s.name, ansi.Strip(m.statusLine()))
+	fmt.Fprintf(&txt, "attractor: %s, %s\n\n", s.name, ansi.Strip(strings.Join(m.statusLines(), " │ ")))
 	for _, v := range []string{m.portrait.View(), m.eigen.View(), m.verdict.View()} {
 		txt.WriteString(ansi.Strip(v))
 		txt.WriteString("\n\n")
