@@ -161,6 +161,8 @@ func (m *Model) setNetwork(name string, n *saved.Network) {
 	m.portrait.s, m.eigen.s, m.verdict.s = m.s, m.s, m.s
 	m.eigen.point, m.eigen.cursor = 0, 0
 	m.training.setNetwork(n)
+	d := n.Net.Dims()
+	m.files.setOpened(name, fmt.Sprintf("not in the gallery; %s, %d state dims (o: files)", n.Net.Family(), d.State))
 	m.setStatus(false, "opened %s", name)
 	if len(n.Warnings) > 0 {
 		m.setStatus(true, "opened %s with warnings: %s", name, n.Warnings[0])
@@ -610,7 +612,9 @@ func (m *Model) statusParts() []string {
 func (m *Model) helpView() string {
 	hk := m.helpKeys()
 	if !m.help.ShowAll {
-		return m.help.View(hk)
+		// help.Model adds the last key whole when its ellipsis does not
+		// fit (bubbles v1.0.0): cut it here.
+		return ansi.Truncate(m.help.View(hk), m.width, "…")
 	}
 	st := m.ctx.Styles.Help
 	var keys, descs []string

@@ -36,7 +36,7 @@ func DefaultKeyMap() KeyMap {
 		Reset:        b("r", "reset", "r"),
 		Analyse:      b("a", "re-analyse", "a"),
 		Explain:      b("e", "explain verdict", "e"),
-		Open:         b("o", "open network", "o"),
+		Open:         b("o", "gallery ⇄ files", "o"),
 		Save:         b("s", "save state+plot", "s"),
 		View:         b("v", "view: phase/activity/J", "v"),
 		NextPane:     b("tab", "next pane", "tab"),
@@ -52,7 +52,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 }
 
 // essential are the keys the help bar shows first, before a pane's keys.
-func (k KeyMap) essential() []key.Binding { return []key.Binding{k.Run, k.Kick, k.Help, k.Quit} }
+func (k KeyMap) essential() []key.Binding {
+	return []key.Binding{k.Run, k.Kick, k.Explain, k.Help, k.Quit}
+}
 
 // more are the keys the help bar shows after a pane's keys.
 func (k KeyMap) more() []key.Binding { return []key.Binding{k.NextPane, k.PrevCond, k.NextCond} }

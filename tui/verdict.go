@@ -161,7 +161,10 @@ func (p *verdictPane) View() string {
 		wrap := p.ctx.Renderer.NewStyle().Width(max(1, p.w-2))
 		p.vp.Width, p.vp.Height = max(1, p.w-2), max(1, p.h-2)
 		p.vp.SetContent(wrap.Render(text))
-		if !p.vp.AtTop() || !p.vp.AtBottom() {
+		switch {
+		case p.vp.AtTop() && !p.vp.AtBottom():
+			title += " · ↓ more"
+		case !p.vp.AtTop():
 			title += " · " + strconv.Itoa(int(p.vp.ScrollPercent()*100+0.5)) + "% ↑↓"
 		}
 		p.fr.set(p.ctx.Styles, p.w, p.s.titled(title), p.focused)

@@ -191,7 +191,5 @@ func TestHelpAndStatusAt80x24(t *testing.T) {
 			t.Errorf("line %d is %d columns wide", i, w)
 		}
 	}
-	if testing.Verbose() {
-		t.Log("\n" + view)
-	}
+	golden.RequireEqual(t, []byte(view))
 }
