@@ -14,15 +14,15 @@ import (
 // verdictGlossary defines the verdict labels and the words used beside
 // them; README.md has the same glossary.
 var verdictGlossary = []struct{ label, meaning string }{
-	{"DFP", "discrete fixed points: each remembered item is its own stable fixed point; the memory sits still and survives small noise"},
-	{"IFP", "intermediate fixed points: fewer stable points than items; the state drifts along a slow manifold between them and the memory decays over long delays"},
-	{"LC", "limit cycle: the memory is a periodic orbit (an oscillation), not a resting state"},
-	{"SP", "slow point: the state moves slowly near a point where the flow almost stops (not a true fixed point); the memory lasts only as long as it stays there"},
-	{"Mix", "mixed: some probes end on fixed points, others on cycles or elsewhere"},
+	{"DFP", "direct fixed point: the state stays within ε of where the cue left it; the memory is held by persistent activity at a fixed point"},
+	{"IFP", "indirect fixed point: the state leaves the cue's representation and converges to a fixed point that is not it, the same for every stimulus; the memory is read from the path, not from a resting state, and fades over longer delays"},
+	{"LC", "limit cycle: the state converges to a stable oscillation whose phase carries the timing; activity keeps repeating after the trial"},
+	{"SP", "slow-point manifold (Kurtkaya): the state moves along slow points (ghosts) and then settles; nothing repeats after the trial"},
+	{"Mix", "mixed: a fixed point or a limit cycle depending on the stimulus realisation"},
 	{"unable", "unable to learn: the training record fails the learning gate, so no mechanism is named"},
-	{"saddle", "a fixed point with at least one unstable direction: states near it are pushed away along that direction"},
-	{"ghost", "the slow remnant of a fixed point that has just vanished: a slow point where the flow is almost zero"},
-	{"slow point", "a state where the speed of the flow is small but not zero (q below the slow threshold)"},
+	{"slow point", "a state where the flow is small but not zero (a local minimum of the speed q > 0)"},
+	{"saddle", "a fixed point with at least one unstable direction: nearby states leave along it"},
+	{"ghost", "the slow region left where a fixed point has just vanished: a slow point the state lingers at"},
 }
 
 // labelMeanings maps the labels of each classifier to a glossary entry.
