@@ -75,6 +75,7 @@ func runUI(env *Env, args []string) error {
 	r.HasDarkBackground()
 	uc := tui.NewContext(ctx, r)
 	uc.Root = absRoot
+	uc.SaveRoot = uiSaveRoot(net, runDir)
 	uc.RunDir = runDir
 	if len(uc.Gallery.Entries()) == 0 && n == nil && runDir == "" {
 		return fmt.Errorf("no network given and the gallery is empty")
@@ -86,6 +87,36 @@ func runUI(env *Env, args []string) error {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// uiSaveRoot is where 's' saves: beside the opened file, in the run
+// directory, or (for the gallery) in $XDG_DATA_HOME/attractor/saves
+// (~/.local/share/attractor/saves), never the working directory, which
+// under go run is the repository. It is created on the first save.
+func uiSaveRoot(net, runDir string) string {
+	if runDir != "" {
+		return absOr(runDir)
+	}
+	if fi, err := os.Stat(net); net != "" && err == nil && !fi.IsDir() {
+		return absOr(filepath.Dir(net))
+	}
+	data := os.Getenv("XDG_DATA_HOME")
+	if data == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		data = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(absOr(data), "attractor", "saves")
+}
+
+// absOr returns p made absolute, or p when that fails.
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // uiNetwork opens the network the UI was asked for: a native file, a run

@@ -75,3 +75,25 @@ func TestUINetworkGalleryName(t *testing.T) {
 		t.Error("a path named like a gallery entry opened the gallery's network")
 	}
 }
+
+// 's' saves beside the opened file, in the run directory, or under
+// $XDG_DATA_HOME/attractor/saves for the gallery: never the working
+// directory.
+func TestUISaveRoot(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mynet.npz")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+	for _, tc := range []struct{ net, runDir, want string }{
+		{file, "", dir},
+		{dir, dir, dir},
+		{"", "", filepath.Join(dir, "data", "attractor", "saves")},
+		{"06-flipflop-gru", "", filepath.Join(dir, "data", "attractor", "saves")},
+	} {
+		if got := uiSaveRoot(tc.net, tc.runDir); got != tc.want {
+			t.Errorf("uiSaveRoot(%q, %q) = %q, want %q", tc.net, tc.runDir, got, tc.want)
+		}
+	}
+}

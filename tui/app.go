@@ -164,6 +164,9 @@ func (m *Model) setNetwork(name string, n *saved.Network) {
 	d := n.Net.Dims()
 	m.files.setOpened(name, fmt.Sprintf("not in the gallery; %s, %d state dims (o: files)", n.Net.Family(), d.State))
 	m.setStatus(false, "opened %s", name)
+	if m.s.restoreState() {
+		m.setStatus(false, "opened %s with its saved state (%s)", name, StateTensor)
+	}
 	if len(n.Warnings) > 0 {
 		m.setStatus(true, "opened %s with warnings: %s", name, n.Warnings[0])
 	}
