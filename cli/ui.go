@@ -29,7 +29,7 @@ func init() {
 func runUI(env *Env, args []string) error {
 	c := commands["ui"]
 	fs := newFlags(env, c)
-	root := fs.String("root", ".", "directory the UI may open networks from and save into (o, s)")
+	root := fs.String("root", ".", "directory the UI may browse and open networks from (o); s saves beside the opened file or in $XDG_DATA_HOME/attractor/saves")
 	var net string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		net, args = args[0], args[1:]
