@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"attractor/model"
 	"attractor/saved"
@@ -142,5 +144,34 @@ func TestResumeBeforeFirstCheckpoint(t *testing.T) {
 	code, _, stderr := run("train", "--resume", runDir)
 	if code == 0 || !strings.Contains(stderr, "before its first") || !strings.Contains(stderr, "start it again") {
 		t.Errorf("exit %d, %q; want a message saying the run stopped before its first checkpoint and to start again", code, stderr)
+	}
+}
+
+// TestInspectFIFO: `inspect fifo.pt` fails at once with a message, instead
+// of waiting for a writer.
+func TestInspectFIFO(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "fifo.pt")
+	if err := syscall.Mkfifo(name, 0o644); err != nil {
+		t.Skipf("cannot make a FIFO here: %v", err)
+	}
+	done := make(chan string, 1)
+	go func() {
+		code, _, stderr := run("inspect", name)
+		if code == 0 {
+			stderr = "exit 0"
+		}
+		done <- stderr
+	}()
+	select {
+	case stderr := <-done:
+		if !strings.Contains(stderr, "fifo.pt") || !strings.Contains(stderr, "pipe") {
+			t.Errorf("stderr %q, want an error naming fifo.pt as a pipe", stderr)
+		}
+	case <-time.After(3 * time.Second):
+		t.Error("inspect blocked on a FIFO")
+		if w, err := os.OpenFile(name, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+		<-done
 	}
 }
