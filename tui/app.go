@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -303,7 +304,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.setStatus(true, "save: %v", msg.err)
 		} else {
-			m.setStatus(false, "saved %s", savedText(msg.paths))
+			m.setStatus(false, "saved %s", homeShort(savedText(msg.paths)))
 		}
 		return m, nil
 	case metricsMsg:
@@ -590,8 +591,13 @@ func (m *Model) statusParts() []string {
 	if m.running {
 		run = "▶ running"
 	}
+	name := st.Status.Render("attractor") + " " + saved.Printable(s.name)
+	if m.width < 100 { // short forms, so that a message fits the second line
+		name = st.Status.Render(saved.Printable(s.name))
+		run = run[:strings.IndexByte(run, ' ')]
+	}
 	parts := []string{
-		st.Status.Render("attractor") + " " + saved.Printable(s.name),
+		name,
 		run,
 		fmt.Sprintf("cond %d/%d %s", s.cond+1, len(s.proto.Conditions), s.proto.Conditions[s.cond].Name),
 		s.timeLabel(),
@@ -674,6 +680,14 @@ func (m *Model) helpView() string {
 		return strings.Join(lines, "\n")
 	}
 	return ""
+}
+
+// homeShort writes the home directory at the start of p as ~.
+func homeShort(p string) string {
+	if home, err := os.UserHomeDir(); err == nil && home != "/" && strings.HasPrefix(p, home+"/") {
+		return "~" + p[len(home):]
+	}
+	return p
 }
 
 // padRight pads s with spaces to w columns.
