@@ -208,3 +208,33 @@ func TestMouse(t *testing.T) {
 		t.Errorf("the clicked verdict pane is not marked focused:\n%s", v)
 	}
 }
+
+func init() {
+	keyTests["e"] = TestVerdictExplain
+	keyTests["pgdn"] = testVerdictScroll
+	keyTests["pgup"] = testVerdictScroll
+}
+
+// With the verdict pane focused, pgdn and ↓ scroll its text (and leave the
+// network list alone); pgup scrolls back to the top.
+func testVerdictScroll(t *testing.T) {
+	m := newTestModel(t, entrySine, 80, 24)
+	m.Update(verdictMsg{gen: m.gen, data: verdictOf(t, m.s.file)})
+	m.focusPane(paneVerdict)
+	m.View()
+	cursor := m.files.cursor
+	press(m, "pgdown")
+	down := m.verdict.vp.YOffset
+	press(m, "down")
+	if down == 0 || m.verdict.vp.YOffset != down+1 || m.files.cursor != cursor {
+		t.Errorf("pgdn then ↓: offsets %d, %d, list cursor %d→%d", down, m.verdict.vp.YOffset, cursor, m.files.cursor)
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "% ↑↓") {
+		t.Error("the scrolled pane's title does not say where it is")
+	}
+	press(m, "pgup")
+	press(m, "pgup")
+	if m.verdict.vp.YOffset != 0 {
+		t.Errorf("pgup did not return to the top: offset %d", m.verdict.vp.YOffset)
+	}
+}

@@ -310,10 +310,10 @@ func TestHeatViewsRender(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			for _, e := range []int{entrySine, entryMap} {
 				m := newTestModel(t, e, sz.w, sz.h)
-				titles := []string{"Activity · cond 1/", "Connectivity · ", "Phase portrait"}
+				titles := []string{"Activity · cond 1/", "Connectivity", "Phase portrait"} // at 80 columns a title drops its " · " parts that do not fit
 				if sz.w >= 200 {
 					titles[0] += "1 · neurons sorted by peak |r| time · t in model time units"
-					titles[1] += "J_T · sorted by peak time"
+					titles[1] += " · J_T · sorted by peak time"
 					if e == entryMap {
 						titles[0] = "Activity · cond 1/3 · neurons sorted by peak |h| time · t in steps"
 						titles[1] = "Connectivity · ∂h(t+1)/∂h(t) at h = 0"
