@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -23,14 +22,11 @@ type progress struct {
 	unit    string // what one step counts, such as "epoch"
 }
 
-// isTerminal reports whether w is a character device.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	// A character device is not enough: /dev/null is one.
-	return term.IsTerminal(f.Fd())
+// isTerminal reports whether f (a reader or writer) is a terminal; a
+// character device that is not one, such as /dev/null, is not.
+func isTerminal(f any) bool {
+	fd, ok := f.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(fd.Fd())
 }
 
 func newProgress(w io.Writer, label, unit string, total int) *progress {

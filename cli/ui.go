@@ -29,7 +29,7 @@ func init() {
 func runUI(env *Env, args []string) error {
 	c := commands["ui"]
 	fs := newFlags(env, c)
-	root := fs.String("root", ".", "directory the UI may open networks from and save into (o, s)")
+	root := fs.String("root", ".", "directory the UI may browse and open networks from (o); s saves beside the opened file or in $XDG_DATA_HOME/attractor/saves")
 	var net string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		net, args = args[0], args[1:]
@@ -62,6 +62,10 @@ func runUI(env *Env, args []string) error {
 		}
 	}
 
+	if !isTerminal(env.Stdin) || !isTerminal(env.Stdout) {
+		return errors.New("the terminal UI needs a terminal (stdin and stdout); for output without one see attractor inspect or attractor plot")
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	r := lipgloss.NewRenderer(env.Stdout)
@@ -71,17 +75,48 @@ func runUI(env *Env, args []string) error {
 	r.HasDarkBackground()
 	uc := tui.NewContext(ctx, r)
 	uc.Root = absRoot
+	uc.SaveRoot = uiSaveRoot(net, runDir)
 	uc.RunDir = runDir
 	if len(uc.Gallery.Entries()) == 0 && n == nil && runDir == "" {
 		return fmt.Errorf("no network given and the gallery is empty")
 	}
 	m := tui.New(uc, name, n)
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx),
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
 		tea.WithInput(env.Stdin), tea.WithOutput(env.Stdout))
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// uiSaveRoot is where 's' saves: beside the opened file, in the run
+// directory, or (for the gallery) in $XDG_DATA_HOME/attractor/saves
+// (~/.local/share/attractor/saves), never the working directory, which
+// under go run is the repository. It is created on the first save.
+func uiSaveRoot(net, runDir string) string {
+	if runDir != "" {
+		return absOr(runDir)
+	}
+	if fi, err := os.Stat(net); net != "" && err == nil && !fi.IsDir() {
+		return absOr(filepath.Dir(net))
+	}
+	data := os.Getenv("XDG_DATA_HOME")
+	if data == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		data = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(absOr(data), "attractor", "saves")
+}
+
+// absOr returns p made absolute, or p when that fails.
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // uiNetwork opens the network the UI was asked for: a native file, a run

@@ -45,6 +45,26 @@ func TestUIErrors(t *testing.T) {
 	}
 }
 
+// Without a terminal (stdin a pipe or /dev/null, stdout a buffer) the UI
+// says in one line that it needs one and exits 1, writing nothing to
+// stdout (no escape codes).
+func TestUINeedsTerminal(t *testing.T) {
+	for _, args := range [][]string{{"ui"}, {"ui", "06-flipflop-gru"}} {
+		code, stdout, stderr := run(args...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, "needs a terminal") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 1 and one line saying it needs a terminal", args, code, stdout, stderr)
+		}
+	}
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if isTerminal(null) {
+		t.Errorf("%s is a terminal", os.DevNull)
+	}
+}
+
 // A gallery name opens the embedded network where no such file exists.
 func TestUINetworkGalleryName(t *testing.T) {
 	n, name, runDir, err := uiNetwork("06-flipflop-gru")
@@ -53,5 +73,27 @@ func TestUINetworkGalleryName(t *testing.T) {
 	}
 	if _, _, _, err := uiNetwork(filepath.Join(t.TempDir(), "06-flipflop-gru")); err == nil {
 		t.Error("a path named like a gallery entry opened the gallery's network")
+	}
+}
+
+// 's' saves beside the opened file, in the run directory, or under
+// $XDG_DATA_HOME/attractor/saves for the gallery: never the working
+// directory.
+func TestUISaveRoot(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mynet.npz")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+	for _, tc := range []struct{ net, runDir, want string }{
+		{file, "", dir},
+		{dir, dir, dir},
+		{"", "", filepath.Join(dir, "data", "attractor", "saves")},
+		{"06-flipflop-gru", "", filepath.Join(dir, "data", "attractor", "saves")},
+	} {
+		if got := uiSaveRoot(tc.net, tc.runDir); got != tc.want {
+			t.Errorf("uiSaveRoot(%q, %q) = %q, want %q", tc.net, tc.runDir, got, tc.want)
+		}
 	}
 }

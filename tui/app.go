@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -86,6 +87,10 @@ type Model struct {
 	verdict  *verdictPane
 	panes    [numPanes]component
 
+	statusH int // lines of the status line (1 or 2) the layout is for
+	// rects are the panes' places on the screen, for the mouse.
+	rects [numPanes]rect
+
 	view  string
 	dirty bool
 	quit  bool
@@ -157,7 +162,12 @@ func (m *Model) setNetwork(name string, n *saved.Network) {
 	m.portrait.s, m.eigen.s, m.verdict.s = m.s, m.s, m.s
 	m.eigen.point, m.eigen.cursor = 0, 0
 	m.training.setNetwork(n)
+	d := n.Net.Dims()
+	m.files.setOpened(name, fmt.Sprintf("not in the gallery; %s, %d state dims (o: files)", n.Net.Family(), d.State))
 	m.setStatus(false, "opened %s", name)
+	if m.s.restoreState() {
+		m.setStatus(false, "opened %s with its saved state (%s)", name, StateTensor)
+	}
 	if len(n.Warnings) > 0 {
 		m.setStatus(true, "opened %s with warnings: %s", name, n.Warnings[0])
 	}
@@ -218,6 +228,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m, m.handleKey(msg)
+	case tea.MouseMsg:
+		return m, m.handleMouse(msg)
 	case tickMsg:
 		return m, m.handleTick(msg)
 	case portraitMsg:
@@ -292,7 +304,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.setStatus(true, "save: %v", msg.err)
 		} else {
-			m.setStatus(false, "saved %s", savedText(msg.paths))
+			m.setStatus(false, "saved %s", homeShort(savedText(msg.paths)))
 		}
 		return m, nil
 	case metricsMsg:
@@ -337,8 +349,12 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, km.View):
 		m.portrait.cycleView()
 		return nil
+	case key.Matches(k, km.Explain):
+		m.verdict.toggleExplain()
+		m.focusPane(paneVerdict)
+		return nil
 	}
-	if m.focus == paneFiles || m.focus == paneEigen {
+	if m.focus == paneFiles || m.focus == paneEigen || m.focus == paneVerdict {
 		// Pane keys first: the list and the cursor use arrows and enter.
 		if cmd := m.panes[m.focus].Update(k); cmd != nil {
 			return cmd
@@ -401,7 +417,7 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, km.Save):
 		return m.save()
 	default:
-		if m.focus != paneFiles && m.focus != paneEigen {
+		if m.focus != paneFiles && m.focus != paneEigen && m.focus != paneVerdict {
 			return m.panes[m.focus].Update(k)
 		}
 	}
@@ -465,8 +481,9 @@ func (m *Model) layout() {
 	if m.width < MinWidth || m.height < MinHeight {
 		return
 	}
-	helpH := lipgloss.Height(m.help.View(m.helpKeys()))
-	bodyH := m.height - 1 - helpH
+	helpH := lipgloss.Height(m.helpView())
+	m.statusH = len(m.statusLines())
+	bodyH := m.height - m.statusH - helpH
 	leftW := max(22, min(40, m.width/4))
 	rightW := m.width - leftW
 	topH := max(8, bodyH*2/3)
@@ -478,6 +495,41 @@ func (m *Model) layout() {
 	m.portrait.SetSize(portW, topH)
 	m.eigen.SetSize(rightW-portW, topH)
 	m.verdict.SetSize(rightW, botH)
+	y := m.statusH
+	m.rects[paneFiles] = rect{0, y, leftW, filesH}
+	m.rects[paneTraining] = rect{0, y + filesH, leftW, bodyH - filesH}
+	m.rects[panePortrait] = rect{leftW, y, portW, topH}
+	m.rects[paneEigen] = rect{leftW + portW, y, rightW - portW, topH}
+	m.rects[paneVerdict] = rect{leftW, y + topH, rightW, botH}
+}
+
+// rect is a pane's place on the screen.
+type rect struct{ x, y, w, h int }
+
+// paneAt returns the pane at screen cell (x, y).
+func (m *Model) paneAt(x, y int) (paneID, bool) {
+	for id, r := range m.rects {
+		if x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h {
+			return paneID(id), true
+		}
+	}
+	return 0, false
+}
+
+// handleMouse focuses the pane clicked and scrolls the verdict pane under
+// the wheel.
+func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
+	id, ok := m.paneAt(msg.X, msg.Y)
+	if !ok || msg.Action != tea.MouseActionPress {
+		return nil
+	}
+	switch {
+	case msg.Button == tea.MouseButtonLeft:
+		m.focusPane(id)
+	case tea.MouseEvent(msg).IsWheel() && id == paneVerdict:
+		return m.verdict.Update(msg)
+	}
+	return nil
 }
 
 // helpKeys are the keys of the focused pane followed by the global ones.
@@ -496,17 +548,42 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 }
 
 func (m *Model) helpKeys() helpKeys {
-	if m.focus == paneFiles || m.focus == paneEigen {
+	if m.focus == paneFiles || m.focus == paneEigen || m.focus == paneVerdict {
 		return helpKeys{pane: m.panes[m.focus], global: m.keys}
 	}
 	return helpKeys{pane: m.files, global: m.keys} // the list's keys work from here too
 }
 
-// statusLine is the top line: network, condition, time, σ, delay, state.
-func (m *Model) statusLine() string {
+// statusLines are the top lines: network, condition, time, σ, delay,
+// state and the last message, packed into one line or, when they do not
+// fit, two; only what does not fit into two lines is cut.
+func (m *Model) statusLines() []string {
+	sep := m.ctx.Styles.Dim.Render(" │ ")
+	var lines []string
+	cur := ""
+	for _, p := range m.statusParts() {
+		switch {
+		case cur == "":
+			cur = p
+		case ansi.StringWidth(cur)+ansi.StringWidth(sep)+ansi.StringWidth(p) <= m.width || len(lines) == 1:
+			cur += sep + p
+		default:
+			lines = append(lines, cur)
+			cur = p
+		}
+	}
+	lines = append(lines, cur)
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, m.width, "…")
+	}
+	return lines
+}
+
+// statusParts are the pieces of the status lines.
+func (m *Model) statusParts() []string {
 	st := m.ctx.Styles
 	if m.s == nil {
-		return st.Status.Render("attractor") + "  " + m.statusMsg()
+		return []string{st.Status.Render("attractor"), m.statusMsg()}
 	}
 	s := m.s
 	d := s.net.Dims()
@@ -514,8 +591,13 @@ func (m *Model) statusLine() string {
 	if m.running {
 		run = "▶ running"
 	}
+	name := st.Status.Render("attractor") + " " + saved.Printable(s.name)
+	if m.width < 100 { // short forms, so that a message fits the second line
+		name = st.Status.Render(saved.Printable(s.name))
+		run = run[:strings.IndexByte(run, ' ')]
+	}
 	parts := []string{
-		st.Status.Render("attractor") + " " + saved.Printable(s.name),
+		name,
 		run,
 		fmt.Sprintf("cond %d/%d %s", s.cond+1, len(s.proto.Conditions), s.proto.Conditions[s.cond].Name),
 		s.timeLabel(),
@@ -528,11 +610,89 @@ func (m *Model) statusLine() string {
 	if s.analysing != "" {
 		parts = append(parts, st.Accent.Render(s.analysing+"…"))
 	}
-	line := strings.Join(parts, st.Dim.Render(" │ "))
 	if msg := m.statusMsg(); msg != "" {
-		line += st.Dim.Render(" │ ") + msg
+		parts = append(parts, msg)
 	}
-	return ansi.Truncate(line, m.width, "…")
+	return parts
+}
+
+// helpView is the help bar or, after ?, every key in as many columns as
+// the width holds, so that no key is cut at 80 columns.
+func (m *Model) helpView() string {
+	hk := m.helpKeys()
+	if !m.help.ShowAll {
+		// help.Model adds the last key whole when its ellipsis does not
+		// fit (bubbles v1.0.0): cut it here.
+		return ansi.Truncate(m.help.View(hk), m.width, "…")
+	}
+	st := m.ctx.Styles.Help
+	var keys, descs []string
+	seen := map[string]bool{}
+	for _, col := range hk.FullHelp() {
+		for _, b := range col {
+			h := b.Help()
+			if !b.Enabled() || seen[h.Key] {
+				continue
+			}
+			seen[h.Key] = true
+			keys, descs = append(keys, h.Key), append(descs, h.Desc)
+		}
+	}
+	n := len(keys)
+	const gap = 3
+	for cols := n; cols >= 1; cols-- {
+		rows := (n + cols - 1) / cols
+		kw, dw := make([]int, cols), make([]int, cols)
+		total := 0
+		for c := range cols {
+			for r := range rows {
+				if i := c*rows + r; i < n {
+					kw[c] = max(kw[c], ansi.StringWidth(keys[i]))
+					dw[c] = max(dw[c], ansi.StringWidth(descs[i]))
+				}
+			}
+			total += kw[c] + 1 + dw[c]
+		}
+		total += gap * (cols - 1)
+		if total > m.width && cols > 1 {
+			continue
+		}
+		lines := make([]string, rows)
+		for r := range rows {
+			var b strings.Builder
+			for c := range cols {
+				i := c*rows + r
+				if i >= n {
+					break
+				}
+				if c > 0 {
+					b.WriteString(strings.Repeat(" ", gap))
+				}
+				b.WriteString(st.FullKey.Render(padRight(keys[i], kw[c])) + " ")
+				d := descs[i]
+				if c < cols-1 {
+					d = padRight(d, dw[c])
+				}
+				b.WriteString(st.FullDesc.Render(d))
+			}
+			lines[r] = ansi.Truncate(b.String(), m.width, "…")
+		}
+		return strings.Join(lines, "\n")
+	}
+	return ""
+}
+
+// homeShort writes the home directory at the start of p as ~.
+func homeShort(p string) string {
+	if home, err := os.UserHomeDir(); err == nil && home != "/" && strings.HasPrefix(p, home+"/") {
+		return "~" + p[len(home):]
+	}
+	return p
+}
+
+// padRight pads s with spaces to w columns.
+func padRight(s string, w int) string {
+	return s + strings.Repeat(" ", max(0, w-ansi.StringWidth(s)))
 }
 
 func (m *Model) statusMsg() string {
@@ -557,11 +717,15 @@ func (m *Model) View() string {
 	case m.width < MinWidth || m.height < MinHeight:
 		m.view = fmt.Sprintf("attractor needs a terminal of at least %d×%d (this one is %d×%d)", MinWidth, MinHeight, m.width, m.height)
 	default:
+		status := m.statusLines()
+		if len(status) != m.statusH {
+			m.layout() // the status line grew to two lines or shrank to one
+		}
 		left := lipgloss.JoinVertical(lipgloss.Left, m.files.View(), m.training.View())
 		top := lipgloss.JoinHorizontal(lipgloss.Top, m.portrait.View(), m.eigen.View())
 		right := lipgloss.JoinVertical(lipgloss.Left, top, m.verdict.View())
 		body := lipgloss.JoinHorizontal(lipgloss.Top, left, right)
-		m.view = m.statusLine() + "\n" + body + "\n" + m.help.View(m.helpKeys())
+		m.view = strings.Join(status, "\n") + "\n" + body + "\n" + m.helpView()
 	}
 	return m.view
 }

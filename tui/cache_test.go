@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -352,5 +353,44 @@ func TestSaveRootedNoOverwrite(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(root, "x.npz")); err == nil {
 		t.Error("x.npz was left from the undone first attempt")
+	}
+}
+
+// With SaveRoot set (attractor ui), 's' saves there, created on demand,
+// and the status names the whole path; the note records the σ of each
+// kick and the changed delay; opening the saved file restores ui.state.
+func TestSaveRootNoteRestore(t *testing.T) {
+	m := newTestModel(t, entryFree, 120, 40)
+	m.ctx.SaveRoot = filepath.Join(t.TempDir(), "xdg", "attractor", "saves")
+	press(m, "k") // σ = 0.2
+	press(m, "+")
+	press(m, "k")
+	sg := m.s.sigma()
+	for _, msg := range collect(press(m, "D")) {
+		_ = msg // the re-analysis is not needed
+	}
+	msgs := feed(m, press(m, "s"))
+	sm := msgs[0].(savedMsg)
+	if sm.err != nil {
+		t.Fatal(sm.err)
+	}
+	if !strings.HasPrefix(sm.paths[0], filepath.ToSlash(m.ctx.SaveRoot)+"/") || !strings.Contains(m.status, sm.paths[0]) {
+		t.Errorf("saved %q, status %q; want the whole path under %s", sm.paths, m.status, m.ctx.SaveRoot)
+	}
+	n, err := saved.ReadNative(filepath.FromSlash(sm.paths[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := strings.Join(n.Manifest.Notes, "\n")
+	want := fmt.Sprintf("2 noise kicks of σ = %g, %g per dimension", noiseLevels[defaultNoise], sg)
+	if !strings.Contains(note, want) || !strings.Contains(note, "changed from the file's") {
+		t.Errorf("the note %q lacks %q or the delay change", note, want)
+	}
+	m2 := New(testContext(t), "reopened", n)
+	if !slices.Equal(m2.s.x, m.s.x) {
+		t.Error("reopening the saved file did not restore ui.state")
+	}
+	if !strings.Contains(m2.status, "saved state") {
+		t.Errorf("status %q does not say the saved state was restored", m2.status)
 	}
 }

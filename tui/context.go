@@ -25,6 +25,10 @@ type Context struct {
 	// the 's' key saves into, created on demand ("": Root itself). An SSH
 	// server gives each user's key its own.
 	SaveDir string
+	// SaveRoot, if set, is the directory (absolute) 's' saves into instead
+	// of SaveDir under Root: attractor ui sets the opened file's directory
+	// or $XDG_DATA_HOME/attractor/saves, never the working directory.
+	SaveRoot string
 	// Cache, if set, shares the heavy analyses (trajectories and PCA,
 	// fixed points, mechanism verdict) with other sessions; nil computes
 	// them in this session. See [Cache].

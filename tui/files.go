@@ -46,6 +46,7 @@ type fileItem struct {
 	dir   bool   // a directory to enter
 	rel   string // path relative to the root (directory mode)
 	entry *Entry // gallery mode
+	open  bool   // the open network, not in the gallery (nothing to load)
 }
 
 // Messages of the list and of loading a network.
@@ -70,6 +71,10 @@ type filesPane struct {
 	ctx     *Context
 	w, h    int
 	focused bool
+
+	// opened names the open network and openedDesc describes it; the
+	// gallery list selects it, or shows it first when it is not an entry.
+	opened, openedDesc string
 
 	browsing bool   // directory mode
 	dir      string // directory relative to the root, "." at the top
@@ -102,7 +107,28 @@ func (p *filesPane) showGallery() {
 			p.items = append(p.items, fileItem{name: saved.Printable(e.Name), desc: saved.Printable(e.Description), entry: &e})
 		}
 	}
+	if p.opened == "" {
+		p.dirty = true
+		return
+	}
+	name := saved.Printable(p.opened)
+	for i, it := range p.items {
+		if it.name == name {
+			p.cursor, p.dirty = i, true
+			return
+		}
+	}
+	p.items = append([]fileItem{{name: name, desc: p.openedDesc, open: true}}, p.items...)
 	p.dirty = true
+}
+
+// setOpened selects the open network called name (described by desc) in
+// the gallery list, adding it first when it is not a gallery entry.
+func (p *filesPane) setOpened(name, desc string) {
+	p.opened, p.openedDesc = name, saved.Printable(desc)
+	if !p.browsing {
+		p.showGallery()
+	}
 }
 
 // toggle switches between the gallery and the directory listing; it
@@ -237,6 +263,8 @@ func (p *filesPane) Update(msg tea.Msg) tea.Cmd {
 		}
 		it := p.items[p.cursor]
 		switch {
+		case it.open:
+			return nil // already open
 		case it.entry != nil:
 			return loadEntryCmd(it.entry)
 		case it.dir:
@@ -260,13 +288,16 @@ func (p *filesPane) View() string {
 	st := p.ctx.Styles
 	title := "Networks · gallery"
 	if p.browsing {
-		title = "Networks · " + path.Join("root", p.dir)
+		title = "Files · " + path.Join("root", p.dir)
 	}
 	p.fr.set(st, p.w, title, p.focused)
 	in, ih := p.fr.inner(), p.h-2
 	var lines []string
 	if p.err != nil {
 		lines = append(lines, st.Error.Render(saved.Printable(p.err.Error())))
+	}
+	if p.browsing {
+		lines = append(lines, st.Dim.Render(ansi.Truncate("o: gallery", in, "…")))
 	}
 	if len(p.items) == 0 && p.err == nil {
 		lines = append(lines, st.Dim.Render("(empty)"))

@@ -8,7 +8,7 @@ import (
 	"attractor/saved"
 )
 
-// frame is the rounded border of a pane with its title in the top edge.
+// frame is the rounded (focused: double) border of a pane with its title in the top edge.
 // The coloured pieces are rendered once per size, title and focus, so
 // drawing a frame around prepared lines only appends bytes.
 type frame struct {
@@ -31,16 +31,33 @@ func (f *frame) set(st *Styles, w int, title string, focused bool) {
 	if focused {
 		bs, ts = st.FocusedBorder, st.FocusedTitle
 	}
+	// The focused pane has a double border and a ▶ before its title,
+	// so the focus shows without colours (NO_COLOR) too.
+	tl, tr, bl, br, h, v := "╭", "╮", "╰", "╯", "─", "│"
+	title = saved.Printable(title)
+	if focused {
+		tl, tr, bl, br, h, v = "╔", "╗", "╚", "╝", "═", "║"
+		title = "▶ " + title
+	}
 	inner := max(0, w-2)
-	t := ansi.Truncate(saved.Printable(title), max(0, inner-3), "…")
+	// A title too long for the edge loses its " · " parts from the end
+	// before anything is cut, so that no word is cut into nonsense.
+	for ansi.StringWidth(title) > inner-3 {
+		i := strings.LastIndex(title, " · ")
+		if i < 0 {
+			break
+		}
+		title = title[:i]
+	}
+	t := ansi.Truncate(title, max(0, inner-3), "…")
 	fill := max(0, inner-3-ansi.StringWidth(t))
 	if inner < 4 {
-		f.top = bs.Render("╭" + strings.Repeat("─", inner) + "╮")
+		f.top = bs.Render(tl + strings.Repeat(h, inner) + tr)
 	} else {
-		f.top = bs.Render("╭─ ") + ts.Render(t) + bs.Render(" "+strings.Repeat("─", fill)+"╮")
+		f.top = bs.Render(tl+h+" ") + ts.Render(t) + bs.Render(" "+strings.Repeat(h, fill)+tr)
 	}
-	f.bottom = bs.Render("╰" + strings.Repeat("─", inner) + "╯")
-	f.left, f.right = bs.Render("│"), bs.Render("│")
+	f.bottom = bs.Render(bl + strings.Repeat(h, inner) + br)
+	f.left, f.right = bs.Render(v), bs.Render(v)
 }
 
 // inner returns the width inside the frame.

@@ -11,6 +11,7 @@ type KeyMap struct {
 	NoiseUp, NoiseDown      key.Binding // change σ
 	DelayShorter, DelayLong key.Binding // shorten/extend the delay
 	Reset, Analyse          key.Binding
+	Explain                 key.Binding // the verdict in plain words
 	Open, Save              key.Binding
 	View                    key.Binding // cycle the big pane: portrait, activity, connectivity
 	NextPane, PrevPane      key.Binding
@@ -34,7 +35,8 @@ func DefaultKeyMap() KeyMap {
 		DelayLong:    b("D", "longer delay", "D"),
 		Reset:        b("r", "reset", "r"),
 		Analyse:      b("a", "re-analyse", "a"),
-		Open:         b("o", "open network", "o"),
+		Explain:      b("e", "explain verdict", "e"),
+		Open:         b("o", "gallery ⇄ files", "o"),
 		Save:         b("s", "save state+plot", "s"),
 		View:         b("v", "view: phase/activity/J", "v"),
 		NextPane:     b("tab", "next pane", "tab"),
@@ -50,7 +52,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 }
 
 // essential are the keys the help bar shows first, before a pane's keys.
-func (k KeyMap) essential() []key.Binding { return []key.Binding{k.Run, k.Kick, k.Help, k.Quit} }
+func (k KeyMap) essential() []key.Binding {
+	return []key.Binding{k.Run, k.Kick, k.Explain, k.Help, k.Quit}
+}
 
 // more are the keys the help bar shows after a pane's keys.
 func (k KeyMap) more() []key.Binding { return []key.Binding{k.NextPane, k.PrevCond, k.NextCond} }
@@ -60,7 +64,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Run, k.Step, k.Reset, k.PrevCond, k.NextCond},
 		{k.Kick, k.NoiseUp, k.NoiseDown, k.DelayShorter, k.DelayLong},
-		{k.Analyse, k.Open, k.Save, k.View},
+		{k.Analyse, k.Explain, k.Open, k.Save, k.View},
 		{k.NextPane, k.PrevPane, k.Help, k.Quit},
 	}
 }

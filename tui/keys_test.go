@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"attractor/saved"
 )
@@ -517,5 +518,41 @@ func TestListKeysFromOtherPanes(t *testing.T) {
 	feed(m, press(m, "down"))
 	if m.files.cursor != cur {
 		t.Errorf("↓ with the eigenvalue pane focused moved the list (%d → %d)", cur, m.files.cursor)
+	}
+}
+
+// A network opened by name (attractor ui mynet.npz) is the list's
+// selection, shown first when it is not in the gallery; o goes to the file
+// browser, which says how to come back, and o returns.
+func TestOpenedNetworkSelected(t *testing.T) {
+	c := testContext(t)
+	m := New(c, "mynet.npz", fastNet(t))
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "▸ mynet.npz") || strings.Contains(v, "▸ "+c.Gallery.Entries()[0].Name) {
+		t.Errorf("the list does not select mynet.npz:\n%s", v)
+	}
+	if !strings.Contains(v, "not in the gallery") {
+		t.Errorf("the list does not describe mynet.npz:\n%s", v)
+	}
+	m.focusPane(paneFiles)
+	if cmd := press(m, "enter"); cmd != nil {
+		t.Error("enter on the open network reloads it")
+	}
+	collect(press(m, "o"))
+	for _, msg := range collect(press(m, "o")) {
+		m.Update(msg)
+	}
+	m.files.toggle() // back to the browser
+	for _, msg := range collect(listCmd(c.Root, ".")) {
+		m.Update(msg)
+	}
+	v = ansi.Strip(m.View())
+	if !strings.Contains(v, "Files") || !strings.Contains(v, "o: gallery") {
+		t.Errorf("the browser does not say where it is and how to go back:\n%s", v)
+	}
+	press(m, "o")
+	if v = ansi.Strip(m.View()); !strings.Contains(v, "Networks") || !strings.Contains(v, "▸ mynet.npz") {
+		t.Errorf("o did not return to the gallery with mynet.npz selected:\n%s", v)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -55,8 +56,8 @@ func (m *Model) save() tea.Cmd {
 
 	n := &saved.Network{Net: s.net, Manifest: s.file.Manifest}
 	n.Manifest.Notes = append(append([]string(nil), n.Manifest.Notes...),
-		fmt.Sprintf("%s holds the state at step %d of condition %q after %d noise kicks of σ = %g (saved from the UI)",
-			StateTensor, s.t, s.proto.Conditions[s.cond].Name, s.kicks, s.sigma()))
+		fmt.Sprintf("%s holds the state at step %d of condition %q after %s (saved from the UI)",
+			StateTensor, s.t, s.proto.Conditions[s.cond].Name, s.perturbationText()))
 	for _, e := range s.file.Extra {
 		if e.Name != StateTensor {
 			n.Extra = append(n.Extra, e)
@@ -72,15 +73,26 @@ func (m *Model) save() tea.Cmd {
 	}
 
 	var txt strings.Builder
-	fmt.Fprintf(&txt, "attractor: %s, %s\n\n", s.name, ansi.Strip(m.statusLine()))
+	fmt.Fprintf(&txt, "attractor: %s, %s\n\n", s.name, ansi.Strip(strings.Join(m.statusLines(), " │ ")))
 	for _, v := range []string{m.portrait.View(), m.eigen.View(), m.verdict.View()} {
 		txt.WriteString(ansi.Strip(v))
 		txt.WriteString("\n\n")
 	}
 	files := []saveFile{{suffix: "-state.npz", data: npz.Bytes()}, {suffix: "-plot.txt", data: []byte(txt.String())}}
 	root, dir := m.ctx.Root, m.ctx.SaveDir
+	if m.ctx.SaveRoot != "" {
+		root, dir = m.ctx.SaveRoot, ""
+	}
 	return func() tea.Msg {
+		if m.ctx.SaveRoot != "" {
+			if err := os.MkdirAll(root, 0o755); err != nil {
+				return savedMsg{err: err}
+			}
+		}
 		paths, err := saveRooted(root, dir, stem, files)
+		if err == nil && m.ctx.SaveRoot != "" && len(paths) > 0 {
+			paths[0] = path.Join(filepath.ToSlash(root), paths[0])
+		}
 		return savedMsg{paths: paths, err: err}
 	}
 }

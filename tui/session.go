@@ -3,6 +3,8 @@ package tui
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"attractor/model"
 	"attractor/saved"
@@ -30,7 +32,9 @@ type session struct {
 	x, next      []float64
 	t            int // steps into the trial
 	kicks        int
-	noise        int // index into noiseLevels
+	kickSigmas   []float64 // σ of each kick since the reset
+	delay0       int       // the protocol's delay when the network opened
+	noise        int       // index into noiseLevels
 	rng          *model.RNG
 	stepsPerTick int
 	diverged     bool
@@ -64,8 +68,43 @@ func newSession(name string, n *saved.Network) *session {
 	if f, ok := n.Net.(model.Flow); ok && f.Dt() > 0 {
 		s.stepsPerTick = max(1, int(math.Round(0.5/f.Dt())))
 	}
+	s.delay0 = s.proto.Delay
 	s.reset()
 	return s
+}
+
+// restoreState puts the state saved by 's' (the extra array ui.state)
+// back, when the file has one of the right length with finite values; it
+// reports whether it did.
+func (s *session) restoreState() bool {
+	for _, e := range s.file.Extra {
+		if e.Name == StateTensor && len(e.Data) == len(s.x) && finiteVec(e.Data) {
+			copy(s.x, e.Data)
+			s.project()
+			return true
+		}
+	}
+	return false
+}
+
+// perturbationText says what was done to the state and the protocol: the
+// σ of every kick and the delay, with the file's when it was changed.
+func (s *session) perturbationText() string {
+	kicks := "no noise kicks"
+	if len(s.kickSigmas) > 0 {
+		sg := make([]string, len(s.kickSigmas))
+		for i, v := range s.kickSigmas {
+			sg[i] = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		kicks = fmt.Sprintf("%d noise kicks of σ = %s per dimension", len(s.kickSigmas), strings.Join(sg, ", "))
+	}
+	delay := "delay " + s.proto.DelayText()
+	if s.proto.Delay != s.delay0 {
+		p0 := s.proto
+		p0.Delay = s.delay0
+		delay += " (changed from the file's " + p0.DelayText() + ")"
+	}
+	return kicks + ", " + delay
 }
 
 // sigma returns the kick size.
@@ -78,6 +117,7 @@ func (s *session) trialSteps() int { return s.proto.Steps(s.cond) }
 func (s *session) reset() {
 	copy(s.x, s.proto.Conditions[s.cond].X0)
 	s.t, s.kicks, s.diverged = 0, 0, false
+	s.kickSigmas = s.kickSigmas[:0]
 	s.trailX, s.trailY = s.trailX[:0], s.trailY[:0]
 	s.project()
 }
@@ -112,6 +152,7 @@ func (s *session) kick() {
 		s.x[i] += sg * s.rng.Norm()
 	}
 	s.kicks++
+	s.kickSigmas = append(s.kickSigmas, sg)
 	s.project()
 }
 

@@ -56,13 +56,14 @@ type trainingPane struct {
 	err     error
 
 	fr    frame
-	cv    *plot.Canvas
+	cv    *plot.Canvas // loss
+	cvAcc *plot.Canvas // accuracy, on its own axes below the loss
 	cache string
 	dirty bool
 }
 
 func newTrainingPane(c *Context) *trainingPane {
-	return &trainingPane{ctx: c, cv: plot.NewCanvas(0, 0), dirty: true}
+	return &trainingPane{ctx: c, cv: plot.NewCanvas(0, 0), cvAcc: plot.NewCanvas(0, 0), dirty: true}
 }
 
 // SetSize sets the outer size of the pane.
@@ -241,8 +242,6 @@ func (p *trainingPane) render() string {
 	}
 	rows := ih - len(lines) - 1
 	if rows >= 2 && in >= 6 {
-		p.cv.Resize(in, rows)
-		p.cv.Mono = p.ctx.mono()
 		xs := make([]float64, len(p.metrics))
 		ls := make([]float64, len(p.metrics))
 		as := make([]float64, len(p.metrics))
@@ -251,23 +250,33 @@ func (p *trainingPane) render() string {
 			ls[i] = math.Log10(m.Loss) // NaN and ±Inf are dropped by the canvas
 			as[i] = m.Accuracy
 		}
+		// Loss and accuracy get their own plots (and axes) when both fit
+		// with two rows each; otherwise the loss alone.
+		accRows := 0
+		if hasAcc && rows >= 5 {
+			accRows = (rows - 1) / 2
+		}
+		lossRows := rows - accRows
+		if accRows > 0 {
+			lossRows-- // the accuracy's legend
+		}
 		xmin, xmax, lmin, lmax := plot.AutoRange(xs, ls, 0.05)
 		if p.total > 0 {
 			xmax = max(xmax, float64(p.total))
 		}
+		p.cv.Resize(in, lossRows)
+		p.cv.Mono = p.ctx.mono()
 		_ = p.cv.SetRange(xmin, xmax, lmin, lmax)
-		if hasAcc { // accuracy 0…1 drawn over the full height
-			for i := range as {
-				as[i] = lmin + as[i]*(lmax-lmin)
-			}
-			p.cv.Polyline(xs, as, st.Accuracy)
-		}
 		p.cv.Polyline(xs, ls, st.Loss)
-		legend := fmt.Sprintf("log₁₀ loss %.2g…%.2g", lmin, lmax)
-		if hasAcc {
-			legend += ", acc 0…1"
+		plots := []string{p.cv.String(), st.Dim.Render(fmt.Sprintf("log₁₀ loss %.2g…%.2g", lmin, lmax))}
+		if accRows > 0 {
+			p.cvAcc.Resize(in, accRows)
+			p.cvAcc.Mono = p.cv.Mono
+			_ = p.cvAcc.SetRange(xmin, xmax, -0.02, 1.02)
+			p.cvAcc.Polyline(xs, as, st.Accuracy)
+			plots = append(plots, p.cvAcc.String(), st.Dim.Render("accuracy 0…1"))
 		}
-		lines = append([]string{p.cv.String(), st.Dim.Render(legend)}, lines...)
+		lines = append(plots, lines...)
 	}
 	return p.fr.box(strings.Join(lines, "\n"), p.h)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"attractor/analysis"
@@ -76,29 +77,51 @@ func runVerdict(ctx context.Context, job verdictJob) (d *verdictData, err error)
 	return &verdictData{main: r.Main, beside: r.Beside, res: r}, nil
 }
 
-// VerdictKeyMap are the keys of the summary pane (none yet).
-type VerdictKeyMap struct{}
+// VerdictKeyMap are the keys of the verdict pane: they scroll it.
+type VerdictKeyMap struct {
+	Up, Down, PageUp, PageDown key.Binding
+}
 
-// ShortHelp returns no keys.
-func (VerdictKeyMap) ShortHelp() []key.Binding { return nil }
+// DefaultVerdictKeyMap returns the verdict pane's keys; the letters the
+// viewport binds by default (j, k, d, u, f, b, space) are global keys here.
+func DefaultVerdictKeyMap() VerdictKeyMap {
+	return VerdictKeyMap{
+		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+	}
+}
 
-// FullHelp returns no keys.
-func (VerdictKeyMap) FullHelp() [][]key.Binding { return nil }
+// ShortHelp returns the scrolling keys.
+func (k VerdictKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down} }
+
+// FullHelp returns the scrolling keys.
+func (k VerdictKeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}}
+}
 
 // verdictPane shows the mechanism verdict — label, evidence, thresholds
-// and notes — followed by a summary of the fixed-point search.
+// and notes — followed by a summary of the fixed-point search or, after
+// e, the verdict explained in plain words. Its text scrolls.
 type verdictPane struct {
 	VerdictKeyMap
 	ctx     *Context
 	s       *session
 	w, h    int
 	focused bool
+	explain bool
 	fr      frame
+	vp      viewport.Model
 	cache   string
 	dirty   bool
 }
 
-func newVerdictPane(c *Context) *verdictPane { return &verdictPane{ctx: c, dirty: true} }
+func newVerdictPane(c *Context) *verdictPane {
+	p := &verdictPane{ctx: c, dirty: true, VerdictKeyMap: DefaultVerdictKeyMap(), vp: viewport.New(1, 1)}
+	p.vp.KeyMap = viewport.KeyMap{Up: p.Up, Down: p.Down, PageUp: p.PageUp, PageDown: p.PageDown}
+	return p
+}
 
 // SetSize sets the outer size of the pane.
 func (p *verdictPane) SetSize(w, h int) { p.w, p.h, p.dirty = w, h, true }
@@ -106,8 +129,22 @@ func (p *verdictPane) SetSize(w, h int) { p.w, p.h, p.dirty = w, h, true }
 // Focus sets whether the pane has the focus.
 func (p *verdictPane) Focus(on bool) { p.focused, p.dirty = on, true }
 
-// Update does nothing: the pane has no keys.
-func (p *verdictPane) Update(tea.Msg) tea.Cmd { return nil }
+// Update scrolls the text with the pane's keys and the mouse wheel.
+func (p *verdictPane) Update(msg tea.Msg) tea.Cmd {
+	y := p.vp.YOffset
+	p.vp, _ = p.vp.Update(msg)
+	if p.vp.YOffset != y {
+		p.dirty = true
+	}
+	return nil
+}
+
+// toggleExplain switches between the verdict and its explanation.
+func (p *verdictPane) toggleExplain() {
+	p.explain = !p.explain
+	p.vp.GotoTop()
+	p.dirty = true
+}
 
 func (p *verdictPane) invalidate() { p.dirty = true }
 
@@ -115,11 +152,41 @@ func (p *verdictPane) invalidate() { p.dirty = true }
 func (p *verdictPane) View() string {
 	if p.dirty {
 		p.dirty = false
-		p.fr.set(p.ctx.Styles, p.w, p.s.titled("Mechanism verdict"), p.focused)
-		wrap := p.ctx.Renderer.NewStyle().Width(max(1, p.fr.inner()))
-		p.cache = p.fr.box(wrap.Render(p.text()), p.h)
+		title := "Mechanism verdict"
+		text := p.text()
+		if p.explain {
+			title = "Verdict explained · e back"
+			text = p.s.explainText(p.ctx.Styles)
+		}
+		wrap := p.ctx.Renderer.NewStyle().Width(max(1, p.w-2))
+		p.vp.Width, p.vp.Height = max(1, p.w-2), max(1, p.h-2)
+		p.vp.SetContent(wrap.Render(text))
+		switch {
+		case p.vp.AtTop() && !p.vp.AtBottom():
+			title += " · ↓ more"
+		case !p.vp.AtTop():
+			title += " · " + strconv.Itoa(int(p.vp.ScrollPercent()*100+0.5)) + "% ↑↓"
+		}
+		p.fr.set(p.ctx.Styles, p.w, p.s.titled(title), p.focused)
+		p.cache = p.fr.box(p.vp.View(), p.h)
 	}
 	return p.cache
+}
+
+// explainText is the explanation of the main verdict and the one beside
+// it.
+func (s *session) explainText(st *Styles) string {
+	switch {
+	case s == nil:
+		return "no network open"
+	case s.verdict == nil:
+		return "no verdict yet: wait for the analysis"
+	}
+	t := explainVerdict(st, s.verdict.main)
+	if s.verdict.beside != nil {
+		t += "\n\n" + st.Dim.Render("Reported beside it:") + "\n" + explainVerdict(st, s.verdict.beside)
+	}
+	return t
 }
 
 // verdictNum formats an evidence value compactly.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"attractor/model"
 	"attractor/saved"
@@ -140,5 +141,100 @@ func TestVerdictPane(t *testing.T) {
 	}
 	if m.s.analysing != "" {
 		t.Errorf("still analysing %q after the verdict", m.s.analysing)
+	}
+}
+
+// e explains the verdict in plain words: what the label means, where the
+// classifier comes from, each measured number and threshold with its
+// value, and the glossary; at 80×24 the text scrolls with ↓ and e returns.
+func TestVerdictExplain(t *testing.T) {
+	c := testContext(t)
+	m := New(c, "fast", fastNet(t))
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Init()
+	analysed(t, m)
+	d := verdictOf(t, m.s.file)
+	m.Update(verdictMsg{gen: m.gen, data: d})
+	press(m, "e")
+	if m.focus != paneVerdict {
+		t.Errorf("e left the focus on pane %d", m.focus)
+	}
+	text := ansi.Strip(m.s.explainText(m.ctx.Styles))
+	want := []string{"Verdict " + d.main.Label, "Means: every condition ends on a fixed point", "From: attractor's own check",
+		"var_tol = " + verdictNum(d.main.Thresholds[0].Value), "variance below this counts as settled",
+		"ends_fp = ", "conditions ending on a fixed point"}
+	for _, g := range verdictGlossary {
+		want = append(want, g.label+": ")
+	}
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("the explanation lacks %q:\n%s", w, text)
+		}
+	}
+	top := ansi.Strip(m.View())
+	if !strings.Contains(top, "Verdict explained") || !strings.Contains(top, "Verdict "+d.main.Label) {
+		t.Errorf("after e the pane does not show the explanation:\n%s", top)
+	}
+	press(m, "pgdown")
+	if got := ansi.Strip(m.View()); got == top || m.verdict.vp.YOffset == 0 {
+		t.Errorf("pgdown did not scroll the explanation (offset %d)", m.verdict.vp.YOffset)
+	}
+	press(m, "e")
+	if v := ansi.Strip(m.View()); strings.Contains(v, "Verdict explained") || !strings.Contains(v, "Mechanism verdict") {
+		t.Errorf("a second e did not return to the verdict:\n%s", v)
+	}
+}
+
+// A click focuses the pane under the mouse; the wheel over the verdict
+// pane scrolls it.
+func TestMouse(t *testing.T) {
+	m := newTestModel(t, entrySine, 80, 24)
+	m.Update(verdictMsg{gen: m.gen, data: verdictOf(t, m.s.file)})
+	m.View()
+	for _, id := range []paneID{paneVerdict, paneFiles, paneEigen, paneTraining, panePortrait} {
+		r := m.rects[id]
+		m.Update(tea.MouseMsg{X: r.x + r.w/2, Y: r.y + r.h/2, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
+		if m.focus != id {
+			t.Errorf("a click at (%d,%d) focused pane %d, want %d", r.x+r.w/2, r.y+r.h/2, m.focus, id)
+		}
+	}
+	r := m.rects[paneVerdict]
+	m.Update(tea.MouseMsg{X: r.x + 1, Y: r.y + 1, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
+	m.Update(tea.MouseMsg{X: r.x + 1, Y: r.y + 1, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	if m.verdict.vp.YOffset == 0 {
+		t.Error("the wheel did not scroll the verdict pane")
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "▶ Mechanism verdict") {
+		t.Errorf("the clicked verdict pane is not marked focused:\n%s", v)
+	}
+}
+
+func init() {
+	keyTests["e"] = TestVerdictExplain
+	keyTests["pgdn"] = testVerdictScroll
+	keyTests["pgup"] = testVerdictScroll
+}
+
+// With the verdict pane focused, pgdn and ↓ scroll its text (and leave the
+// network list alone); pgup scrolls back to the top.
+func testVerdictScroll(t *testing.T) {
+	m := newTestModel(t, entrySine, 80, 24)
+	m.Update(verdictMsg{gen: m.gen, data: verdictOf(t, m.s.file)})
+	m.focusPane(paneVerdict)
+	m.View()
+	cursor := m.files.cursor
+	press(m, "pgdown")
+	down := m.verdict.vp.YOffset
+	press(m, "down")
+	if down == 0 || m.verdict.vp.YOffset != down+1 || m.files.cursor != cursor {
+		t.Errorf("pgdn then ↓: offsets %d, %d, list cursor %d→%d", down, m.verdict.vp.YOffset, cursor, m.files.cursor)
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "% ↑↓") {
+		t.Error("the scrolled pane's title does not say where it is")
+	}
+	press(m, "pgup")
+	press(m, "pgup")
+	if m.verdict.vp.YOffset != 0 {
+		t.Errorf("pgup did not return to the top: offset %d", m.verdict.vp.YOffset)
 	}
 }

@@ -162,3 +162,34 @@ func TestTrainingFollowsMetrics(t *testing.T) {
 		t.Errorf("training pane lacks loss, accuracy or rate:\n%s", v)
 	}
 }
+
+// At 80×24 the full help (after ?) shows every key and its description,
+// and the status line shows every part (on two lines if need be).
+func TestHelpAndStatusAt80x24(t *testing.T) {
+	m := newTestModel(t, entrySine, 80, 24)
+	press(m, "?")
+	m.setStatus(false, "saved saves/00-sine-force-state.npz, -plot.txt")
+	view := ansi.Strip(m.View())
+	if got := strings.Count(view, "\n") + 1; got != 24 {
+		t.Errorf("screen has %d lines, want 24", got)
+	}
+	for _, col := range m.helpKeys().FullHelp() {
+		for _, b := range col {
+			h := b.Help()
+			if !strings.Contains(view, h.Key+" ") || !strings.Contains(view, h.Desc) {
+				t.Errorf("the help at 80×24 lacks %q %q", h.Key, h.Desc)
+			}
+		}
+	}
+	for _, p := range m.statusParts() {
+		if !strings.Contains(view, ansi.Strip(p)) {
+			t.Errorf("the status lines at 80×24 lack %q", ansi.Strip(p))
+		}
+	}
+	for i, line := range strings.Split(view, "\n") {
+		if w := ansi.StringWidth(line); w > 80 {
+			t.Errorf("line %d is %d columns wide", i, w)
+		}
+	}
+	golden.RequireEqual(t, []byte(view))
+}

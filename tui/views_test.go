@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"attractor/model"
+	"attractor/train"
 )
 
 // heatIdentity is the activity source of a state that is its own
@@ -309,10 +310,10 @@ func TestHeatViewsRender(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			for _, e := range []int{entrySine, entryMap} {
 				m := newTestModel(t, e, sz.w, sz.h)
-				titles := []string{"Activity · cond 1/", "Connectivity · ", "Phase portrait"}
+				titles := []string{"Activity · cond 1/", "Connectivity", "Phase portrait"} // at 80 columns a title drops its " · " parts that do not fit
 				if sz.w >= 200 {
 					titles[0] += "1 · neurons sorted by peak |r| time · t in model time units"
-					titles[1] += "J_T · sorted by peak time"
+					titles[1] += " · J_T · sorted by peak time"
 					if e == entryMap {
 						titles[0] = "Activity · cond 1/3 · neurons sorted by peak |h| time · t in steps"
 						titles[1] = "Connectivity · ∂h(t+1)/∂h(t) at h = 0"
@@ -442,5 +443,27 @@ func TestHeatBuiltByAnalysis(t *testing.T) {
 	cancel()
 	if _, err := heatBuild(ctx, m.s.net, [][][]float64{{m.s.x}}); err == nil {
 		t.Error("heatBuild ignored a cancelled context")
+	}
+}
+
+// Loss and accuracy are drawn on their own plots, each with its legend;
+// a NaN loss is dropped, not drawn.
+func TestTrainingLossAndAccuracyApart(t *testing.T) {
+	p := newTrainingPane(testContext(t))
+	p.SetSize(30, 20)
+	for i := range 50 {
+		loss := math.Exp(-float64(i) / 10)
+		if i == 25 {
+			loss = math.NaN()
+		}
+		p.metrics = append(p.metrics, train.Metrics{Step: i, Loss: loss, Accuracy: float64(i) / 49})
+	}
+	v := ansi.Strip(p.View())
+	lossAt, accAt := strings.Index(v, "log₁₀ loss"), strings.Index(v, "accuracy 0…1")
+	if lossAt < 0 || accAt < lossAt || strings.Contains(v, "acc 0…1,") {
+		t.Errorf("the pane does not show loss, then accuracy, each with its legend:\n%s", v)
+	}
+	if p.cvAcc.String() == "" || p.cv.String() == p.cvAcc.String() {
+		t.Error("accuracy is not drawn on a canvas of its own")
 	}
 }
