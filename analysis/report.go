@@ -50,6 +50,9 @@ type Report struct {
 	FixedPoints []FixedPoint   `json:"fixed_points"`
 	Attractors  []AttractorDoc `json:"attractors"`
 	Cycles      []Cycle        `json:"cycles"`
+	// Manifolds are the slow manifolds (line attractors) among the fixed
+	// points: see [Manifolds].
+	Manifolds []Manifold `json:"manifolds"`
 
 	Verdict     *inspect.Verdict `json:"verdict,omitempty"`
 	CodeVerdict *inspect.Verdict `json:"code_verdict,omitempty"`
@@ -115,6 +118,9 @@ type FixedPoint struct {
 	Leading      []any          `json:"leading"`
 	Eigenvalues  [][]any        `json:"eigenvalues"`
 	Convention   string         `json:"convention"`
+	// Drift is where the forward simulation from a slow point ends (see
+	// [DriftFrom]): a ghost drifts to an attractor.
+	Drift *Drift `json:"drift,omitempty"`
 }
 
 // AttractorDoc is one attractor found by forward simulation in a report.
@@ -208,6 +214,9 @@ func NewReport(ctx context.Context, name string, n *saved.Network, p *Protocol, 
 	r.Attractors = []AttractorDoc{}
 	for _, a := range c.Attractors {
 		r.Attractors = append(r.Attractors, AttractorDoc{Kind: a.Kind, Point: a.Point, Starts: a.Starts})
+	}
+	if err := slowReport(ctx, r, net, c); err != nil {
+		return nil, err
 	}
 	raw := append([]Cycle(nil), c.Cycles...)
 	if v != nil {

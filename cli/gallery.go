@@ -35,7 +35,7 @@ type galleryRecipe struct {
 // trained to do. The Ghazizadeh & Ching and Kurtkaya et al. exemplars were
 // chosen by training candidates and keeping those whose verdict from
 // `attractor inspect` is the mechanism in their name (the spec's proposed
-// exemplar parameters, science.md §10 item 3, gave Mix networks).
+// exemplar parameters, docs/science.md §10 item 3, gave Mix networks).
 var galleryRecipes = []galleryRecipe{
 	{name: "00-sine-force", note: "Sussillo & Abbott FORCE: N = 100, a sine of period 20 τ generated autonomously (a limit cycle by design), 6000 training steps", fast: true,
 		make: func(ctx context.Context, log io.Writer) (*saved.Network, error) {
@@ -103,7 +103,7 @@ var galleryRecipes = []galleryRecipe{
 }
 
 // ghazizadehRecipe is a Ghazizadeh & Ching exemplar: FORCE with the
-// restricted error kernel on the SPM task (science.md §3), N = 300, the
+// restricted error kernel on the SPM task (docs/science.md §3), N = 300, the
 // default digit-mean offset (train.DefaultSPMOffset), seed seed.
 func ghazizadehRecipe(name, mechanism, what string, g, fb, density float64, trials int, seed uint64) galleryRecipe {
 	note := fmt.Sprintf("Ghazizadeh & Ching SPM task, FORCE with the restricted error kernel; N = 300, g = %g, fb = %g, p = %g, "+
@@ -123,7 +123,7 @@ func ghazizadehRecipe(name, mechanism, what string, g, fb, density float64, tria
 
 // kurtkayaRecipe is a Kurtkaya et al. exemplar: the leaky full-rank RNN
 // (N = 100) on delayed cue discrimination with a 160 ms delay, SGD with
-// momentum for the reference code's max(1000, 30/lr) epochs (science.md §5),
+// momentum for the reference code's max(1000, 30/lr) epochs (docs/science.md §5),
 // the same as `attractor train dcdt --lr LR --seed SEED`.
 func kurtkayaRecipe(name, mechanism, what string, lr float64, seed uint64) galleryRecipe {
 	cfg := train.DefaultLeaky()
@@ -142,7 +142,7 @@ func kurtkayaRecipe(name, mechanism, what string, lr float64, seed uint64) galle
 }
 
 // trainChoice trains a TRNN (or its vanilla configuration) on delayed
-// choice, as science.md §4.2 proposes: Adam 1e-3, batch 64, clip 1.
+// choice, as docs/science.md §4.2 proposes: Adam 1e-3, batch 64, clip 1.
 func trainChoice(ctx context.Context, log io.Writer, vanilla bool) (*saved.Network, error) {
 	cfg := train.DefaultSeq()
 	cfg.Family, cfg.Vanilla, cfg.Task, cfg.Hidden, cfg.Delay = model.FamilyTRNN, vanilla, "choice", 96, 40

@@ -242,6 +242,9 @@ func inspectPrint(w io.Writer, r *analysis.Report) {
 		}
 	}
 	fmt.Fprintf(w, "  forward simulation of every start: %d fixed-point attractors (%d not in the list above), %d limit cycles, %d unsettled\n", fp, missed, lc, se.Unsettled)
+	for _, l := range r.SlowLines() {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
 	for i, c := range r.Cycles {
 		fmt.Fprintf(w, "  cycle %d: period %.4g %s (%d steps), amplitude %.3g per unit", i+1, c.Period, c.Unit, c.PeriodSteps, c.Amplitude)
 		if c.ReadoutAmplitude != nil {

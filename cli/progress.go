@@ -59,7 +59,7 @@ func (p *progress) update(done int, detail string) {
 		}
 		p.lastOut = now
 		const width = 24
-		fill := int(frac * width)
+		fill := min(max(int(frac*width), 0), width) // done can pass an estimated total
 		bar := strings.Repeat("█", fill) + strings.Repeat("░", width-fill)
 		fmt.Fprintf(p.w, "\r\x1b[K%s %s %d/%d %s  %s  %.1f %s/s  ETA %s", p.label, bar, done, p.total, p.unit, detail, rate, p.unit, eta)
 		if done >= p.total {

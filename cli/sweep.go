@@ -432,7 +432,7 @@ func sweepReport(env *Env, args []string) error {
 	y := fs.String("y", "", "phase-diagram row axis (default: the second)")
 	classes := fs.String("class", "", "classes to draw phase diagrams of (default: all)")
 	outDir := fs.String("out", "", "directory for the SVG files (default DIR/report)")
-	scaling := fs.String("scaling", "", "fit the critical delay per learning rate: `LR,DELAY` axes (science.md §5.6)")
+	scaling := fs.String("scaling", "", "fit the critical delay per learning rate: `LR,DELAY` axes (docs/science.md §5.6)")
 	failing := fs.String("unable", "unable,no_learn,unstable,diverged", "classes counted as unable to learn (--scaling)")
 	jsonOut := fs.Bool("json", false, "print the census, phase diagrams and fits as one JSON object instead of tables")
 	if err := parseFlags(fs, args); err != nil {
@@ -598,7 +598,7 @@ func fileSafe(s string) string {
 }
 
 // sweepScaling fits the critical delay T₀ per learning rate and the
-// log-log scaling law (science.md §5.6), prints them to w and returns
+// log-log scaling law (docs/science.md §5.6), prints them to w and returns
 // them.
 func sweepScaling(w io.Writer, sw *sweep.Sweep, rs []*sweep.Result, axes string, unable []string) (*sweepScalingJSON, error) {
 	lrAxis, delayAxis, ok := strings.Cut(axes, ",")

@@ -17,7 +17,7 @@ import (
 // sweep package cannot import inspect (dependencies point one way), so
 // the command line registers them:
 //
-//   - "mechanism" (task spm): the Ghazizadeh & Ching verdict of science.md
+//   - "mechanism" (task spm): the Ghazizadeh & Ching verdict of docs/science.md
 //     §9 (inspect.GhazizadehVerdict) on networks that pass the
 //     trainability test of §3.3, class DFP, IFP, LC or Mix (or
 //     "undetermined"), with the authors' attractor_type label beside it;
@@ -95,7 +95,7 @@ func sweepReportAnalysis(ctx context.Context, in sweep.AnalysisInput) (map[strin
 // sweepMechanismOptions are the [analysis.mechanism] options; the defaults
 // are those of `attractor inspect`.
 type sweepMechanismOptions struct {
-	copies        int     // noisy copies of every probe (4; science.md §9 proposes 20)
+	copies        int     // noisy copies of every probe (4; docs/science.md §9 proposes 20)
 	runTrials     float64 // forward simulation per probe in trial lengths (10)
 	codeCopies    int     // noisy runs per base of the authors' classifier (20)
 	codeRunTrials float64 // its simulation in trial lengths (50)

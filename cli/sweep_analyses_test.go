@@ -84,7 +84,7 @@ func sweepFigure(t *testing.T, r *sweep.Result, analysis, key string) float64 {
 
 // TestSweepPhaseAnalysis trains two tiny DCDT networks through the sweep:
 // one for 3 epochs (it cannot have learned: class "unable", as the learning
-// check of science.md §5.5 says from its saved series) and one for 150
+// check of docs/science.md §5.5 says from its saved series) and one for 150
 // epochs at delay 0 (it learns); the learned one's class (LC or SP) and ρ
 // must equal what `attractor inspect` computes from the saved file.
 func TestSweepPhaseAnalysis(t *testing.T) {

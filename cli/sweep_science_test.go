@@ -260,7 +260,7 @@ func TestKnownDeviation_EC25_ScalingExponent(t *testing.T) {
 }
 
 // TestKnownDeviation_EC26_PostPeriod is EC-26 on a small full-rank sweep: the
-// DCDT with and without the 30 ms post-reaction period (science.md §5.2,
+// DCDT with and without the 30 ms post-reaction period (docs/science.md §5.2,
 // loss on the last 16 steps), lr 0.1, delay 100 ms, the reference code's
 // max(1000, 30/lr) and max(1000, 100/lr) = 1000 epochs, 8 seeds each
 // (3.5 min of CPU); the LC fraction with post against without by Fisher's exact test

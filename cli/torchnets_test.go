@@ -96,19 +96,22 @@ type torchnetPoint struct {
 	X    []float64 // the state (FixedPointFinder's xstar); nil when not reported
 }
 
-// decodeTorchnetReport reads fixed_points[].{kind, x} and cycles[].period
-// (steps) from an inspect --json document. Today's document lists neither
-// states nor cycles; issue 15's versioned Report will: adapt
-// the field names here, and nowhere else, when it lands (a slow manifold
-// reported as such can add its sample states to Points).
+// decodeTorchnetReport reads fixed_points[].{kind, xstar},
+// cycles[].period_steps and manifolds[].states from an inspect --json
+// document (attractor.report/1); a slow manifold's relaxed sample states
+// join Points with kind "manifold". It is the one place to adapt when the
+// schema changes.
 func decodeTorchnetReport(stdout string) (torchnetReport, error) {
 	var doc struct {
 		FixedPoints []struct {
 			Kind string    `json:"kind"`
-			X    []float64 `json:"x"`
+			X    []float64 `json:"xstar"`
 		} `json:"fixed_points"`
+		Manifolds []struct {
+			States [][]float64 `json:"states"`
+		} `json:"manifolds"`
 		Cycles []struct {
-			Period float64 `json:"period"`
+			Period float64 `json:"period_steps"`
 		} `json:"cycles"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
@@ -120,6 +123,11 @@ func decodeTorchnetReport(stdout string) (torchnetReport, error) {
 	}
 	for _, c := range doc.Cycles {
 		r.Cycles = append(r.Cycles, c.Period)
+	}
+	for _, m := range doc.Manifolds {
+		for _, x := range m.States {
+			r.Points = append(r.Points, torchnetPoint{Kind: "manifold", X: x})
+		}
 	}
 	return r, nil
 }
@@ -210,7 +218,7 @@ func TestTorchNetsInspect(t *testing.T) {
 			t.Logf("inspect took %v: %d points, %d stable, cycles %v", took.Round(time.Millisecond), len(r.Points), len(stable), r.Cycles)
 			for _, p := range stable {
 				if len(p.X) != e.StateDim {
-					t.Fatalf("%d stable points reported (the simulation found %d attractors), with states of %d values, want %d (fixed_points[].x)", len(stable), len(e.FixedPoints), len(p.X), e.StateDim)
+					t.Fatalf("%d stable points reported (the simulation found %d attractors), with states of %d values, want %d (fixed_points[].xstar)", len(stable), len(e.FixedPoints), len(p.X), e.StateDim)
 				}
 			}
 			// Every attractor found by simulation is reported as stable.

@@ -128,7 +128,7 @@ func runTrain(env *Env, args []string) error {
 	fs.Float64Var(&f.period, "period", 60, "sinusoid period in units of τ")
 	fs.Float64Var(&f.feedbackMix, "feedback-mix", 0, "train with feedback γ·target + (1−γ)·output, γ in [0, 1]; tested with the output alone (sinusoid, foursine)")
 	fs.Float64Var(&f.fb, "fb", 1, "feedback scale: feedback weights ~ N(0, (1/fb)²) (spm)")
-	fs.Float64Var(&f.offset, "offset", train.DefaultSPMOffset, "added to both coordinates of both synthetic digit means; 0 gives science.md §3.2's mirror-image means (spm)")
+	fs.Float64Var(&f.offset, "offset", train.DefaultSPMOffset, "added to both coordinates of both synthetic digit means; 0 gives docs/science.md §3.2's mirror-image means (spm)")
 	fs.BoolVar(&f.native, "native", false, "native FORCE: update the whole trial, not only the kernel windows (spm)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw")
 	fs.StringVar(&f.family, "family", "gru", "network family for BPTT tasks: rnn (also spelled rnn_tanh), gru, lstm or trnn (flipflop, lastk, choice; choice defaults to trnn)")

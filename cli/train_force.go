@@ -40,7 +40,7 @@ type forceSPMJob struct {
 func (j forceSPMJob) Unit() string               { return "trial" }
 func (j forceSPMJob) SetProgram(p saved.Program) { j.Program = p }
 
-// Finish runs the trainability test of science.md §3.3 and reports the
+// Finish runs the trainability test of docs/science.md §3.3 and reports the
 // spec's criterion (test_rmse_max, trainable) and the authors' code's
 // looser normalisation (code_test_rmse_max, code_trainable).
 func (j forceSPMJob) Finish(dir string) (map[string]any, error) {

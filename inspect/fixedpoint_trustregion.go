@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
+
+	"attractor/internal/gemm"
 )
 
 // fpKnown is a converged point visible to later batches, with the LU
@@ -308,6 +310,9 @@ func (w *fpWorker) lmStep(x []float64, q float64, mu *float64) (bool, float64) {
 		w.jtjData = make([]float64, n*n)
 		w.lmFactor = make([]float64, n*n)
 	}
+	// The normal equations are the worker's own: their products may use
+	// fused multiply–adds (gemm.Fused), twice as fast as gonum's rounding.
+	defer gemm.Fused(w.jtjData, w.lmFactor)()
 	raw := w.jac.RawMatrix()
 	// g = JᵀF
 	blas64.Gemv(blas.Trans, 1, raw, blas64.Vector{N: n, Inc: 1, Data: w.f}, 0, blas64.Vector{N: n, Inc: 1, Data: w.g})

@@ -198,7 +198,7 @@ func ghzBreak(c *Curve, variance func(x float64) float64) float64 {
 func ghzVarGauss(x float64) float64 { return x * x }
 func ghzVarUnif(x float64) float64  { return x * x / 12 }
 
-// TestEC15OriginSpectrum checks EC-15 (science.md §3.4(a)). Before
+// TestEC15OriginSpectrum checks EC-15 (docs/science.md §3.4(a)). Before
 // training (W_o = W_d = 0) the origin's Jacobian is −I + gJ: at the
 // paper's size (an untrained N = 1000 SPM network, g = 1.5, p = 0.1) the
 // eigenvalues of J_T = gJ fill the disk of radius g with EC-01's
@@ -585,7 +585,7 @@ func ghzRMS(a, b []float64) float64 {
 	return math.Sqrt(s / float64(len(a)))
 }
 
-// ghzEps is the DFP criterion ε of science.md §3.4(b) (§10 item 1):
+// ghzEps is the DFP criterion ε of docs/science.md §3.4(b) (§10 item 1):
 // ‖x(t) − x(T_d)‖/√N < 0.05.
 const ghzEps = 0.05
 
@@ -634,7 +634,7 @@ func TestExemplarEvidenceDFP(t *testing.T) {
 			}
 		}
 		at[i] = bi
-		mDist.Add(best, int64(i))
+		mDist.Add(best, -1)
 		if !(best < 1e-3) {
 			t.Errorf("memory %d (%s): ends %.3g from the nearest stable fixed point", i, m.mem[i].Name, best)
 		}
@@ -680,7 +680,7 @@ func TestKnownDeviation_EXDFP_MemoryNotAtFixedPoint(t *testing.T) {
 	md := rec.Measure("memory states: largest drift ‖x(t) − x(T_d)‖/√N over 50 trial lengths", "", "< ε = 0.05 (DFP)", "named deviation: ≤ 0.726")
 	within := 0
 	for i, d := range drift {
-		md.Add(d, int64(i))
+		md.Add(d, -1)
 		if d < ghzEps {
 			within++
 		}
@@ -713,7 +713,7 @@ func TestExemplarEvidenceIFP(t *testing.T) {
 		end = append([]float64(nil), end...)
 		m.net.Step(vel, end, make([]float64, m.net.Dims().Input))
 		speed := ghzRMS(vel, end) / m.net.DT // ‖F‖/√N, F = (step − x)/dt
-		mAway.Add(ghzRMS(end, p.X), int64(i))
+		mAway.Add(ghzRMS(end, p.X), -1)
 		if !(speed < 1e-6) {
 			t.Errorf("memory %d: not at rest after 50 trial lengths (‖F‖/√N = %.3g)", i, speed)
 		}
@@ -747,8 +747,8 @@ func TestExemplarEvidenceIFP(t *testing.T) {
 // first peak) within one periodogram bin, P²/W.
 func TestExemplarEvidenceLC(t *testing.T) {
 	m := ghzAll(t)["LC"]
-	rec := repro.New(t, "EX-LC", "inspect", "gallery 03 (LC): period of z_o by periodogram and by autocorrelation, last 10 of 50 trial lengths")
-	mP := rec.Measure("LC: period by the periodogram", "τ", "a limit cycle", "")
+	rec := repro.New(t, "EX-LC", "inspect", "gallery 03 (LC): period of z_o by periodogram and by autocorrelation over trial lengths 10–50")
+	mP := rec.Measure("LC: period by the periodogram", "τ", "a limit cycle", "logged")
 	mD := rec.Measure("LC: |period by periodogram − by autocorrelation| / bin width P²/W", "", "equal", "≤ 1")
 	dt := m.net.DT
 	w := 40 * m.trialSteps
@@ -762,8 +762,8 @@ func TestExemplarEvidenceLC(t *testing.T) {
 		pp, amp := ghzPeriodogramPeriod(z)
 		pa := ghzACFPeriod(z)
 		bin := pp * pp / float64(len(z))
-		mP.Add(pp*dt, int64(i))
-		mD.Add(math.Abs(pp-pa)/bin, int64(i))
+		mP.Add(pp*dt, -1)
+		mD.Add(math.Abs(pp-pa)/bin, -1)
 		if i == 0 {
 			t.Logf("memory 0: z_o amplitude %.3g, period %.4g τ (periodogram), %.4g τ (autocorrelation), bin %.3g τ", amp, pp*dt, pa*dt, bin*dt)
 		}
@@ -775,7 +775,7 @@ func TestExemplarEvidenceLC(t *testing.T) {
 			t.Errorf("memory %d: period %.4g steps by the periodogram, %.4g by the autocorrelation (bin %.3g)", i, pp, pa, bin)
 		}
 	}
-	rec.Note("the authors' attractor_type (science.md §3.4(b)4) calls this network %q; \"both\" means that not every run's z_o is constant over the last two trial lengths and not all the run means are distinct (some runs share an end point): its initial conditions include noisy copies of the origin (σ = 0.5), which the §9 verdict and this check do not use", m.code)
+	rec.Note("the authors' attractor_type (docs/science.md §3.4(b)4) calls this network %q; \"both\" means that not every run's z_o is constant over the last two trial lengths and not all the run means are distinct (some runs share an end point): its initial conditions include noisy copies of the origin (σ = 0.5), which the §9 verdict and this check do not use", m.code)
 }
 
 // ghzPeriodogramPeriod returns the period, in steps, of the largest

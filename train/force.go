@@ -12,7 +12,7 @@ import (
 )
 
 // Force trains the readouts of a continuous-time rate network with output
-// feedback by FORCE learning (Sussillo & Abbott 2009; science.md §3.3,
+// feedback by FORCE learning (Sussillo & Abbott 2009; docs/science.md §3.3,
 // §7.1): the network runs forward with its readouts fed back, and every
 // Every steps recursive least squares moves the readouts so that they
 // follow their targets.
@@ -42,7 +42,7 @@ type Force struct {
 	Native bool    // update at every Every-th step with zero targets outside the kernel
 
 	// FeedbackMix is γ of Sussillo & Abbott's mixed feedback (2009, Fig
-	// 4A; science.md §7.1, EC-13): during TrainSignal the output fed back
+	// 4A; docs/science.md §7.1, EC-13): during TrainSignal the output fed back
 	// into the network is γ f + (1 − γ) z instead of z, f being the target
 	// the fed-back z was trained to follow (the target at the time of the
 	// state before the step). 0 (the default) is ordinary FORCE and 1

@@ -121,28 +121,49 @@ func TestKnownDeviation_EC11_WeightChangeDecay(t *testing.T) {
 
 // TestScienceForceGWindow checks EC-12 (Sussillo & Abbott Fig 5:
 // training converges for 0.75 < g < 1.56, with fewer cycles needed at
-// larger g). With the budget of EC-11 (1440 τ, 12 cycles of the target):
+// larger g) with the budget of EC-11 (1440 τ, 12 cycles of the target):
 // g = 0.6 must fail (activity decays to the silent state, which feedback
 // cannot leave), g = 1.5 must learn and g = 1.8 must fail (it trains but
-// does not hold the pattern autonomously). g = 1.0 needs more cycles, as
-// the paper says of smaller g, so it gets three times the budget and must
-// then learn. Success is a test MAE below 0.05, as in EC-11.
+// does not hold the pattern autonomously). Success is a test MAE below
+// 0.05, as in EC-11. g = 1.0 is TestKnownDeviation_EC12_GOne.
 func TestScienceForceGWindow(t *testing.T) {
-	rec := repro.New(t, "EC-12", "train", "N = 1000, p = 0.1, four-sinusoid target, seed 10; 1440 τ of training (4320 τ for g = 1.0), 1440 τ of test")
+	rec := repro.New(t, "EC-12", "train", "N = 1000, p = 0.1, four-sinusoid target, seed 10; 1440 τ of training, 1440 τ of test")
 	for _, c := range []struct {
 		g     float64
-		steps int
 		learn bool
-	}{{0.6, 14400, false}, {1.0, 3 * 14400, true}, {1.5, 14400, true}, {1.8, 14400, false}} {
-		tr, _, te := forceFourSineFor(t, 1000, c.g, 10, c.steps)
+	}{{0.6, false}, {1.5, true}, {1.8, false}} {
+		tr, _, te := forceFourSine(t, 1000, c.g, 10)
 		want := "< 0.05 (learns)"
 		if !c.learn {
 			want = "≥ 0.05 (fails)"
 		}
 		rec.Measure(fmt.Sprintf("g = %.1f: test MAE", c.g), "", map[bool]string{true: "learns", false: "fails"}[c.learn], want).Add(te, 10)
-		t.Logf("g = %.1f (%g τ of training): train MAE %.4f, test MAE %.4f", c.g, float64(c.steps)/10, tr, te)
+		t.Logf("g = %.1f: train MAE %.4f, test MAE %.4f", c.g, tr, te)
 		if learned := te < 0.05; learned != c.learn {
 			t.Errorf("g = %.1f: test MAE %.4f; published: %s", c.g, te, want)
 		}
+	}
+}
+
+// TestKnownDeviation_EC12_GOne is the part of EC-12 we do not reproduce:
+// at g = 1.0, inside Sussillo & Abbott's window, our network does not
+// learn the four-sinusoid target even with three times EC-11's budget
+// (4320 τ, 36 cycles): training MAE 0.28, test MAE 0.80 (seed 10, issue
+// 19). The paper says smaller g needs more cycles, and trains until
+// convergence; we have not found the budget at which g = 1.0 converges.
+// The test fails if the training MAE grows beyond the 0.2835 measured
+// when the deviation was named.
+func TestKnownDeviation_EC12_GOne(t *testing.T) {
+	rec := repro.New(t, "EC-12", "train", "N = 1000, p = 0.1, four-sinusoid target, g = 1.0, seed 10; 4320 τ of training, 1440 τ of test")
+	rec.Deviates("g = 1.0 does not learn within 4320 τ (train MAE 0.28, test MAE 0.80), though it is inside the published window 0.75 < g < 1.56")
+	tr, _, te := forceFourSineFor(t, 1000, 1.0, 10, 3*14400)
+	rec.Measure("g = 1.0: training MAE after 4320 τ", "", "converges (≲ 0.01)", "named deviation: ≤ 0.2835").Add(tr, 10)
+	rec.Measure("g = 1.0: test MAE", "", "< 0.05", "logged").Add(te, 10)
+	t.Logf("g = 1.0 (4320 τ of training): train MAE %.4f, test MAE %.4f", tr, te)
+	if tr > 0.2835*1.005 {
+		t.Errorf("g = 1.0: training MAE %.4f, further from convergence than the 0.2835 measured when the deviation was named", tr)
+	}
+	if te < 0.05 {
+		t.Logf("g = 1.0 learns: EC-12 reproduces; fold this test into TestScienceForceGWindow")
 	}
 }

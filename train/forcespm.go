@@ -12,7 +12,7 @@ import (
 )
 
 // ForceSPMConfig configures FORCE training of a Ghazizadeh & Ching network
-// on the sequential pattern-matching task (science.md §3).
+// on the sequential pattern-matching task (docs/science.md §3).
 type ForceSPMConfig struct {
 	Hidden  int     `json:"hidden"`  // N (paper 1000; 200–300 for interactive use)
 	Density float64 `json:"density"` // connection density p of J
@@ -24,7 +24,7 @@ type ForceSPMConfig struct {
 	Seed    uint64  `json:"seed"`
 	// Offset is added to both coordinates of both synthetic digit means
 	// (task.SPM.Mean; the stimuli and the memory targets move with them).
-	// The default, 0.7, is a deliberate departure from science.md §3.2's
+	// The default, 0.7, is a deliberate departure from docs/science.md §3.2's
 	// [PROPOSAL] means μ₀ = (−1, 0.5), μ₁ = (1, −0.5): those are mirror
 	// images, μ₁ = −μ₀, and a tanh network without biases and with linear
 	// feedback is odd, (x, u) ↦ (−x, −u), so trials (0,0) and (1,1) drive
@@ -42,7 +42,7 @@ type ForceSPMConfig struct {
 }
 
 // DefaultForceSPM returns an interactive-size configuration: N = 300,
-// g = 1.5, fb = 1, p = 0.2 (the proposed DFP exemplar, science.md §10
+// g = 1.5, fb = 1, p = 0.2 (the proposed DFP exemplar, docs/science.md §10
 // item 3), α = 1, 3500 trials, and digit means offset by 0.7 (not the
 // proposal's mirror-image means; see ForceSPMConfig.Offset).
 func DefaultForceSPM() ForceSPMConfig {
@@ -189,7 +189,7 @@ func ResumeForceSPM(name string) (*ForceSPMSession, int, error) {
 		types: task.TrialTypes(cfg.Trials, model.NewRNG(cfg.Seed, 1)), stim: ck.rng, done: ck.done}, ck.done, nil
 }
 
-// SPMTestResult is the outcome of the trainability test of science.md §3.3.
+// SPMTestResult is the outcome of the trainability test of docs/science.md §3.3.
 type SPMTestResult struct {
 	RMSE      []float64 // response-window RMSE of z_o per test trial
 	Max       float64   // the largest

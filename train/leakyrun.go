@@ -12,7 +12,7 @@ import (
 
 // LeakyConfig configures full-batch BPTT of the leaky rate network on the
 // delayed cue-discrimination task, the setting of Kurtkaya et al.'s sweeps
-// (science.md §5): N = 100, SGD with momentum 0.9 and weight decay 1e-7,
+// (docs/science.md §5): N = 100, SGD with momentum 0.9 and weight decay 1e-7,
 // noise σ_n = 0.001, r_0 = tanh(N(0, 0.1²)), epochs max(1000, 30/lr)
 // (max(1000, 100/lr) with the post-reaction period).
 type LeakyConfig struct {

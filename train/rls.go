@@ -8,7 +8,7 @@ import (
 
 // RLS is the recursive-least-squares state of FORCE learning: the running
 // estimate P of (Σ_t r_t r_tᵀ + α I)⁻¹ (Sussillo & Abbott 2009, Eq. 4–6;
-// science.md §3.3 Eq. 8).
+// docs/science.md §3.3 Eq. 8).
 //
 // One update with rate vector r computes
 //

@@ -153,50 +153,55 @@ func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	if beta != 1 {
-		for i := 0; i < m; i++ {
-			ci := c[i*ldc : i*ldc+n]
-			if beta == 0 {
-				clear(ci)
-				continue
-			}
-			for j := range ci {
-				ci[j] *= beta
-			}
-		}
-	}
+	scaleC(m, n, beta, c, ldc)
 	mulAdd(m, n, k, alpha, a, ars, acs, b, ldb, c, ldc)
 }
 
+// scaleC sets C = beta·C as gonum does (zero for beta = 0).
+func scaleC(m, n int, beta float64, c []float64, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := 0; i < m; i++ {
+		ci := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(ci)
+			continue
+		}
+		for j := range ci {
+			ci[j] *= beta
+		}
+	}
+}
+
 // sameAsGonum reports whether adding the terms gonum skips (alpha·a_p = 0)
-// leaves C's bits as gonum's: when op(A) holds no zero, or B is finite and
-// C, once scaled by beta, holds no negative zero.
+// leaves C's bits as gonum's: when B is finite and C, once scaled by beta,
+// holds no negative zero, or else when op(A) holds no zero. The first two
+// are sequential scans; A is read only when they fail.
 func sameAsGonum(m, n, k int, alpha float64, a []float64, ars, acs int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
-	zero := false
-	for i := 0; i < m && !zero; i++ {
-		for p := 0; p < k; p++ {
-			if alpha*a[i*ars+p*acs] == 0 {
-				zero = true
+	ok := true
+	for p := 0; p < k && ok; p++ {
+		for _, v := range b[p*ldb : p*ldb+n] {
+			if v-v != 0 { // an infinity or a NaN
+				ok = false
 				break
 			}
 		}
 	}
-	if !zero {
-		return true
-	}
-	for p := 0; p < k; p++ {
-		for _, v := range b[p*ldb : p*ldb+n] {
-			if math.IsInf(v, 0) || math.IsNaN(v) {
-				return false
+	for i := 0; i < m && ok && beta != 0; i++ {
+		for _, v := range c[i*ldc : i*ldc+n] {
+			if v*beta == 0 && math.Signbit(v*beta) {
+				ok = false
+				break
 			}
 		}
 	}
-	if beta == 0 {
+	if ok {
 		return true
 	}
 	for i := 0; i < m; i++ {
-		for _, v := range c[i*ldc : i*ldc+n] {
-			if v*beta == 0 && math.Signbit(v*beta) {
+		for p := 0; p < k; p++ {
+			if alpha*a[i*ars+p*acs] == 0 {
 				return false
 			}
 		}
@@ -205,54 +210,87 @@ func sameAsGonum(m, n, k int, alpha float64, a []float64, ars, acs int, b []floa
 }
 
 // mulAdd adds (alpha·A)·B to C as gonum does (see Implementation), A with
-// element (i, p) at a[i*ars+p*acs], B k×n row-major.
+// element (i, p) at a[i*ars+p*acs], B k×n row-major. For alpha = ±1 the
+// tile reads A in place (−1 is applied to B, which rounds the same: both
+// products are exact negations); otherwise a block of alpha·A is packed.
 func mulAdd(m, n, k int, alpha float64, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-	n8 := n &^ 7
+	nb := (n + 7) &^ 7 // columns of the packed strips, the last zero-padded
+	pack := alpha != 1 && alpha != -1
+	bAlpha := 1.0
+	if alpha == -1 {
+		bAlpha = -1
+	}
 	bufp := packPool.Get().(*[]float64)
 	defer packPool.Put(bufp)
-	if need := kc*n8 + mc*kc; cap(*bufp) < need {
+	if need := kc*nb + mc*kc + mc*8; cap(*bufp) < need {
 		*bufp = make([]float64, need)
 	}
-	buf := (*bufp)[:kc*n8]
-	abuf := (*bufp)[kc*n8 : kc*n8+mc*kc]
+	buf := (*bufp)[:kc*nb]
+	abuf := (*bufp)[kc*nb : kc*nb+mc*kc]
+	ctail := (*bufp)[kc*nb+mc*kc : kc*nb+mc*kc+mc*8]
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
-		// Pack B[p0:p0+kb, :n8] in strips of 8 columns, each kb×8.
-		for j0 := 0; j0 < n8; j0 += 8 {
+		// Pack B[p0:p0+kb, :] in strips of 8 columns, each kb×8, the last
+		// padded with zeros.
+		for j0 := 0; j0 < n; j0 += 8 {
+			w := min(8, n-j0)
 			strip := buf[kb*j0:]
 			for p := 0; p < kb; p++ {
-				copy(strip[p*8:p*8+8], b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+8])
+				row := strip[p*8 : p*8+8]
+				src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+w]
+				if bAlpha == 1 {
+					copy(row, src)
+				} else {
+					for j, v := range src {
+						row[j] = -v
+					}
+				}
+				clear(row[w:])
 			}
 		}
 		for i0 := 0; i0 < m; i0 += mc {
 			mb := min(mc, m-i0)
 			mb4 := mb &^ 3
-			// The block of alpha·A, row-major mb×kb (alpha·a rounded as
-			// gonum rounds it).
-			for i := 0; i < mb; i++ {
-				row := abuf[i*kb : (i+1)*kb]
-				for p := range row {
-					row[p] = alpha * a[(i0+i)*ars+(p0+p)*acs]
+			ab, abRS, abCS := a[i0*ars+p0*acs:], ars, acs
+			if pack {
+				// The block of alpha·A, row-major mb×kb (alpha·a rounded as
+				// gonum rounds it).
+				for i := 0; i < mb; i++ {
+					for p := 0; p < kb; p++ {
+						abuf[i*kb+p] = alpha * a[(i0+i)*ars+(p0+p)*acs]
+					}
 				}
+				ab, abRS, abCS = abuf, kb, 1
 			}
 			cb := c[i0*ldc:]
-			for j0 := 0; j0 < n8; j0 += 8 {
+			for j0 := 0; j0 < n; j0 += 8 {
+				w := min(8, n-j0)
 				strip := buf[kb*j0:]
+				if w == 8 {
+					for i := 0; i < mb4; i += 4 {
+						tile4x8MulAdd(kb, &ab[i*abRS], abRS, abCS, &strip[0], 8, &cb[i*ldc+j0], ldc)
+					}
+					continue
+				}
+				// The last columns through a padded copy of C.
+				for i := 0; i < mb4; i++ {
+					copy(ctail[i*8:i*8+w], cb[i*ldc+j0:i*ldc+j0+w])
+				}
 				for i := 0; i < mb4; i += 4 {
-					tile4x8MulAdd(kb, &abuf[i*kb], kb, 1, &strip[0], 8, &cb[i*ldc+j0], ldc)
+					tile4x8MulAdd(kb, &ab[i*abRS], abRS, abCS, &strip[0], 8, &ctail[i*8], 8)
+				}
+				for i := 0; i < mb4; i++ {
+					copy(cb[i*ldc+j0:i*ldc+j0+w], ctail[i*8:i*8+w])
 				}
 			}
-			// The rows and columns the tiles leave, in Go (no FMA: the
-			// conversions keep each product rounded).
-			for i := 0; i < mb; i++ {
-				j1 := n8
-				if i >= mb4 {
-					j1 = 0
-				}
-				for j := j1; j < n; j++ {
+			// The rows the tiles leave, in Go (no FMA: the conversion keeps
+			// each product rounded).
+			for i := mb4; i < mb; i++ {
+				for j := 0; j < n; j++ {
 					s := cb[i*ldc+j]
+					strip := buf[kb*(j&^7)+j&7:]
 					for p := 0; p < kb; p++ {
-						s += float64(abuf[i*kb+p] * b[(p0+p)*ldb+j])
+						s += float64(ab[i*abRS+p*abCS] * strip[p*8])
 					}
 					cb[i*ldc+j] = s
 				}
@@ -288,18 +326,7 @@ func (impl Implementation) dgemmFMA(tA, tB blas.Transpose, m, n, k int, alpha fl
 	case len(a) < lda*(rowA-1)+colA || len(b) < ldb*(rowB-1)+colB || len(c) < ldc*(m-1)+n:
 		panic("gemm: short slice")
 	}
-	if beta != 1 {
-		for i := 0; i < m; i++ {
-			ci := c[i*ldc : i*ldc+n]
-			if beta == 0 {
-				clear(ci)
-				continue
-			}
-			for j := range ci {
-				ci[j] *= beta
-			}
-		}
-	}
+	scaleC(m, n, beta, c, ldc)
 	ars, acs := lda, 1
 	if aTrans {
 		ars, acs = 1, lda
@@ -464,6 +491,11 @@ func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alph
 		impl.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return
 	}
+	// In a region given to Fused every block runs on the FMA tiles.
+	mm := impl.Dgemm
+	if fused(&c[0]) {
+		mm = impl.dgemmFMA
+	}
 	tmp := make([]float64, syrkBlock*syrkBlock)
 	for i0 := 0; i0 < n; i0 += syrkBlock {
 		ib := min(syrkBlock, n-i0)
@@ -471,7 +503,7 @@ func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alph
 		for i := 0; i < ib; i++ {
 			copy(tmp[i*ib:(i+1)*ib], c[(i0+i)*ldc+i0:(i0+i)*ldc+i1])
 		}
-		impl.Dgemm(blas.Trans, blas.NoTrans, ib, ib, k, alpha, a[i0:], lda, a[i0:], lda, beta, tmp, ib)
+		mm(blas.Trans, blas.NoTrans, ib, ib, k, alpha, a[i0:], lda, a[i0:], lda, beta, tmp, ib)
 		for i := 0; i < ib; i++ {
 			j0, j1 := i, ib
 			if ul == blas.Lower {
@@ -480,10 +512,10 @@ func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alph
 			copy(c[(i0+i)*ldc+i0+j0:(i0+i)*ldc+i0+j1], tmp[i*ib+j0:i*ib+j1])
 		}
 		if ul == blas.Upper && i1 < n {
-			impl.Dgemm(blas.Trans, blas.NoTrans, ib, n-i1, k, alpha, a[i0:], lda, a[i1:], lda, beta, c[i0*ldc+i1:], ldc)
+			mm(blas.Trans, blas.NoTrans, ib, n-i1, k, alpha, a[i0:], lda, a[i1:], lda, beta, c[i0*ldc+i1:], ldc)
 		}
 		if ul == blas.Lower && i0 > 0 {
-			impl.Dgemm(blas.Trans, blas.NoTrans, ib, i0, k, alpha, a[i0:], lda, a, lda, beta, c[i0*ldc:], ldc)
+			mm(blas.Trans, blas.NoTrans, ib, i0, k, alpha, a[i0:], lda, a, lda, beta, c[i0*ldc:], ldc)
 		}
 	}
 }

@@ -230,3 +230,38 @@ func TestFusedRegions(t *testing.T) {
 		t.Error("the FMA and gonum roundings agree everywhere: the test cannot tell them apart")
 	}
 }
+
+// TestDsyrkFused checks Dsyrk on the FMA tiles (C given to Fused): the
+// triangle agrees with gonum's to rounding (k+2 roundings of terms of
+// size |a|², with a margin of 4) and the other triangle is left alone.
+func TestDsyrkFused(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const n, k = 300, 300
+	var ours Implementation
+	var ref gonum.Implementation
+	for _, ul := range []blas.Uplo{blas.Upper, blas.Lower} {
+		a := randSlice(rng, k*n)
+		c := randSlice(rng, n*n)
+		c0 := append([]float64(nil), c...)
+		want := append([]float64(nil), c...)
+		release := Fused(c)
+		ours.Dsyrk(ul, blas.Trans, n, k, 1, a, n, 0.5, c, n)
+		release()
+		ref.Dsyrk(ul, blas.Trans, n, k, 1, a, n, 0.5, want, n)
+		tol := 4 * float64(k+2) * 0x1p-52 * 25 * float64(k)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				e := i*n + j
+				if ul == blas.Upper && j < i || ul == blas.Lower && j > i {
+					if c[e] != c0[e] {
+						t.Fatalf("%c: (%d,%d) outside the triangle written", ul, i, j)
+					}
+					continue
+				}
+				if d := math.Abs(c[e] - want[e]); !(d <= tol) {
+					t.Fatalf("%c: (%d,%d) %v, gonum %v", ul, i, j, c[e], want[e])
+				}
+			}
+		}
+	}
+}

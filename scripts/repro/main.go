@@ -442,6 +442,11 @@ func status(c check, recs []*repro.Record, tests []*outcome, sw *sweeps) (string
 		if missing := unrun(c, tests, recs); missing != "" {
 			return "reproduced in part", strings.Join(append(why, "not run: "+missing), "; ")
 		}
+		if c.Sweep != "" && sst == "" {
+			// The CI-sized tests pass; the sweep that measures the check at
+			// the papers' scale has no verdict yet.
+			return "reproduced in part", strings.Join(why, "; ")
+		}
 		return "reproduced", strings.Join(why, "; ")
 	case skipped > 0:
 		return "not run", strings.Join(why, "; ")

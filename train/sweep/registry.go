@@ -190,7 +190,7 @@ func StructTrainer[C any](defaults func() C, prepare func(c *C, given map[string
 var Program saved.Program
 
 func init() {
-	// The trainability test of science.md §3.3: learning off, 4 trial-end
+	// The trainability test of docs/science.md §3.3: learning off, 4 trial-end
 	// initial conditions × 4 trial types × test_seeds stimulus seeds; every
 	// response-window RMSE must be below threshold ("trainable", the
 	// spec's criterion). The authors' code normalises the error by the
@@ -239,7 +239,7 @@ func init() {
 				"test_trials": len(res.RMSE), "test_trials_passed": pass, "criterion": crit, "class": class}, nil
 		}})
 
-	// The learning check of science.md §5.5 step 1 on the per-epoch
+	// The learning check of docs/science.md §5.5 step 1 on the per-epoch
 	// accuracy and reliability (Metrics.Extra["reliability"]).
 	RegisterAnalysis("learning", Analysis{Tasks: []string{"dcdt"},
 		Run: func(ctx context.Context, in AnalysisInput) (map[string]any, error) {
@@ -281,7 +281,7 @@ type LearningResult struct {
 	Class                           string  // "learned", "no_learn" (class 0) or "unstable" (class 3)
 }
 
-// LearningCheck applies Kurtkaya et al.'s learning criterion (science.md
+// LearningCheck applies Kurtkaya et al.'s learning criterion (docs/science.md
 // §5.5 step 1, sort_data.py) to per-epoch accuracy and reliability: e* is
 // the first epoch with acc > 0.8 and rel > 0.8; stab holds when, from e*
 // on, (#acc<0.6 + #rel<0.6)/(#acc>0.6 + #rel>0.6) < 0.1 (false when e*

@@ -10,7 +10,7 @@ import (
 )
 
 // ExpSaturation is Kurtkaya et al.'s fit of the fraction of networks
-// unable to learn against the delay T (science.md §5.6, exp_saturation):
+// unable to learn against the delay T (docs/science.md §5.6, exp_saturation):
 //
 //	f(T) = 0                       for T < T₀
 //	f(T) = 1 − exp(−A (T − T₀))    for T ≥ T₀

@@ -5,7 +5,7 @@ import (
 	"attractor/train"
 )
 
-// The trainers of the tasks of science.md, by task name; `attractor
+// The trainers of the tasks of docs/science.md, by task name; `attractor
 // train TASK` and sweep specifications (task = "…") both look them up
 // here. A configuration's keys are the JSON names of the task's
 // configuration struct (train.LeakyConfig and so on); keys not given keep
@@ -38,7 +38,7 @@ func init() {
 		RegisterTrainer(t.task, tr)
 	}
 
-	// FORCE on the sequential pattern-matching task (science.md §3).
+	// FORCE on the sequential pattern-matching task (docs/science.md §3).
 	spm := StructTrainer(train.DefaultForceSPM, nil, train.ForceSPMConfig.Validate,
 		func(c train.ForceSPMConfig) (Job, error) {
 			s, err := train.NewForceSPMSession(c)
@@ -59,7 +59,7 @@ func init() {
 	}
 	RegisterTrainer("spm", spm)
 
-	// Leaky BPTT on the delayed cue-discrimination task (science.md §5);
+	// Leaky BPTT on the delayed cue-discrimination task (docs/science.md §5);
 	// epochs default to max(1000, 30/lr) (100/lr with the post period).
 	dcdt := StructTrainer(train.DefaultLeaky,
 		func(c *train.LeakyConfig, given map[string]any) {
@@ -86,9 +86,9 @@ func init() {
 	}
 	RegisterTrainer("dcdt", dcdt)
 
-	// BPTT of torch-style networks on sequence tasks (science.md §4):
+	// BPTT of torch-style networks on sequence tasks (docs/science.md §4):
 	// flip-flop and last-k recall (GRU by default), and the choice task
-	// (TRNN, Adam 1e-3, delay 40, 96 units, 300 epochs, science.md §4.2).
+	// (TRNN, Adam 1e-3, delay 40, 96 units, 300 epochs, docs/science.md §4.2).
 	// The family "rnn" means rnn_tanh.
 	seq := func(task string, defaults func() train.SeqConfig) Trainer {
 		t := StructTrainer(defaults,

@@ -8,7 +8,7 @@ import (
 	"attractor/train"
 )
 
-// Every task of science.md has one trainer, with its method, a resume and
+// Every task of docs/science.md has one trainer, with its method, a resume and
 // defaults that validate; a configuration key sets the field of its JSON
 // name.
 func TestTrainers(t *testing.T) {

@@ -3,7 +3,7 @@ package task
 import "attractor/model"
 
 // Activation is the delayed activation task of the rank-2 experiments of
-// Kurtkaya et al. (science.md §5.2): no input; the network starts from a
+// Kurtkaya et al. (docs/science.md §5.2): no input; the network starts from a
 // fixed state and must output 0 for Delay steps, then 1 for Resp steps, then
 // (post variant) 0 for Post steps. The sequence length is L = Delay + Resp +
 // Post.

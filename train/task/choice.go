@@ -3,7 +3,7 @@ package task
 import "attractor/model"
 
 // Choice is the delayed choice task with variable encoding time proposed for
-// the TRNN comparison (science.md §4.2 [PROPOSAL]): one of two cues (input
+// the TRNN comparison (docs/science.md §4.2 [PROPOSAL]): one of two cues (input
 // channels 0 and 1, one-hot) is shown for an encoding time drawn from
 // Encode, then the inputs are zero for Delay steps, then a go cue on
 // channel 2 for one step opens a response window of Resp steps in which the

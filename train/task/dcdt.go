@@ -6,7 +6,7 @@ import (
 	"attractor/model"
 )
 
-// DCDT is the delayed cue-discrimination task of Kurtkaya et al. (science.md
+// DCDT is the delayed cue-discrimination task of Kurtkaya et al. (docs/science.md
 // §5.2). A cue on one of two input channels, (0,1) for class 0 and (1,0) for
 // class 1, lasts CueMS; the inputs are then zero for a delay of DelayMS and a
 // reaction window of ReactMS, during which the target is the cue pattern, and

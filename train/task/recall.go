@@ -6,7 +6,7 @@ import (
 	"attractor/model"
 )
 
-// LastK is the last-k recall task of science.md §2.2 [PROPOSAL]: a random
+// LastK is the last-k recall task of docs/science.md §2.2 [PROPOSAL]: a random
 // binary sequence of LIn bits arrives on input channel 0 as ±1, with an end
 // flag on channel 1 at the last bit; the input is then zero for Delay steps,
 // after which the K outputs must report the last K bits (±1) for Report
@@ -75,7 +75,7 @@ func (l *LastK) Batch(rng *model.RNG) *Batch {
 	return b
 }
 
-// Hold is the sinusoid-hold task of science.md §2.2 [PROPOSAL]: the input is
+// Hold is the sinusoid-hold task of docs/science.md §2.2 [PROPOSAL]: the input is
 // sin(2π t/Period + φ) for Drive steps (random phase φ per trial), then zero
 // for Delay steps; the target follows the input while it is on and then
 // holds the last input value. Every step is scored.

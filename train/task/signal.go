@@ -15,7 +15,7 @@ type Sine struct{ Period, Amp float64 }
 func (s Sine) At(t float64) float64 { return s.Amp * math.Sin(2*math.Pi*t/s.Period) }
 
 // FourSine is the periodic target of Sussillo & Abbott (2009, Fig 2),
-// science.md §7.1, with time in units of τ:
+// docs/science.md §7.1, with time in units of τ:
 //
 //	f(t) = [1.3 sin(πt/60) + 0.65 sin(2πt/60) + (1.3/6) sin(3πt/60) + (1.3/3) sin(4πt/60)] / 1.5
 type FourSine struct{}

@@ -10,7 +10,7 @@ import (
 )
 
 // SPM is the sequential pattern-matching task of Ghazizadeh & Ching (2021),
-// science.md §3.2, for the continuous-time network trained by FORCE. A trial
+// docs/science.md §3.2, for the continuous-time network trained by FORCE. A trial
 // shows digit d₁ for Stim time units, then a delay, digit d₂, a second delay
 // and a response window:
 //

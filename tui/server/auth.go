@@ -54,7 +54,9 @@ func parseAuthorizedKeys(file string, data []byte) (*AuthorizedKeys, error) {
 		}
 		key, comment, options, _, err := gossh.ParseAuthorizedKey(line)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", file, i+1, err)
+			// The parser's message may quote the line (an unknown key
+			// type): shown through saved.Printable.
+			return nil, fmt.Errorf("%s:%d: %s", saved.Printable(file), i+1, saved.Printable(err.Error()))
 		}
 		if len(options) > 0 {
 			ak.Skipped = append(ak.Skipped, fmt.Sprintf("%s:%d: key %s has options %s, which attractor serve does not support; key not accepted (remove the options to accept it without them)",
