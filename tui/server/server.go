@@ -519,6 +519,7 @@ func (s *Server) run(sess ssh.Session, ctx context.Context, cancel context.Cance
 	pty, _, _ := sess.Pty()
 	opts := append(bm.MakeOptions(sess),
 		tea.WithAltScreen(),
+		tea.WithMouseCellMotion(),
 		tea.WithoutSignalHandler(),
 		tea.WithEnvironment(append(sess.Environ(), "TERM="+pty.Term)),
 		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
