@@ -50,3 +50,71 @@ func TestReadmeExtendDelayExample(t *testing.T) {
 		t.Errorf("%q: %d extensions make a trial fail with error > 0.5; the README promises the memory failing: %+v", args, failed, rep.Curves[0].Points)
 	}
 }
+
+// TestReadmeTour runs every command of the README's three-minute tour, in
+// order, in a fresh directory, and checks that each shows what its comment
+// promises.
+func TestReadmeTour(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the tour trains a small flip-flop network (a few CPU-seconds)")
+	}
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	start := strings.Index(text, "## A three-minute tour")
+	if start < 0 {
+		t.Fatal("README has no three-minute tour")
+	}
+	section := text[start+1:]
+	if end := strings.Index(section, "\n## "); end >= 0 {
+		section = section[:end]
+	}
+	var cmds [][]string
+	for _, line := range strings.Split(section, "\n") {
+		if i := strings.Index(line, "#"); i >= 0 {
+			line = line[:i]
+		}
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "attractor" && strings.HasPrefix(line, "    ") {
+			cmds = append(cmds, f[1:])
+		}
+	}
+	if len(cmds) < 5 {
+		t.Fatalf("the tour has %d commands, want its whole walk from inspect to a landscape", len(cmds))
+	}
+	t.Chdir(t.TempDir())
+	// What each command must show, by its first two words.
+	want := map[string]func(out string) string{
+		"inspect 05-kurtkaya-lc-lr0.01": func(out string) string {
+			if !strings.Contains(out, ": LC") || !strings.Contains(out, "period") {
+				return "no LC verdict with a cycle period"
+			}
+			return ""
+		},
+		"landscape ff.npz.run": func(out string) string {
+			if !strings.Contains(out, "birth") {
+				return "no birth event"
+			}
+			return ""
+		},
+	}
+	for _, args := range cmds {
+		code, out, errOut := run(args...)
+		if code != 0 {
+			t.Fatalf("attractor %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
+		}
+		if check, ok := want[strings.Join(args[:2], " ")]; ok {
+			if msg := check(out); msg != "" {
+				t.Errorf("attractor %s: %s:\n%s", strings.Join(args, " "), msg, out)
+			}
+		}
+	}
+	png, err := os.ReadFile("lc.png")
+	if err != nil || !strings.HasPrefix(string(png), "\x89PNG\r\n\x1a\n") {
+		t.Errorf("the tour's plot is no PNG: %v", err)
+	}
+	if _, err := os.Stat("ff.npz"); err != nil {
+		t.Errorf("the tour's training wrote no network: %v", err)
+	}
+}
