@@ -48,6 +48,14 @@ func TestGalleryExemplarVerdicts(t *testing.T) {
 	}
 	for _, r := range galleryRecipes {
 		t.Run(r.name, func(t *testing.T) {
+			want, ok := before[r.name]
+			if !ok && r.mechanism == "" {
+				// 10-hopfield and 11-gated: their whole-run inspections did
+				// not finish in the session that recorded the file, and
+				// `inspect` on them still takes more than 4 CPU-minutes
+				// each (the census of a 1000-unit associative network).
+				t.Skipf("%s: no labels from whole runs in testdata/gallery_labels.json to compare with", r.name)
+			}
 			name := filepath.Join("..", "tui", "gallery", r.name+".npz")
 			v, cv, err := inspectJSON(name)
 			if err != nil {
@@ -59,16 +67,10 @@ func TestGalleryExemplarVerdicts(t *testing.T) {
 				code2 = cv.Label
 			}
 			t.Logf("%s: verdict %s (authors' classifier %q), evidence %v", r.name, v.Label, code2, v.Evidence)
-			want, ok := before[r.name]
 			if ok && (v.Label != want[0] || code2 != want[1]) {
 				t.Errorf("%s: labels %q, %q; with whole runs %q, %q", r.name, v.Label, code2, want[0], want[1])
 			}
 			if r.mechanism == "" {
-				if !ok {
-					// 10-hopfield and 11-gated: their whole-run inspections
-					// did not finish in the session that recorded the file.
-					t.Skipf("%s: no labels from whole runs in testdata/gallery_labels.json to compare with", r.name)
-				}
 				return
 			}
 			if !ok {
