@@ -16,12 +16,12 @@ import (
 
 	"attractor/analysis"
 	"attractor/inspect"
+	"attractor/internal/figure"
 	"attractor/model"
 	"attractor/saved"
 	"attractor/train"
 	"attractor/train/task"
 	"attractor/tui"
-	"attractor/tui/figure"
 )
 
 func init() {

@@ -42,5 +42,5 @@
 //
 // The same analysis draws figures for papers: [PortraitFigure],
 // [SpectrumFigure] and [CurvesFigure] return figures (package
-// attractor/tui/figure), which `attractor plot` writes as SVG, PNG or PDF.
+// attractor/internal/figure), which `attractor plot` writes as SVG, PNG or PDF.
 package tui

@@ -6,8 +6,8 @@ import (
 	"math"
 
 	"attractor/inspect"
+	"attractor/internal/figure"
 	"attractor/train"
-	"attractor/tui/figure"
 )
 
 // LandscapeFigure draws a landscape across training (or a parameter): the
