@@ -40,6 +40,24 @@
 // results of an older one stale, and they are dropped. Every pane caches
 // its rendered string, so View with nothing changed costs nothing.
 //
+// # Charts
+//
+// Two chart libraries draw the panes, each where it serves. The training
+// pane's curves are ntcharts (github.com/NimbleMarkets/ntcharts) time-series
+// line charts, steps on the time axis: loss on a log axis and accuracy on
+// its own, each with its axes and a legend line, or ntcharts sparklines
+// when the pane has no room for axes (at 80×24). Those are a few hundred
+// points, drawn when a metric arrives. ntcharts computes grid coordinates
+// without bounds, so that one NaN or a far outlier makes it allocate until
+// the process dies; every value goes through the pane's sanitiser first
+// (non-finite values skipped, an outlier-proof range, values clamped to it,
+// the counts shown). The phase portrait (up to 10k points redrawn while the
+// network runs), the activity and connectivity heat maps and the
+// eigenvalue plane are drawn by our own braille and half-block canvas,
+// package attractor/tui/plot: drawing 10k points through ntcharts'
+// per-segment calls measured about 300 times slower and allocated a
+// gigabyte per frame.
+//
 // The same analysis draws figures for papers: [PortraitFigure],
 // [SpectrumFigure] and [CurvesFigure] return figures (package
 // attractor/internal/figure), which `attractor plot` writes as SVG, PNG or PDF.
