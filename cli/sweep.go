@@ -11,12 +11,14 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"attractor/internal/figure"
 	"attractor/saved"
 	"attractor/train/sweep"
 )
@@ -426,12 +428,14 @@ func sortedByCount(m map[string]int) []string {
 }
 
 func sweepReport(env *Env, args []string) error {
-	fs := newFlags(env, &command{name: "sweep report", args: "DIR [--x FIELD --y FIELD] [--class C,…] [--scaling LR,DELAY] [--json]",
-		short: "census, phase diagrams (text and SVG) and results.csv of a sweep"})
+	fs := newFlags(env, &command{name: "sweep report", args: "DIR [--x FIELD --y FIELD] [--class C,…] [-o FIGDIR] [--format svg,png,pdf] [--scaling LR,DELAY] [--json]",
+		short: "census, phase diagrams (text and SVG, PNG or PDF figures) and results.csv of a sweep"})
 	x := fs.String("x", "", "phase-diagram column axis (default: the first grid axis other than seed)")
 	y := fs.String("y", "", "phase-diagram row axis (default: the second)")
 	classes := fs.String("class", "", "classes to draw phase diagrams of (default: all)")
-	outDir := fs.String("out", "", "directory for the SVG files (default DIR/report)")
+	outDir := fs.String("o", "", "directory for the figures (default DIR/report)")
+	fs.StringVar(outDir, "out", "", "same as -o")
+	formats := fs.String("format", "svg", "figure formats, comma-separated: svg, png (2 pixels per px), pdf")
 	scaling := fs.String("scaling", "", "fit the critical delay per learning rate: `LR,DELAY` axes (docs/science.md §5.6)")
 	failing := fs.String("unable", "unable,no_learn,unstable,diverged", "classes counted as unable to learn (--scaling)")
 	jsonOut := fs.Bool("json", false, "print the census, phase diagrams and fits as one JSON object instead of tables")
@@ -440,6 +444,28 @@ func sweepReport(env *Env, args []string) error {
 	}
 	if fs.NArg() != 1 {
 		return usageError("sweep report DIR")
+	}
+	var exts []string
+	for _, f := range strings.Split(*formats, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if _, err := figure.FormatOf("x." + f); err != nil {
+			return usageError("--format %q: want svg, png or pdf (or a comma-separated list)", f)
+		}
+		if !slices.Contains(exts, f) {
+			exts = append(exts, f)
+		}
+	}
+	// writeFigures writes fig as base.EXT for every format asked for.
+	writeFigures := func(base string, fig *figure.Figure) ([]string, error) {
+		var names []string
+		for _, ext := range exts {
+			name := base + "." + ext
+			if err := sweep.WriteFigure(name, fig); err != nil {
+				return names, err
+			}
+			names = append(names, name)
+		}
+		return names, nil
 	}
 	sw, err := sweep.Open(fs.Arg(0))
 	if err != nil {
@@ -468,11 +494,11 @@ func sweepReport(env *Env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join(sw.Dir, "report")
 	}
-	name := filepath.Join(dir, "census.svg")
-	if err := sweep.WriteSVGFile(name, func(o io.Writer) error { return c.WriteSVG(o, "census "+sw.Spec.Name) }); err != nil {
+	names, err := writeFigures(filepath.Join(dir, "census"), c.Figure("census "+sw.Spec.Name))
+	rep.Files = append(rep.Files, names...)
+	if err != nil {
 		return err
 	}
-	rep.Files = append(rep.Files, name)
 	var axes []string
 	for _, ax := range sw.Spec.Axes {
 		if ax.Field != "seed" && len(ax.Values) > 1 {
@@ -503,11 +529,11 @@ func sweepReport(env *Env, args []string) error {
 		for _, cl := range show {
 			fmt.Fprintln(w)
 			p.WriteText(w, cl)
-			name := filepath.Join(dir, fmt.Sprintf("phase_%s_%s_%s.svg", *x, *y, fileSafe(cl)))
-			if err := sweep.WriteSVGFile(name, func(o io.Writer) error { return p.WriteSVG(o, cl) }); err != nil {
+			names, err := writeFigures(filepath.Join(dir, fmt.Sprintf("phase_%s_%s_%s", *x, *y, fileSafe(cl))), p.Figure(cl))
+			rep.Files = append(rep.Files, names...)
+			if err != nil {
 				return err
 			}
-			rep.Files = append(rep.Files, name)
 			rows := make([][]*float64, len(p.YVals))
 			for j := range rows {
 				rows[j] = make([]*float64, len(p.XVals))

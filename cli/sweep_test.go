@@ -138,6 +138,27 @@ func TestSweepCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "report", "census.svg")); err != nil {
 		t.Fatal(err)
 	}
+	// -o and --format: PNG and PDF figures, as `plot -o` writes them.
+	figs := filepath.Join(t.TempDir(), "figs")
+	_, errs, code = runMain(t, "sweep", "report", dir, "-o", figs, "--format", "png,PDF")
+	if code != 0 {
+		t.Fatalf("report --format png,PDF: exit %d: %s", code, errs)
+	}
+	for _, name := range []string{"census.png", "census.pdf", "phase_g_fb_" + fileSafe(strings.Fields(out[strings.Index(out, "fraction ")+len("fraction "):])[0]) + ".png"} {
+		b, err := os.ReadFile(filepath.Join(figs, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if magic := map[string]string{".png": "\x89PNG", ".pdf": "%PDF-"}[filepath.Ext(name)]; !bytes.HasPrefix(b, []byte(magic)) {
+			t.Errorf("%s does not start with %q", name, magic)
+		}
+		if !strings.Contains(errs, name) {
+			t.Errorf("stderr does not name %s: %s", name, errs)
+		}
+	}
+	if _, errs, code := runMain(t, "sweep", "report", dir, "--format", "gif"); code != 2 || !strings.Contains(errs, `--format "gif"`) {
+		t.Errorf("--format gif: exit %d, stderr %q; want a usage error", code, errs)
+	}
 	// --json: one JSON document on stdout, notes on stderr.
 	out, errs, code = runMain(t, "sweep", "status", dir, "--json")
 	var st sweepStatusJSON
