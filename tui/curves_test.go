@@ -161,3 +161,19 @@ func FuzzTrainingCurves(f *testing.F) {
 		checkBounded(t, trainingIn(c, W, H, ms, int(w)*1000).View(), W, H)
 	})
 }
+
+// BenchmarkTrainingPane renders the training pane (two ntcharts charts
+// with axes) at the training column of a 200×60 screen for a 10,000-unit
+// log: what each new metric costs, since the pane re-renders only then.
+func BenchmarkTrainingPane(b *testing.B) {
+	var ms []train.Metrics
+	for i := range 10000 {
+		ms = append(ms, train.Metrics{Step: i + 1, Loss: math.Exp(-float64(i) / 2000), Accuracy: 1 - math.Exp(-float64(i)/1000)})
+	}
+	p := trainingWith(b, 40, 33, ms, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.dirty = true
+		_ = p.View()
+	}
+}
