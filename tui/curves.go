@@ -149,9 +149,16 @@ func compactNum(v float64) string {
 	return strconv.FormatFloat(v, 'g', 2, 64)
 }
 
+// maxStep bounds the steps on a chart's time axis: 2⁵² seconds, where
+// float64 still holds every integer and int64 seconds cannot overflow
+// (2⁶³, the float64 nearest math.MaxInt64, does).
+const maxStep = 1 << 52
+
 // stepTime maps a training step onto the time axis of a time-series
-// chart: step s is s seconds after the epoch.
-func stepTime(x float64) time.Time { return time.Unix(int64(math.Round(x)), 0) }
+// chart: step s is s seconds after the epoch, within ±maxStep.
+func stepTime(x float64) time.Time {
+	return time.Unix(int64(math.Round(min(max(x, -maxStep), maxStep))), 0)
+}
 
 // curveChart draws one series as an ntcharts time-series line chart of
 // w×h cells (axes and labels included) over steps [x0, x1] and values
@@ -159,6 +166,7 @@ func stepTime(x float64) time.Time { return time.Unix(int64(math.Round(x)), 0) }
 // many values were clamped to the range.
 func curveChart(w, h int, s curveSeries, x0, x1, lo, hi float64, yLabel linechart.LabelFormatter, line, axis lipgloss.Style) (string, int) {
 	const name = "curve"
+	x0, x1 = min(max(x0, -maxStep), maxStep), min(max(x1, -maxStep), maxStep)
 	if !(x1 > x0) {
 		x0, x1 = x0-1, x0+1
 	}
@@ -173,7 +181,17 @@ func curveChart(w, h int, s curveSeries, x0, x1, lo, hi float64, yLabel linechar
 	)
 	c.AutoMinX, c.AutoMaxX, c.AutoMinY, c.AutoMaxY = false, false, false, false
 	// At most two points per braille dot column.
-	xs, ys, clamped := clampSeries(s.X, s.Y, x0, x1, lo, hi, 2*max(1, c.GraphWidth()))
+	sx := make([]float64, len(s.X))
+	for i, x := range s.X {
+		sx[i] = min(max(x, -maxStep), maxStep)
+	}
+	xs, ys, clamped := clampSeries(sx, s.Y, x0, x1, lo, hi, 2*max(1, c.GraphWidth()))
+	// ntcharts keeps its default range (the present second) when it
+	// refuses one; data far outside it must not reach the drawing code.
+	t0, t1 := float64(stepTime(x0).Unix()), float64(stepTime(x1).Unix())
+	if c.ViewMinX() != t0 || c.ViewMaxX() != t1 || c.ViewMinY() != lo || c.ViewMaxY() != hi {
+		xs = nil
+	}
 	for i := range xs {
 		c.PushDataSet(name, timeserieslinechart.TimePoint{Time: stepTime(xs[i]), Value: ys[i]})
 	}

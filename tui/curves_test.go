@@ -4,9 +4,12 @@ import (
 	"encoding/binary"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"attractor/train"
@@ -62,6 +65,10 @@ func TestTrainingCurvesNonFinite(t *testing.T) {
 		{"one point", []train.Metrics{{Step: 3, Loss: 1e300, Accuracy: 1e300}}},
 		{"outlier", []train.Metrics{{Step: 1, Loss: 0.5, Accuracy: 0.5}, {Step: 2, Loss: 1e300, Accuracy: -1e300}, {Step: 3, Loss: 0.25, Accuracy: 0.7}}},
 		{"huge steps", []train.Metrics{{Step: math.MinInt64, Loss: 1}, {Step: math.MaxInt64, Loss: 2}}},
+		// MaxInt64 as a float64 is 2⁶³, which overflows int64 seconds on
+		// the time axis; a step near the present time then sat inside
+		// ntcharts' default range, 2e9 columns from its neighbour.
+		{"step 2⁶³", []train.Metrics{{Step: 0, Loss: 1}, {Step: int(time.Now().Unix()), Loss: 2}, {Step: math.MaxInt64, Loss: 3}}},
 	}
 	for _, c := range cases {
 		for _, sz := range [][2]int{{22, 6}, {40, 33}, {60, 20}, {200, 60}} {
@@ -85,6 +92,22 @@ func TestTrainingCurvesNonFinite(t *testing.T) {
 	v = ansi.Strip(trainingWith(t, 60, 30, cases[4].ms, 0).View())
 	if !strings.Contains(v, "clipped") {
 		t.Errorf("the pane does not say that it clamped a value:\n%s", v)
+	}
+}
+
+// Steps at the ends of int64 (2⁶³ as a float64 overflows int64 seconds)
+// and the present time (inside ntcharts' default range, which it keeps
+// when it refuses a range) draw bounded: before the fix, this chart
+// allocated until it died.
+func TestCurveChartExtremeSteps(t *testing.T) {
+	st := lipgloss.NewStyle()
+	for _, xs := range [][]float64{
+		{0, float64(time.Now().Unix()), float64(math.MaxInt64)},
+		{float64(math.MinInt64), float64(time.Now().Unix()), 0},
+		{-1e300, 0, 1e300},
+	} {
+		v, _ := curveChart(40, 12, curveSeries{X: xs, Y: []float64{0, 0.5, 1}}, slices.Min(xs), slices.Max(xs), 0, 1, accLabel, st, st)
+		checkBounded(t, v, 40, 12)
 	}
 }
 
