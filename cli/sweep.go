@@ -23,9 +23,9 @@ import (
 
 func init() {
 	register(&command{name: "sweep",
-		args:  "SPEC.toml -o DIR [--workers N] [--slurm …] | status DIR | report DIR | run-task DIR --submission S --index I",
+		args:  "SPEC.toml -o DIR [--workers N] [--slurm …] | status DIR | report DIR | export DIR -o DEST | run-task DIR --submission S --index I",
 		short: "train a grid of networks (local pool or Slurm job arrays), resumably; census and phase diagrams",
-		subs:  []string{"status", "report", "run-task"},
+		subs:  []string{"status", "report", "export", "run-task"},
 		run:   runSweep})
 }
 
@@ -44,6 +44,8 @@ func runSweep(env *Env, args []string) error {
 			return sweepStatus(env, args[1:])
 		case "report":
 			return sweepReport(env, args[1:])
+		case "export":
+			return sweepExport(env, args[1:])
 		case "run-task":
 			return sweepRunTask(env, args[1:])
 		}
@@ -662,4 +664,38 @@ func sortedFloats[V any](m map[float64]V) []float64 {
 	}
 	sort.Float64s(out)
 	return out
+}
+
+func sweepExport(env *Env, args []string) error {
+	fs := newFlags(env, &command{name: "sweep export", args: "DIR -o DEST [--keep CLASS,…] [--json]",
+		short: "copy a sweep's results without its networks; running the sweep on the copy resumes it"})
+	out := fs.String("o", "", "destination directory (must not exist or be empty)")
+	keep := fs.String("keep", "", "comma-separated result classes whose network files are copied too (e.g. DFP,IFP)")
+	jsonOut := fs.Bool("json", false, "print what was copied as one JSON object")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *out == "" {
+		return usageError("sweep export DIR -o DEST")
+	}
+	sw, err := sweep.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	classes := map[string]bool{}
+	for _, c := range strings.Split(*keep, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			classes[c] = true
+		}
+	}
+	st, err := sw.Export(*out, func(r *sweep.Result) bool { return classes[r.Class] })
+	if err != nil {
+		return err
+	}
+	if *jsonOut {
+		return writeJSON(env.Stdout, map[string]any{"dir": *out, "results": st.Results, "networks": st.Networks, "pruned": st.Pruned})
+	}
+	fmt.Fprintf(env.Stderr, "wrote %s: %d results, %d with their network files, %d without (resume with `attractor sweep %s -o %s`)\n",
+		sanitize(*out), st.Results, st.Networks, st.Pruned, sanitize(filepath.Join(*out, sweep.SpecFile)), sanitize(*out))
+	return nil
 }

@@ -280,7 +280,7 @@ func (s *Sweep) tidy(i int) {
 	litter := false
 	for _, e := range ents {
 		switch e.Name() {
-		case ResultFile, NetworkFile, train.MetricsFile, ResultFile + ".corrupt", ErrorFile:
+		case ResultFile, NetworkFile, PrunedFile, train.MetricsFile, ResultFile + ".corrupt", ErrorFile:
 		default:
 			litter = true
 		}
