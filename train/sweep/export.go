@@ -28,7 +28,8 @@ type ExportStats struct {
 
 // Export writes a copy of the sweep to dest that holds its specification,
 // manifest, results table and every committed result, and the network
-// files (with their training logs) only for the results keep selects (keep may be nil: no network
+// files (with their training logs) only for the results keep selects; the
+// other JSON files beside a result (figures of later analyses) go with it (keep may be nil: no network
 // files). dest must not exist or be empty. Each result copied without its
 // network gets a PrunedFile holding the network's SHA-256, so that running
 // the sweep on the copy resumes it: the exported networks count as done
@@ -90,6 +91,18 @@ func (s *Sweep) Export(dest string, keep func(*Result) bool) (ExportStats, error
 		if withNet { // the training log goes with its network
 			err := copyFileAtomic(filepath.Join(src, train.MetricsFile), filepath.Join(dst, train.MetricsFile))
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return st, err
+			}
+		}
+		// Figures that later analyses wrote beside the network (small JSON
+		// files such as scripts/census-ec.sh's) go with the result.
+		extra, _ := filepath.Glob(filepath.Join(src, "*.json"))
+		for _, name := range extra {
+			switch filepath.Base(name) {
+			case ResultFile, ErrorFile:
+				continue
+			}
+			if err := copyFileAtomic(name, filepath.Join(dst, filepath.Base(name))); err != nil {
 				return st, err
 			}
 		}

@@ -20,6 +20,9 @@ func TestExportResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := snapshot(t, s)
+	if err := os.WriteFile(filepath.Join(s.NetDir(2), "ec.json"), []byte(`{"done": true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	dest := filepath.Join(t.TempDir(), "export")
 	st, err := s.Export(dest, func(r *Result) bool { return r.Class == "big-odd" })
 	if err != nil {
@@ -49,6 +52,9 @@ func TestExportResumes(t *testing.T) {
 		if (r.Class == "big-odd") != (nerr == nil) {
 			t.Fatalf("network %d (class %s): network file present = %v", i, r.Class, nerr == nil)
 		}
+	}
+	if b, err := os.ReadFile(filepath.Join(e.NetDir(2), "ec.json")); err != nil || string(b) != `{"done": true}` {
+		t.Fatalf("a later analysis's figures were not exported: %q, %v", b, err)
 	}
 	p, err := e.Run(context.Background(), RunOptions{Workers: 1})
 	if err != nil || p.New != 0 || p.Done != 12 {
