@@ -76,6 +76,9 @@ func TestExportResumes(t *testing.T) {
 	if err != nil || p.New != 1 {
 		t.Fatalf("repair run: %+v, %v (want network %d retrained)", p, err, pruned)
 	}
+	if tm, err := e.ReadTiming(pruned); err != nil || tm.Workers != 1 {
+		t.Fatalf("timing of the retrained network: %+v, %v", tm, err)
+	}
 	nb, err := os.ReadFile(filepath.Join(e.NetDir(pruned), NetworkFile))
 	if err != nil || string(nb) != string(first[filepathKey(pruned, NetworkFile)]) {
 		t.Fatalf("retrained network %d differs from the original (%v)", pruned, err)
