@@ -33,7 +33,7 @@ type Timing struct {
 // Cost summarises the timings of a sweep's networks: CPU seconds of the
 // networks that were trained from scratch, one at a time per process.
 type Cost struct {
-	Networks                    int // networks with such a timing
+	Networks                     int // networks with such a timing
 	Median, Min, Max, Total, P90 float64
 }
 
