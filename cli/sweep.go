@@ -25,9 +25,9 @@ import (
 
 func init() {
 	register(&command{name: "sweep",
-		args:  "SPEC.toml -o DIR [--workers N] [--slurm …] | status DIR | report DIR | run-task DIR --submission S --index I",
+		args:  "SPEC.toml -o DIR [--workers N] [--slurm …] | status DIR | report DIR | export DIR -o DEST | run-task DIR --submission S --index I",
 		short: "train a grid of networks (local pool or Slurm job arrays), resumably; census and phase diagrams",
-		subs:  []string{"status", "report", "run-task"},
+		subs:  []string{"status", "report", "export", "run-task"},
 		run:   runSweep})
 }
 
@@ -46,6 +46,8 @@ func runSweep(env *Env, args []string) error {
 			return sweepStatus(env, args[1:])
 		case "report":
 			return sweepReport(env, args[1:])
+		case "export":
+			return sweepExport(env, args[1:])
 		case "run-task":
 			return sweepRunTask(env, args[1:])
 		}
@@ -259,6 +261,9 @@ type sweepStatusJSON struct {
 	RatePerHour float64        `json:"rate_per_hour"`
 	ETASeconds  float64        `json:"eta_seconds"`
 	Classes     map[string]int `json:"classes"`
+	// Cost is the CPU time of the networks trained one at a time by their
+	// process (from their timing.json), absent until there is one.
+	Cost *sweepCostJSON `json:"cost,omitempty"`
 	// FailedNetworks maps a failed network's id to its error file.
 	FailedNetworks map[string]string `json:"failed_networks"`
 	Slurm          *sweepSlurmJSON   `json:"slurm,omitempty"`
@@ -302,6 +307,10 @@ func sweepStatusOf(ctx context.Context, sw *sweep.Sweep) sweepStatusJSON {
 			out.RatePerHour = float64(k-1) / span.Hours()
 			out.ETASeconds = math.Round(float64(st.Total-st.Done) / out.RatePerHour * 3600)
 		}
+	}
+	if c := sw.Cost(); c.Networks > 0 {
+		out.Cost = &sweepCostJSON{Networks: c.Networks, MedianSeconds: c.Median, P90Seconds: c.P90,
+			MinSeconds: c.Min, MaxSeconds: c.Max, TotalSeconds: c.Total}
 	}
 	for k, v := range st.Classes {
 		if k == "" {
@@ -351,6 +360,10 @@ func printSweepStatus(ctx context.Context, env *Env, sw *sweep.Sweep, strict boo
 			fmt.Fprintf(w, ", ETA %s", time.Duration(st.ETASeconds)*time.Second)
 		}
 		fmt.Fprintln(w)
+	}
+	if c := st.Cost; c != nil {
+		fmt.Fprintf(w, "CPU per network: median %s, 90th percentile %s, range %s … %s, total %s (%d networks trained one at a time)\n",
+			secs(c.MedianSeconds), secs(c.P90Seconds), secs(c.MinSeconds), secs(c.MaxSeconds), secs(c.TotalSeconds), c.Networks)
 	}
 	if len(st.Classes) > 0 {
 		var parts []string
@@ -688,4 +701,60 @@ func sortedFloats[V any](m map[float64]V) []float64 {
 	}
 	sort.Float64s(out)
 	return out
+}
+
+func sweepExport(env *Env, args []string) error {
+	fs := newFlags(env, &command{name: "sweep export", args: "DIR -o DEST [--keep CLASS,…] [--json]",
+		short: "copy a sweep's results without its networks; running the sweep on the copy resumes it"})
+	out := fs.String("o", "", "destination directory (must not exist or be empty)")
+	keep := fs.String("keep", "", "comma-separated result classes whose network files are copied too (e.g. DFP,IFP)")
+	jsonOut := fs.Bool("json", false, "print what was copied as one JSON object")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *out == "" {
+		return usageError("sweep export DIR -o DEST")
+	}
+	sw, err := sweep.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	classes := map[string]bool{}
+	for _, c := range strings.Split(*keep, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			classes[c] = true
+		}
+	}
+	st, err := sw.Export(*out, func(r *sweep.Result) bool { return classes[r.Class] })
+	if err != nil {
+		return err
+	}
+	if *jsonOut {
+		return writeJSON(env.Stdout, map[string]any{"dir": *out, "results": st.Results, "networks": st.Networks, "pruned": st.Pruned})
+	}
+	fmt.Fprintf(env.Stderr, "wrote %s: %d results, %d with their network files, %d without (resume with `attractor sweep %s -o %s`)\n",
+		sanitize(*out), st.Results, st.Networks, st.Pruned, sanitize(filepath.Join(*out, sweep.SpecFile)), sanitize(*out))
+	return nil
+}
+
+// sweepCostJSON summarises the CPU seconds per network.
+type sweepCostJSON struct {
+	Networks      int     `json:"networks"`
+	MedianSeconds float64 `json:"median_cpu_seconds"`
+	P90Seconds    float64 `json:"p90_cpu_seconds"`
+	MinSeconds    float64 `json:"min_cpu_seconds"`
+	MaxSeconds    float64 `json:"max_cpu_seconds"`
+	TotalSeconds  float64 `json:"total_cpu_seconds"`
+}
+
+// secs prints a duration given in seconds to a useful precision.
+func secs(v float64) string {
+	d := time.Duration(v * float64(time.Second))
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }

@@ -176,6 +176,24 @@ func TestSweepCommand(t *testing.T) {
 			t.Errorf("class %s: %d×%d fractions for %d×%d cells", cl, len(rows), len(rows[0]), len(rep.Phase.YValues), len(rep.Phase.XValues))
 		}
 	}
+	// export: a results-only copy resumes without training, and reports the same census.
+	exp := filepath.Join(t.TempDir(), "exp")
+	_, errs, code = runMain(t, "sweep", "export", dir, "-o", exp, "--keep", "none-such")
+	if code != 0 || !strings.Contains(errs, "8 results, 0 with their network files, 8 without") {
+		t.Fatalf("export exit %d: %s", code, errs)
+	}
+	_, errs, code = runMain(t, "sweep", filepath.Join(exp, sweep.SpecFile), "-o", exp)
+	if code != 0 || !strings.Contains(errs, "8/8 done") {
+		t.Fatalf("resume of the export: exit %d: %s", code, errs)
+	}
+	if nets, _ := filepath.Glob(filepath.Join(exp, "nets", "*", "*", sweep.NetworkFile)); len(nets) != 0 {
+		t.Fatalf("resuming the export trained %d networks again", len(nets))
+	}
+	out1, _, _ := runMain(t, "sweep", "report", dir)
+	out2, _, code := runMain(t, "sweep", "report", exp)
+	if code != 0 || strings.ReplaceAll(out1, dir, "") != strings.ReplaceAll(out2, exp, "") {
+		t.Fatalf("report of the export differs:\n%s\n---\n%s", out1, out2)
+	}
 	// A different spec in the same directory is refused.
 	other := writeSpec(t, strings.Replace(cliSweepSpec, "trials = 40", "trials = 41", 1))
 	if _, errs, code := runMain(t, "sweep", other, "-o", dir); code != 1 || !strings.Contains(errs, "different sweep") {

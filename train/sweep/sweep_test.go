@@ -194,9 +194,17 @@ func TestRunLocalAndResume(t *testing.T) {
 	// No claims or work directories are left behind.
 	ents, _ := os.ReadDir(s.NetDir(5))
 	for _, e := range ents {
-		if e.Name() != ResultFile && e.Name() != NetworkFile {
+		if e.Name() != ResultFile && e.Name() != NetworkFile && e.Name() != TimingFile {
 			t.Fatalf("left over %s", e.Name())
 		}
+	}
+	// Each network has its timing; one worker at a time gives the cost.
+	tm, err := s.ReadTiming(5)
+	if err != nil || tm.Workers != 2 || tm.WallSeconds <= 0 || tm.ResumedAt != 0 {
+		t.Fatalf("timing of network 5: %+v, %v", tm, err)
+	}
+	if c := s.Cost(); c.Networks != 0 {
+		t.Fatalf("cost from a two-worker run: %+v (want none: their CPU times are shared)", c)
 	}
 	// Running again trains nothing and changes nothing.
 	p, err = s.Run(context.Background(), RunOptions{Workers: 2})
