@@ -113,7 +113,9 @@ type LandscapeCheckpoint struct {
 	} `json:"search"`
 	Basins *BasinReport `json:"basins,omitempty"`
 
-	// ends are where the starts ended after RunSteps steps.
+	// n is the network's state size; ends are where the starts ended
+	// after RunSteps steps.
+	n    int
 	ends [][]float64
 	// warmTo[j] is the index in Points where the warm start from point j
 	// of the previous checkpoint ended (−1: nowhere); nil for a cold census.
@@ -187,70 +189,123 @@ func Landscape(ctx context.Context, p LandscapeProblem, s *LandscapeSettings) (*
 	if p.Starts == nil {
 		return nil, errors.New("inspect: landscape: no Starts")
 	}
-	var set LandscapeSettings
-	if s != nil {
-		set = *s
-	}
-	set.fill()
 	t0 := time.Now()
-	res := &LandscapeResult{}
-	nextID, nextCycle := 0, 0
-	var prev *LandscapeCheckpoint
+	c := NewContinuation(p.Input, s)
 	for i, net := range p.Nets {
 		if err := ctx.Err(); err != nil {
 			return nil, err
-		}
-		if i > 0 && net.Dims().State != p.Nets[0].Dims().State {
-			return nil, fmt.Errorf("inspect: landscape: network %d has %d state variables, network 0 has %d", i, net.Dims().State, p.Nets[0].Dims().State)
 		}
 		starts, err := p.Starts(ctx, i, net)
 		if err != nil {
 			return nil, fmt.Errorf("inspect: landscape: starts of network %d: %w", i, err)
 		}
-		if len(starts) == 0 {
-			return nil, fmt.Errorf("inspect: landscape: no starts for network %d", i)
-		}
-		warm := !set.Cold && prev != nil
-		ck, conv, err := landscapeCensus(ctx, net, p.Input, starts, prev, warm, &set)
-		if err != nil {
+		if err := c.Add(ctx, net, p.Steps[i], starts); err != nil {
 			return nil, fmt.Errorf("inspect: landscape: network %d (step %g): %w", i, p.Steps[i], err)
 		}
-		ck.Step = p.Steps[i]
-		res.Convention = conv
-		if prev == nil {
-			for k := range ck.Points {
-				ck.Points[k].ID = nextID
-				nextID++
-			}
-			for k := range ck.Orbits {
-				ck.Orbits[k].ID = nextCycle
-				nextCycle++
-			}
-		} else {
-			res.Events = append(res.Events, landscapeMatch(prev, ck, &set, &nextID, &nextCycle)...)
-		}
-		if set.Basins {
-			bs := set.BasinSettings
-			if bs.RunSteps == 0 || bs.RunSteps == set.RunSteps {
-				bs.RunSteps = set.RunSteps
-			}
-			ck.Basins, err = BasinFractions(ctx, BasinProblem{Net: net, Input: p.Input, Starts: starts,
-				Ends: ck.ends, Attractors: ck.attractors()}, &bs)
-			if err != nil {
-				return nil, fmt.Errorf("inspect: landscape: basins of network %d: %w", i, err)
-			}
-		}
-		res.Checkpoints = append(res.Checkpoints, *ck)
-		prev = &res.Checkpoints[len(res.Checkpoints)-1]
-		if set.Progress != nil {
-			set.Progress(i+1, len(p.Nets))
+		if c.set.Progress != nil {
+			c.set.Progress(i+1, len(p.Nets))
 		}
 	}
-	if res.Events == nil {
-		res.Events = []LandscapeEvent{}
-	}
+	res := c.Result()
 	res.Runtime = time.Since(t0)
 	return res, nil
+}
+
+// Continuation follows a landscape one network at a time, for a caller
+// that gets its networks one by one (a UI following a training run):
+// [Landscape] is a loop over its Add. A Continuation is not safe for
+// concurrent use; the results of Result share nothing that a later Add
+// changes.
+type Continuation struct {
+	input             []float64
+	set               LandscapeSettings
+	res               LandscapeResult
+	nextID, nextCycle int
+}
+
+// NewContinuation returns an empty continuation with the input held fixed
+// (nil: zero input) and settings s (nil: defaults; Progress is not
+// called).
+func NewContinuation(input []float64, s *LandscapeSettings) *Continuation {
+	c := &Continuation{input: input}
+	if s != nil {
+		c.set = *s
+	}
+	c.set.fill()
+	return c
+}
+
+// Len returns the number of networks added.
+func (c *Continuation) Len() int { return len(c.res.Checkpoints) }
+
+// Add takes the census of net, the next network (at step), from its fresh
+// starts and the previous network's points (the warm start), matches its
+// points and cycles to the previous ones and records the events between
+// the two. On an error, a cancelled ctx included, the continuation is left
+// as it was.
+func (c *Continuation) Add(ctx context.Context, net model.Network, step float64, starts [][]float64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(c.res.Checkpoints) > 0 {
+		if n0, n := c.res.Checkpoints[0].n, net.Dims().State; n != n0 {
+			return fmt.Errorf("%d state variables, the first network has %d", n, n0)
+		}
+	}
+	if len(starts) == 0 {
+		return errors.New("no starts")
+	}
+	var prev *LandscapeCheckpoint
+	if k := len(c.res.Checkpoints); k > 0 {
+		prev = &c.res.Checkpoints[k-1]
+	}
+	set := &c.set
+	warm := !set.Cold && prev != nil
+	t0 := time.Now()
+	ck, conv, err := landscapeCensus(ctx, net, c.input, starts, prev, warm, set)
+	if err != nil {
+		return err
+	}
+	ck.Step, ck.n = step, net.Dims().State
+	nextID, nextCycle := c.nextID, c.nextCycle
+	var events []LandscapeEvent
+	if prev == nil {
+		for k := range ck.Points {
+			ck.Points[k].ID = nextID
+			nextID++
+		}
+		for k := range ck.Orbits {
+			ck.Orbits[k].ID = nextCycle
+			nextCycle++
+		}
+	} else {
+		events = landscapeMatch(prev, ck, set, &nextID, &nextCycle)
+	}
+	if set.Basins {
+		bs := set.BasinSettings
+		if bs.RunSteps == 0 || bs.RunSteps == set.RunSteps {
+			bs.RunSteps = set.RunSteps
+		}
+		ck.Basins, err = BasinFractions(ctx, BasinProblem{Net: net, Input: c.input, Starts: starts,
+			Ends: ck.ends, Attractors: ck.attractors()}, &bs)
+		if err != nil {
+			return fmt.Errorf("basins: %w", err)
+		}
+	}
+	c.res.Convention = conv
+	c.res.Checkpoints = append(c.res.Checkpoints, *ck)
+	c.res.Events = append(c.res.Events, events...)
+	c.res.Runtime += time.Since(t0)
+	c.nextID, c.nextCycle = nextID, nextCycle
+	return nil
+}
+
+// Result returns the landscape of the networks added so far.
+func (c *Continuation) Result() *LandscapeResult {
+	r := c.res
+	r.Checkpoints = append([]LandscapeCheckpoint(nil), c.res.Checkpoints...)
+	r.Events = append([]LandscapeEvent{}, c.res.Events...)
+	return &r
 }
 
 // attractors lists the checkpoint's stable points and cycles for the basin
