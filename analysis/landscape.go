@@ -77,6 +77,16 @@ func NewLandscaper(s *LandscapeSettings) *Landscaper {
 	return l
 }
 
+// Clone returns a copy of l that can be continued independently (see
+// [inspect.Continuation.Clone]).
+func (l *Landscaper) Clone() *Landscaper {
+	d := *l
+	d.c = l.c.Clone()
+	d.proto = append([]string(nil), l.proto...)
+	d.notes = append([]string(nil), l.notes...)
+	return &d
+}
+
 // Len returns the number of networks added.
 func (l *Landscaper) Len() int { return l.c.Len() }
 

@@ -235,6 +235,16 @@ func NewContinuation(input []float64, s *LandscapeSettings) *Continuation {
 	return c
 }
 
+// Clone returns a copy of c that can be continued independently: Add on
+// one does not change the other, so a continuation can be kept (cached)
+// and continued by several callers.
+func (c *Continuation) Clone() *Continuation {
+	d := *c
+	d.res.Checkpoints = append([]LandscapeCheckpoint(nil), c.res.Checkpoints...)
+	d.res.Events = append([]LandscapeEvent(nil), c.res.Events...)
+	return &d
+}
+
 // Len returns the number of networks added.
 func (c *Continuation) Len() int { return len(c.res.Checkpoints) }
 

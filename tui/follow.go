@@ -24,10 +24,12 @@ type ckStamp struct {
 }
 
 // runState is what a poll of a run directory found besides the metrics:
-// the run record and the checkpoint's stamp (zero when there is none yet).
+// the run record, the checkpoint's stamp (zero when there is none yet) and
+// the networks of its history.
 type runState struct {
-	rec *train.RunRecord // nil when run.json is missing or unreadable
-	ck  ckStamp
+	rec  *train.RunRecord // nil when run.json is missing or unreadable
+	ck   ckStamp
+	hist []train.HistoryFile
 }
 
 // pollRun reads dir's run record and stats its checkpoint; it runs off the
@@ -38,6 +40,7 @@ func pollRun(dir string) runState {
 	if fi, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
 		st.ck = ckStamp{mod: fi.ModTime(), size: fi.Size()}
 	}
+	st.hist = historyOf(dir)
 	return st
 }
 
@@ -78,7 +81,7 @@ func checkpointAt(n *saved.Network, unit string) string {
 // followRun reacts to a poll of the followed run: when the checkpoint
 // changed since the network on screen was read, it reads the new one.
 func (m *Model) followRun(st runState) tea.Cmd {
-	if !m.following || st.ck.mod.IsZero() || st.ck == m.ckStamp || m.ckLoading {
+	if !m.following || st.ck.mod.IsZero() || st.ck == m.ckStamp || m.ckLoading || m.landscape.sel >= 0 {
 		return nil
 	}
 	unit := ""
@@ -93,7 +96,7 @@ func (m *Model) followRun(st runState) tea.Cmd {
 // the old one and re-runs the analyses (the running ones are cancelled).
 func (m *Model) handleCheckpoint(msg checkpointMsg) tea.Cmd {
 	m.ckLoading = false
-	if !m.following {
+	if !m.following || m.landscape.sel >= 0 { // the user looks at the history
 		return nil
 	}
 	if msg.err != nil {
