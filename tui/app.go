@@ -335,6 +335,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.landscape.handle(msg)
 	case historyMsg:
 		return m, m.handleHistory(msg)
+	case runOpenMsg:
+		return m.openRun(msg)
 	}
 	return m, nil
 }

@@ -107,7 +107,7 @@ func (m *Model) followLive() tea.Cmd {
 	return func() tea.Msg {
 		st := pollRun(dir)
 		if st.ck.mod.IsZero() {
-			return checkpointMsg{err: fs.ErrNotExist}
+			return checkpointMsg{dir: dir, err: fs.ErrNotExist}
 		}
 		return loadCheckpointCmd(dir, st.ck, unit)()
 	}

@@ -46,6 +46,7 @@ func pollRun(dir string) runState {
 
 // checkpointMsg carries a newly read checkpoint of the followed run.
 type checkpointMsg struct {
+	dir   string // the run it is of
 	net   *saved.Network
 	stamp ckStamp
 	at    string // "epoch 120", what the panes say they show
@@ -58,9 +59,9 @@ func loadCheckpointCmd(dir string, stamp ckStamp, unit string) tea.Cmd {
 	return func() tea.Msg {
 		n, err := saved.ReadNative(filepath.Join(dir, train.CheckpointFile))
 		if err != nil {
-			return checkpointMsg{stamp: stamp, err: err}
+			return checkpointMsg{dir: dir, stamp: stamp, err: err}
 		}
-		return checkpointMsg{net: n, stamp: stamp, at: checkpointAt(n, unit)}
+		return checkpointMsg{dir: dir, net: n, stamp: stamp, at: checkpointAt(n, unit)}
 	}
 }
 
@@ -95,6 +96,9 @@ func (m *Model) followRun(st runState) tea.Cmd {
 // handleCheckpoint opens a new checkpoint of the followed run in place of
 // the old one and re-runs the analyses (the running ones are cancelled).
 func (m *Model) handleCheckpoint(msg checkpointMsg) tea.Cmd {
+	if msg.dir != m.ctx.RunDir {
+		return nil // of a run this session no longer follows
+	}
 	m.ckLoading = false
 	if !m.following || m.landscape.sel >= 0 { // the user looks at the history
 		return nil

@@ -331,7 +331,7 @@ func (p *landscapePane) render() string {
 		p.cv.Marker(xOf(e.Step), ytop, mk, st.Eigen)
 	}
 	plots := []string{p.cv.String()}
-	legend := st.Dim.Render(fmt.Sprintf("stable, cycles ≤%g; %s %g…%g; %c born %c lost %c bifurcation", ymax, axis, first, last, markBirth, markDeath, markBif))
+	legend := st.Dim.Render(fmt.Sprintf("%s %g…%g %cborn %clost %cbif. · stable, cycles 0…%g", axis, first, last, markBirth, markDeath, markBif, ymax))
 	if lossRows > 0 {
 		lx, ll, la := make([]float64, len(ms)), make([]float64, len(ms)), make([]float64, len(ms))
 		lmin, lmax := math.Inf(1), math.Inf(-1)
