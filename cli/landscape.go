@@ -43,7 +43,7 @@ func runLandscape(env *Env, args []string) error {
 	fs := newFlags(env, commands["landscape"])
 	jsonOut := fs.Bool("json", false, "write a JSON document (checkpoints with step, stable, saddles, cycles, points, basins; events with step and kind)")
 	out := fs.String("o", "", "also draw the landscape as a figure (.svg, .png or .pdf)")
-	k := fs.Int("inits", 64, "fresh starts per network, sampled along its trajectories under task inputs")
+	k := fs.Int("inits", 64, "fresh starts per network: states spread evenly along the trajectories of its protocol's trials (the task its file records)")
 	fresh := fs.Int("fresh", 16, "fresh starts added to the previous network's points in a warm-started census")
 	cold := fs.Bool("cold", false, "search every network from all its fresh starts (no warm start from the previous one)")
 	noBasins := fs.Bool("no-basins", false, "skip the basin fractions")
@@ -53,7 +53,7 @@ func runLandscape(env *Env, args []string) error {
 	taskName := fs.String("task", "", "the task (with its default configuration) of the files that record none, such as PyTorch state dicts: "+strings.Join(analysis.Tasks(), ", ")+" (files that record a task use theirs)")
 	bits := fs.Int("bits", 3, "with --task flipflop: the number of channels")
 	stepsFlag := fs.String("steps", "", "the step (or parameter value) of each file, comma-separated (default: the file's train.done, else the last number in its name)")
-	seed := fs.Uint64("seed", 1, "seed of the trials, the cloud and the noise")
+	seed := fs.Uint64("seed", 1, "seed of the protocols' random draws, the cloud and the noise")
 	maps, hyper := mapFlag{}, mapFlag{}
 	fs.Var(maps, "map", "assign a tensor to a role when inference is ambiguous (readout=fc.weight)")
 	fs.Var(hyper, "hyper", "hyper-parameters the files lack (dt=0.1, tau=1)")

@@ -184,7 +184,8 @@ func TestLandscapeSuperseded(t *testing.T) {
 
 // At 80×24 on a run with a history, the landscape pane is on the screen,
 // the full help shows every key, the checkpoint keys included, and the
-// status line is whole.
+// status line is whole. The goldens hold the screen without and with the
+// help.
 func TestLandscapeAt80x24(t *testing.T) {
 	c := testContext(t)
 	c.RunDir = filepath.Join(t.TempDir(), "ff.npz.run") // its name is on the screen
@@ -202,6 +203,7 @@ func TestLandscapeAt80x24(t *testing.T) {
 	settle(m, m.Init())
 	poll(m)
 	settle(m, press(m, "<"))
+	t.Run("screen", func(t *testing.T) { golden.RequireEqual(t, []byte(ansi.Strip(m.View()))) })
 	press(m, "?")
 	view := ansi.Strip(m.View())
 	if got := strings.Count(view, "\n") + 1; got != 24 {
@@ -231,5 +233,5 @@ func TestLandscapeAt80x24(t *testing.T) {
 			t.Errorf("line %d is %d columns wide", i, w)
 		}
 	}
-	golden.RequireEqual(t, []byte(view))
+	t.Run("help", func(t *testing.T) { golden.RequireEqual(t, []byte(view)) })
 }
