@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"attractor/inspect"
@@ -92,7 +93,9 @@ func (l *Landscaper) Len() int { return l.c.Len() }
 
 // Add adds the next network: its protocol (the task its file records, or
 // the settings' Task when it records none), fresh starts along that
-// protocol's trajectories and the census continued from the previous
+// protocol's trajectories (see [LandscapeStarts]), as many seeds of the
+// fixed-point search drawn about them as the census draws its starts
+// (noise and a random cloud), and the census continued from the previous
 // network. Errors name the file. On an error, a cancelled ctx included,
 // the landscaper is left as it was.
 func (l *Landscaper) Add(ctx context.Context, f LandscapeFile) error {
@@ -103,11 +106,16 @@ func (l *Landscaper) Add(ctx context.Context, f LandscapeFile) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Name, err)
 	}
-	starts, err := LandscapeStarts(ctx, f.Net.Net, &p, l.set.Starts)
+	pool, err := trajectoryPool(ctx, f.Net.Net, &p)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Name, err)
 	}
-	if err := l.c.Add(ctx, f.Net.Net, f.Step, starts); err != nil {
+	starts, err := landscapeStarts(pool, &p, l.set.Starts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.Name, err)
+	}
+	seeds := landscapeSeeds(pool, l.set.Starts, l.set.Seed)
+	if err := l.c.Add(ctx, f.Net.Net, f.Step, starts, seeds); err != nil {
 		return fmt.Errorf("%s (step %g): %w", f.Name, f.Step, err)
 	}
 	name := p.Task
@@ -182,6 +190,11 @@ func LandscapeStarts(ctx context.Context, net model.Network, p *Protocol, k int)
 	if err != nil {
 		return nil, err
 	}
+	return landscapeStarts(pool, p, k)
+}
+
+// landscapeStarts returns k states of pool spread evenly.
+func landscapeStarts(pool [][]float64, p *Protocol, k int) ([][]float64, error) {
 	if len(pool) == 0 {
 		name := p.Task
 		if name == "" {
@@ -198,4 +211,40 @@ func LandscapeStarts(ctx context.Context, net model.Network, p *Protocol, k int)
 		out[i] = pool[j]
 	}
 	return out, nil
+}
+
+// streamLandscapeSeeds is the random stream of the landscape's seeds.
+const streamLandscapeSeeds = 0x6c73
+
+// landscapeSeeds returns k seeds of the fixed-point search of a landscape,
+// drawn as the first round of [Census] draws its starts with the default
+// settings: states of pool displaced by Gaussian noise of the default
+// Noise times the pool's RMS spread, and the default Cloud fraction from a
+// Gaussian per unit with the pool's mean and standard deviation. They
+// bring the search near the saddles between the attractors, which the
+// trajectories do not visit.
+func landscapeSeeds(pool [][]float64, k int, seed uint64) [][]float64 {
+	if len(pool) == 0 || k < 1 {
+		return nil
+	}
+	cs := DefaultSettings().Census
+	mean, std, spread := poolStats(pool)
+	rng := model.NewRNG(seed, streamLandscapeSeeds)
+	nCloud := int(math.Round(cs.Cloud * float64(k)))
+	out := make([][]float64, k)
+	for i := range out {
+		x := make([]float64, len(pool[0]))
+		if i < k-nCloud {
+			copy(x, pool[rng.IntN(len(pool))])
+			for j := range x {
+				x[j] += cs.Noise * spread * rng.Norm()
+			}
+		} else {
+			for j := range x {
+				x[j] = mean[j] + std[j]*rng.Norm()
+			}
+		}
+		out[i] = x
+	}
+	return out
 }

@@ -27,6 +27,13 @@ type LandscapeProblem struct {
 	// sample_states). They seed the fixed-point search and are the
 	// trajectory-sampled starts of the basin fractions.
 	Starts func(ctx context.Context, i int, net model.Network) ([][]float64, error)
+	// Seeds, if set, returns more initial states for network i that seed
+	// the fixed-point search alone (they are not simulated and not in the
+	// basin fractions), such as trajectory states displaced by noise, which
+	// bring the search near the saddles between the attractors that the
+	// trajectories themselves do not visit; a warm-started census takes
+	// Fresh of them.
+	Seeds func(ctx context.Context, i int, net model.Network) ([][]float64, error)
 }
 
 // LandscapeSettings tunes [Landscape]. A zero field takes the default shown;
@@ -199,7 +206,13 @@ func Landscape(ctx context.Context, p LandscapeProblem, s *LandscapeSettings) (*
 		if err != nil {
 			return nil, fmt.Errorf("inspect: landscape: starts of network %d: %w", i, err)
 		}
-		if err := c.Add(ctx, net, p.Steps[i], starts); err != nil {
+		var seeds [][]float64
+		if p.Seeds != nil {
+			if seeds, err = p.Seeds(ctx, i, net); err != nil {
+				return nil, fmt.Errorf("inspect: landscape: seeds of network %d: %w", i, err)
+			}
+		}
+		if err := c.Add(ctx, net, p.Steps[i], starts, seeds); err != nil {
 			return nil, fmt.Errorf("inspect: landscape: network %d (step %g): %w", i, p.Steps[i], err)
 		}
 		if c.set.Progress != nil {
@@ -249,11 +262,12 @@ func (c *Continuation) Clone() *Continuation {
 func (c *Continuation) Len() int { return len(c.res.Checkpoints) }
 
 // Add takes the census of net, the next network (at step), from its fresh
-// starts and the previous network's points (the warm start), matches its
+// starts, its seeds (see [LandscapeProblem]; may be nil) and the previous
+// network's points (the warm start), matches its
 // points and cycles to the previous ones and records the events between
 // the two. On an error, a cancelled ctx included, the continuation is left
 // as it was.
-func (c *Continuation) Add(ctx context.Context, net model.Network, step float64, starts [][]float64) error {
+func (c *Continuation) Add(ctx context.Context, net model.Network, step float64, starts, seeds [][]float64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -272,7 +286,7 @@ func (c *Continuation) Add(ctx context.Context, net model.Network, step float64,
 	set := &c.set
 	warm := !set.Cold && prev != nil
 	t0 := time.Now()
-	ck, conv, err := landscapeCensus(ctx, net, c.input, starts, prev, warm, set)
+	ck, conv, err := landscapeCensus(ctx, net, c.input, starts, seeds, prev, warm, set)
 	if err != nil {
 		return err
 	}
@@ -334,7 +348,7 @@ func (ck *LandscapeCheckpoint) attractors() []Attractor {
 }
 
 // landscapeCensus finds the fixed points and cycles of one network.
-func landscapeCensus(ctx context.Context, net model.Network, input []float64, starts [][]float64,
+func landscapeCensus(ctx context.Context, net model.Network, input []float64, starts, seeds [][]float64,
 	prev *LandscapeCheckpoint, warm bool, set *LandscapeSettings) (*LandscapeCheckpoint, Convention, error) {
 	ck := &LandscapeCheckpoint{}
 	n := net.Dims().State
@@ -349,8 +363,10 @@ func landscapeCensus(ctx context.Context, net model.Network, input []float64, st
 		}
 		ck.Search.Warm = len(inits)
 		fresh = landscapeSpread(starts, set.Fresh)
+		seeds = landscapeSpread(seeds, set.Fresh)
 	}
 	inits = append(inits, fresh...)
+	inits = append(inits, seeds...)
 	// Where every start ends: the attractors found by simulation (their
 	// distinct ends seed the search too, so none reached is missed), the
 	// starts of the cycle test, and the trajectory basin fractions.
