@@ -14,6 +14,12 @@
 // verdict with its evidence and thresholds (Ghazizadeh & Ching's DFP, IFP,
 // LC or Mix for pattern matching, Kurtkaya et al.'s LC or SP for delayed
 // cue discrimination, the end behaviour of every condition otherwise).
+// A run directory with a history (`attractor ui RUN_DIR`, or a run chosen
+// in the file list) adds a sixth pane, the landscape across training: the
+// stable points and cycles of every history network against training step
+// with the events marked, above the loss and accuracy on the same axis
+// (see analysis.Landscaper); '<' and '>' move the other panes through the
+// history.
 //
 // The trials come from the analysis package's protocol registry (see
 // [ProtocolFor]), the same as `attractor inspect`'s: the two cue classes of
