@@ -20,7 +20,24 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 	return s
 }
 
+// TestAddMulMatchesReference checks the assembly tiles (AVX-512 where the
+// CPU has it, and AVX2 with HaveAVX512 cleared) against AddMulGo bit for
+// bit, on shapes that use every tile width and row and column remainder
+// (the DCDT products are 64×104×104, 64×104×104 and 104×108×64ᵀ).
 func TestAddMulMatchesReference(t *testing.T) {
+	saved := HaveAVX512
+	defer func() { HaveAVX512 = saved }()
+	for _, avx512 := range []bool{false, true} {
+		if avx512 && !saved {
+			t.Log("no AVX-512 on this CPU: the AVX-512 tiles were not run")
+			continue
+		}
+		HaveAVX512 = avx512
+		t.Run(fmt.Sprintf("avx512=%v", avx512), testAddMulMatchesReference)
+	}
+}
+
+func testAddMulMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct {
 		m, n, k int
@@ -28,6 +45,9 @@ func TestAddMulMatchesReference(t *testing.T) {
 	}{
 		{4, 12, 7, false}, {64, 104, 104, false}, {64, 100, 104, false}, {7, 20, 5, false},
 		{3, 8, 16, false}, {104, 104, 64, true}, {6, 4, 1, true}, {5, 24, 0, false},
+		{104, 108, 64, true}, {64, 4, 104, false}, {4, 108, 64, true}, {8, 8, 3, false},
+		{9, 20, 5, false}, {16, 40, 2, true}, {24, 56, 9, false}, {13, 100, 11, false},
+		{15, 12, 6, true}, {8, 28, 1, false}, {40, 32, 17, false},
 	} {
 		lda := tc.k + 3
 		ars, acs := lda, 1
