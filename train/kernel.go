@@ -16,6 +16,11 @@ import (
 // set at start-up from the CPU's features and may be cleared by tests.
 var kernUseAsm = kernHaveAVX2FMA()
 
+// kernUseAVX512 selects, with kernUseAsm, the AVX-512 versions of the
+// element-wise kernels (the same operations lane by lane, so the same
+// bits). It is set at start-up and may be cleared by tests.
+var kernUseAVX512 = kernHaveAVX512()
+
 // kernGemm adds A·B to C (internal/gemm's AddMul; see there for the
 // operands). Every element of C is accumulated as c = fma(a_p, b_p, c) for
 // p = 0, 1, …, k−1, so the assembly and Go versions agree bit for bit.
@@ -37,6 +42,10 @@ func kernLeakyFwd(n int, xNext, xPrev, h, pre []float64, a float64) {
 	if n == 0 {
 		return
 	}
+	if kernUseAsm && kernUseAVX512 {
+		kernLeakyFwdAVX512(n, &xNext[0], &xPrev[0], &h[0], &pre[0], a)
+		return
+	}
 	if kernUseAsm {
 		kernLeakyFwdAVX2(n, &xNext[0], &xPrev[0], &h[0], &pre[0], a)
 		return
@@ -56,6 +65,10 @@ func kernLeakyBwd(n int, dpre, gOut, g, h []float64, a float64) {
 		panic("train: kernLeakyBwd: bad length")
 	}
 	if n == 0 {
+		return
+	}
+	if kernUseAsm && kernUseAVX512 {
+		kernLeakyBwdAVX512(n, &dpre[0], &gOut[0], &g[0], &h[0], a)
 		return
 	}
 	if kernUseAsm {

@@ -201,3 +201,165 @@ bwddone:
 	VZEROUPPER
 	RET
 
+
+// AVX-512 versions of the two kernels: eight lanes, the constants held in
+// registers (Z8 = a, Z9 = 1−a, Z10–Z19 the constants of BPTT_TANH in the
+// order of kernConst, Z20–Z31 the twelve Taylor coefficients), and the
+// last four elements, when n is not a multiple of 8, under the mask K1
+// (masked loads, so nothing past n is read). TANH512 is BPTT_TANH op by op
+// on Z0 (same operand order, so the same bits, NaN included); it clobbers
+// Z1, Z2, Z4–Z7.
+#define TANH512 \
+	VANDPD Z11, Z0, Z1 \
+	VANDPD Z10, Z0, Z0 \
+	VMULPD Z12, Z0, Z0 \
+	VMAXPD Z0, Z13, Z0 \
+	VMULPD Z14, Z0, Z2 \
+	VADDPD Z15, Z2, Z2 \
+	VSUBPD Z15, Z2, Z4 \
+	VPSLLQ $52, Z2, Z2 \
+	VPADDQ Z18, Z2, Z5 \
+	VMOVAPD Z0, Z6 \
+	VFMADD231PD Z16, Z4, Z6 \
+	VFMADD231PD Z17, Z4, Z6 \
+	VMOVAPD Z20, Z7 \
+	VFMADD213PD Z21, Z6, Z7 \
+	VFMADD213PD Z22, Z6, Z7 \
+	VFMADD213PD Z23, Z6, Z7 \
+	VFMADD213PD Z24, Z6, Z7 \
+	VFMADD213PD Z25, Z6, Z7 \
+	VFMADD213PD Z26, Z6, Z7 \
+	VFMADD213PD Z27, Z6, Z7 \
+	VFMADD213PD Z28, Z6, Z7 \
+	VFMADD213PD Z29, Z6, Z7 \
+	VFMADD213PD Z30, Z6, Z7 \
+	VFMADD213PD Z31, Z6, Z7 \
+	VFMADD213PD Z18, Z6, Z7 \
+	VMULPD Z7, Z6, Z7 \
+	VSUBPD Z18, Z5, Z2 \
+	VFMADD231PD Z7, Z5, Z2 \
+	VADDPD Z19, Z2, Z4 \
+	VDIVPD Z4, Z2, Z0 \
+	VXORPD Z11, Z1, Z1 \
+	VXORPD Z1, Z0, Z0
+
+// func kernLeakyFwdAVX512(n int, xNext, xPrev, h, pre *float64, a float64)
+// kernLeakyFwdAVX2 on eight lanes.
+TEXT ·kernLeakyFwdAVX512(SB), NOSPLIT, $0-48
+	MOVQ n+0(FP), CX
+	MOVQ xNext+8(FP), DI
+	MOVQ xPrev+16(FP), SI
+	MOVQ h+24(FP), DX
+	MOVQ pre+32(FP), R8
+	VBROADCASTSD a+40(FP), Z8
+	VBROADCASTSD kernConst<>+256(SB), Z9
+	VSUBPD Z8, Z9, Z9
+	VBROADCASTSD kernConst<>+0(SB), Z10
+	VBROADCASTSD kernConst<>+32(SB), Z11
+	VBROADCASTSD kernConst<>+64(SB), Z12
+	VBROADCASTSD kernConst<>+96(SB), Z13
+	VBROADCASTSD kernConst<>+128(SB), Z14
+	VBROADCASTSD kernConst<>+160(SB), Z15
+	VBROADCASTSD kernConst<>+192(SB), Z16
+	VBROADCASTSD kernConst<>+224(SB), Z17
+	VBROADCASTSD kernConst<>+256(SB), Z18
+	VBROADCASTSD kernConst<>+288(SB), Z19
+	VBROADCASTSD kernConst<>+320(SB), Z20
+	VBROADCASTSD kernConst<>+352(SB), Z21
+	VBROADCASTSD kernConst<>+384(SB), Z22
+	VBROADCASTSD kernConst<>+416(SB), Z23
+	VBROADCASTSD kernConst<>+448(SB), Z24
+	VBROADCASTSD kernConst<>+480(SB), Z25
+	VBROADCASTSD kernConst<>+512(SB), Z26
+	VBROADCASTSD kernConst<>+544(SB), Z27
+	VBROADCASTSD kernConst<>+576(SB), Z28
+	VBROADCASTSD kernConst<>+608(SB), Z29
+	VBROADCASTSD kernConst<>+640(SB), Z30
+	VBROADCASTSD kernConst<>+672(SB), Z31
+	MOVQ CX, BX
+	SHRQ $3, CX
+	JEQ  fwd512tail
+
+fwd512loop:
+	VMOVUPD (R8), Z0
+	TANH512
+	VMOVUPD Z0, (DX)
+	VMULPD  Z8, Z0, Z0
+	VMULPD  (SI), Z9, Z3
+	VADDPD  Z0, Z3, Z3
+	VMOVUPD Z3, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, R8
+	DECQ    CX
+	JNZ     fwd512loop
+
+fwd512tail:
+	ANDQ $4, BX
+	JEQ  fwd512done
+	MOVQ $15, AX
+	KMOVW AX, K1
+	VMOVUPD.Z (R8), K1, Z0
+	TANH512
+	VMOVUPD Z0, K1, (DX)
+	VMULPD  Z8, Z0, Z0
+	VMOVUPD.Z (SI), K1, Z3
+	VMULPD  Z3, Z9, Z3
+	VADDPD  Z0, Z3, Z3
+	VMOVUPD Z3, K1, (DI)
+
+fwd512done:
+	VZEROUPPER
+	RET
+
+// func kernLeakyBwdAVX512(n int, dpre, gOut, gin, h *float64, a float64)
+// kernLeakyBwdAVX2 on eight lanes.
+TEXT ·kernLeakyBwdAVX512(SB), NOSPLIT, $0-48
+	MOVQ n+0(FP), CX
+	MOVQ dpre+8(FP), DI
+	MOVQ gOut+16(FP), SI
+	MOVQ gin+24(FP), DX
+	MOVQ h+32(FP), R8
+	VBROADCASTSD a+40(FP), Z10
+	VBROADCASTSD kernConst<>+256(SB), Z12
+	VSUBPD Z10, Z12, Z11
+	MOVQ CX, BX
+	SHRQ $3, CX
+	JEQ  bwd512tail
+
+bwd512loop:
+	VMOVUPD (DX), Z0
+	VMOVUPD (R8), Z1
+	VMULPD  Z1, Z1, Z1
+	VSUBPD  Z1, Z12, Z1
+	VMULPD  Z10, Z0, Z2
+	VMULPD  Z1, Z2, Z2
+	VMOVUPD Z2, (DI)
+	VMULPD  Z11, Z0, Z0
+	VMOVUPD Z0, (SI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, R8
+	DECQ    CX
+	JNZ     bwd512loop
+
+bwd512tail:
+	ANDQ $4, BX
+	JEQ  bwd512done
+	MOVQ $15, AX
+	KMOVW AX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (R8), K1, Z1
+	VMULPD  Z1, Z1, Z1
+	VSUBPD  Z1, Z12, Z1
+	VMULPD  Z10, Z0, Z2
+	VMULPD  Z1, Z2, Z2
+	VMOVUPD Z2, K1, (DI)
+	VMULPD  Z11, Z0, Z0
+	VMOVUPD Z0, K1, (SI)
+
+bwd512done:
+	VZEROUPPER
+	RET

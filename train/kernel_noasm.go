@@ -4,10 +4,20 @@ package train
 
 func kernHaveAVX2FMA() bool { return false }
 
+func kernHaveAVX512() bool { return false }
+
 func kernLeakyFwdAVX2(n int, xNext, xPrev, h, pre *float64, a float64) {
 	panic("train: no assembly kernels")
 }
 
 func kernLeakyBwdAVX2(n int, dpre, gOut, gin, h *float64, a float64) {
+	panic("train: no assembly kernels")
+}
+
+func kernLeakyFwdAVX512(n int, xNext, xPrev, h, pre *float64, a float64) {
+	panic("train: no assembly kernels")
+}
+
+func kernLeakyBwdAVX512(n int, dpre, gOut, gin, h *float64, a float64) {
 	panic("train: no assembly kernels")
 }

@@ -85,19 +85,30 @@ func leakyDCDTSetup(tb testing.TB, threads int) (*LeakyTrainer, *task.Batch, *mo
 }
 
 // BenchmarkDCDTEpoch times one training epoch of the peer's configuration
-// (/work/shared/bench/dcdt_torch.py) and reports epochs/s.
+// (/work/shared/bench/dcdt_torch.py) with the AVX-512 and the AVX2 kernels
+// and reports epochs per second of wall and of process CPU time.
 func BenchmarkDCDTEpoch(b *testing.B) {
-	for _, threads := range []int{1, 2} {
-		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
-			tr, batch, rng := leakyDCDTSetup(b, threads)
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := tr.Epoch(batch, rng); err != nil {
-					b.Fatal(err)
+	for _, kern := range []string{"avx512", "avx2"} {
+		if !kernUseAsm || (kern == "avx512" && !kernHaveAVX512()) {
+			continue
+		}
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", kern, threads), func(b *testing.B) {
+				saved, savedGemm := kernUseAVX512, gemm.HaveAVX512
+				defer func() { kernUseAVX512, gemm.HaveAVX512 = saved, savedGemm }()
+				kernUseAVX512, gemm.HaveAVX512 = kern == "avx512", kern == "avx512"
+				tr, batch, rng := leakyDCDTSetup(b, threads)
+				b.ReportAllocs()
+				cpu0 := cputime.Process()
+				for b.Loop() {
+					if _, err := tr.Epoch(batch, rng); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "epochs/s")
-		})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "epochs/s")
+				b.ReportMetric(float64(b.N)/(cputime.Process()-cpu0).Seconds(), "epochs/cpu-s")
+			})
+		}
 	}
 }
 
