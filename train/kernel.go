@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	mathbits "math/bits"
 
 	"attractor/internal/gemm"
 )
@@ -81,6 +82,34 @@ func kernLeakyBwd(n int, dpre, gOut, g, h []float64, a float64) {
 		d := 1 - float64(h[i]*h[i])
 		dpre[i] = float64(a*gi) * d
 		gOut[i] = oma * gi
+	}
+}
+
+// kernNormals sets dst[k] = scale·leakyNormal(s0 + k·γ) for every k <
+// len(dst) (γ = leakyGamma), the noise and initial states of a row. With
+// AVX-512 the hashes and the ziggurat's fast path run on eight lanes (64-bit
+// multiplies, gathers from the layer tables) and the rare rejections, about
+// 1.2 %, are redone here with leakyNormalSlow: every value is the bits of
+// the scalar loop. rej is scratch of at least len(dst)/8 bytes.
+func kernNormals(dst []float64, s0 uint64, scale float64, rej []uint8) {
+	n8 := 0
+	if kernUseAsm && kernUseAVX512 {
+		n8 = len(dst) &^ 7
+	}
+	if n8 > 0 {
+		if len(rej) < n8/8 {
+			panic("train: kernNormals: short rejection scratch")
+		}
+		kernNormalsAVX512(n8, &dst[0], s0, scale, &leakyZigKn64[0], &leakyZig.wn[0], &rej[0])
+		for blk, bits := range rej[:n8/8] {
+			for ; bits != 0; bits &= bits - 1 {
+				k := blk*8 + mathbits.TrailingZeros8(bits)
+				dst[k] = scale * leakyNormalSlow(leakyHash(s0+uint64(k)*leakyGamma))
+			}
+		}
+	}
+	for k := n8; k < len(dst); k++ {
+		dst[k] = scale * leakyNormal(s0+uint64(k)*leakyGamma)
 	}
 }
 

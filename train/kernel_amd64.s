@@ -363,3 +363,76 @@ bwd512tail:
 bwd512done:
 	VZEROUPPER
 	RET
+
+// normConst: the lane offsets j·γ (j = 0 … 7) of SplitMix64's increment
+// γ, then 8γ, the two multipliers of its output function and the layer
+// mask 127 of the ziggurat.
+DATA normConst<>+0(SB)/8, $0x0000000000000000
+DATA normConst<>+8(SB)/8, $0x9e3779b97f4a7c15
+DATA normConst<>+16(SB)/8, $0x3c6ef372fe94f82a
+DATA normConst<>+24(SB)/8, $0xdaa66d2c7ddf743f
+DATA normConst<>+32(SB)/8, $0x78dde6e5fd29f054
+DATA normConst<>+40(SB)/8, $0x1715609f7c746c69
+DATA normConst<>+48(SB)/8, $0xb54cda58fbbee87e
+DATA normConst<>+56(SB)/8, $0x538454127b096493
+DATA normConst<>+64(SB)/8, $0xf1bbcdcbfa53e0a8
+DATA normConst<>+72(SB)/8, $0xbf58476d1ce4e5b9
+DATA normConst<>+80(SB)/8, $0x94d049bb133111eb
+DATA normConst<>+88(SB)/8, $0x000000000000007f
+GLOBL normConst<>(SB), RODATA|NOPTR, $96
+
+// func kernNormalsAVX512(n int, dst *float64, s0 uint64, scale float64, kn *uint64, wn *float64, rej *uint8)
+// For k < n (a multiple of 8), with u the SplitMix64 hash of s0 + k·γ,
+// hz = int32(u>>32) and iz = u&127: dst[k] = scale·(float64(hz)·wn[iz]),
+// leakyNormal's fast path; bit k%8 of rej[k/8] is set where that path
+// rejects (|hz| ≥ kn[iz]) and dst[k] must be redone by leakyNormalSlow.
+TEXT ·kernNormalsAVX512(SB), NOSPLIT, $0-56
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	VPBROADCASTQ s0+16(FP), Z0
+	VPADDQ normConst<>+0(SB), Z0, Z0
+	VBROADCASTSD scale+24(FP), Z8
+	MOVQ kn+32(FP), AX
+	MOVQ wn+40(FP), BX
+	MOVQ rej+48(FP), R9
+	VPBROADCASTQ normConst<>+64(SB), Z9
+	VPBROADCASTQ normConst<>+72(SB), Z10
+	VPBROADCASTQ normConst<>+80(SB), Z11
+	VPBROADCASTQ normConst<>+88(SB), Z12
+	MOVQ $0xff, R10
+	SHRQ $3, CX
+	JEQ  normdone
+
+normloop:
+	VPSRLQ     $30, Z0, Z1
+	VPXORQ     Z1, Z0, Z1
+	VPMULLQ    Z10, Z1, Z1
+	VPSRLQ     $27, Z1, Z2
+	VPXORQ     Z2, Z1, Z1
+	VPMULLQ    Z11, Z1, Z1
+	VPSRLQ     $31, Z1, Z2
+	VPXORQ     Z2, Z1, Z1
+	VPSRAQ     $32, Z1, Z2
+	VPANDQ     Z12, Z1, Z3
+	KMOVW      R10, K2
+	VPGATHERQQ (AX)(Z3*8), K2, Z4
+	KMOVW      R10, K3
+	VGATHERQPD (BX)(Z3*8), K3, Z5
+	VPABSQ     Z2, Z6
+	VPCMPUQ    $1, Z4, Z6, K1
+	VCVTQQ2PD  Z2, Z7
+	VMULPD     Z5, Z7, Z7
+	VMULPD     Z8, Z7, Z7
+	VMOVUPD    Z7, (DI)
+	KMOVW      K1, DX
+	NOTL       DX
+	MOVB       DX, (R9)
+	VPADDQ     Z9, Z0, Z0
+	ADDQ       $64, DI
+	INCQ       R9
+	DECQ       CX
+	JNZ        normloop
+
+normdone:
+	VZEROUPPER
+	RET

@@ -21,3 +21,7 @@ func kernLeakyFwdAVX512(n int, xNext, xPrev, h, pre *float64, a float64) {
 func kernLeakyBwdAVX512(n int, dpre, gOut, gin, h *float64, a float64) {
 	panic("train: no assembly kernels")
 }
+
+func kernNormalsAVX512(n int, dst *float64, s0 uint64, scale float64, kn *uint64, wn *float64, rej *uint8) {
+	panic("train: no assembly kernels")
+}

@@ -109,3 +109,37 @@ func testKernElementwise(t *testing.T, n int) {
 		t.Errorf("tanh(NaN) = %v, tanh(−Inf) = %v", ha[1], ha[min(7, n-1)])
 	}
 }
+
+// TestKernNormalsMatchScalar checks kernNormals (AVX-512 where the CPU has
+// it) against the scalar leakyNormal loop bit for bit, over enough rows that
+// the rejected draws redone in Go (about 1.2 %) number in the hundreds.
+func TestKernNormalsMatchScalar(t *testing.T) {
+	if !(kernUseAsm && kernUseAVX512) {
+		t.Log("no AVX-512 on this CPU: kernNormals ran its scalar loop")
+	}
+	rng := model.NewRNG(7, 7)
+	rej := make([]uint8, 16)
+	slow := 0
+	for row := 0; row < 400; row++ {
+		n := []int{100, 104, 8, 3, 0, 127}[row%6]
+		s0, scale := rng.Uint64(), []float64{1, 0.001, -2.5}[row%3]
+		got := make([]float64, n)
+		kernNormals(got, s0, scale, rej)
+		for k := range got {
+			st := s0 + uint64(k)*leakyGamma
+			want := scale * leakyNormal(st)
+			if math.Float64bits(got[k]) != math.Float64bits(want) {
+				t.Fatalf("row %d (n %d) element %d: %v, scalar %v", row, n, k, got[k], want)
+			}
+			u := leakyHash(st)
+			hz := int64(int32(u >> 32))
+			if uint64(max(hz, -hz)) >= uint64(leakyZig.kn[u&127]) {
+				slow++
+			}
+		}
+	}
+	if slow < 100 {
+		t.Errorf("only %d draws took the slow path: the test does not exercise it", slow)
+	}
+	t.Logf("%d draws took the slow path", slow)
+}
