@@ -285,3 +285,36 @@ func TestDsyrkFused(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTileInL1 runs one register tile over operands that stay in the
+// L1 cache (k = 128: an 8×128 or 4×128 block of A and a 128×24 or 128×12
+// strip of B), the rate its fused multiply–adds reach when memory is no
+// limit: the practical float64 peak of one core against which the DCDT
+// products are measured (BENCHMARKS.md). It reports GFLOP per wall and per
+// CPU second.
+func BenchmarkTileInL1(b *testing.B) {
+	const k = 128
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, tc := range []struct {
+		name   string
+		avx512 bool
+		m, n   int
+	}{{"avx512_8x24", true, 8, 24}, {"avx2_4x12", false, 4, 12}} {
+		if !HaveAsm || (tc.avx512 && !HaveAVX512) {
+			continue
+		}
+		b.Run(tc.name, func(b *testing.B) {
+			saved := HaveAVX512
+			defer func() { HaveAVX512 = saved }()
+			HaveAVX512 = tc.avx512
+			a, bm, c := randSlice(rng, tc.m*k), randSlice(rng, k*tc.n), make([]float64, tc.m*tc.n)
+			cpu0 := cputime.Process()
+			for b.Loop() {
+				AddMul(tc.m, tc.n, k, a, k, 1, bm, tc.n, c, tc.n)
+			}
+			flops := 2 * float64(tc.m*tc.n*k) * float64(b.N)
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			b.ReportMetric(flops/(cputime.Process()-cpu0).Seconds()/1e9, "GFLOP/cpu-s")
+		})
+	}
+}
