@@ -9,9 +9,10 @@ import (
 
 // The kernels of this file are the hot loops of backpropagation through time
 // for the leaky rate network (leaky.go). Each has a pure-Go version that
-// defines its result; on amd64 with AVX2 and FMA an assembly version
-// computes the same operations in the same order (the same bits, checked by
-// kernel_test.go).
+// defines its result; on amd64 with AVX2 and FMA an assembly version, and
+// with AVX-512 (F and DQ) a second one on eight lanes, computes the same
+// operations in the same order (the same bits, checked by kernel_test.go
+// and TestLeakyDeterministic).
 
 // kernUseAsm reports whether the AVX2/FMA assembly kernels are used. It is
 // set at start-up from the CPU's features and may be cleared by tests.

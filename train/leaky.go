@@ -54,9 +54,12 @@ type LeakyStats struct {
 // The batch is split into fixed chunks of up to 64 trials that run forward
 // and backward independently (on Threads goroutines) and whose gradient
 // sums are added in chunk order, so the result does not depend on Threads,
-// bit for bit. The products run in AVX2/FMA assembly when the CPU has it,
-// with inputs, biases and the readout folded into one product per step and
-// direction, and the weight gradients accumulated as (T·B)-deep products.
+// bit for bit. The products, the element-wise kernels and the normal
+// variates run in AVX-512 or AVX2/FMA assembly when the CPU has it (the
+// same bits as the pure-Go code on every CPU), with inputs, biases and the
+// readout folded into one product per step and direction, the noise as the
+// forward product's initial C, and the weight gradients accumulated as
+// (T·B)-deep products.
 //
 // Random numbers: each epoch draws one value from the rng argument; the
 // initial state and the noise of every (step, trial, unit) are normal

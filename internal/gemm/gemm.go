@@ -1,6 +1,8 @@
 // Package gemm holds the project's float64 matrix-multiply kernel, an
-// AVX2/FMA register tile (4×12, with 4×8 and 4×4 edges) behind a pure-Go
-// fallback, and a blas64 implementation whose Dgemm runs on it. train's
+// AVX2/FMA register tile (4×12, with 4×8 and 4×4 edges) and, on CPUs with
+// AVX-512, an 8-row tile (8×24, 8×16, 8×8) that AddMul prefers, behind a
+// pure-Go fallback, and a blas64 implementation whose Dgemm runs on the
+// AVX2 tiles. train's
 // backpropagation calls AddMul directly; inspect installs Implementation
 // with blas64.Use so that gonum's LAPACK (Hessenberg reduction, the
 // multishift QR's reflector blocks) runs its level-3 work on the tiles:
