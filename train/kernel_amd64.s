@@ -436,3 +436,58 @@ normloop:
 normdone:
 	VZEROUPPER
 	RET
+
+// func kernRLSRowAVX512(n int, row, pk, r, kn *float64, cki, ri, acc float64) float64
+// For j < n (a multiple of 8): v = row[j] − cki·pk[j] (a product, then a
+// difference: no FMA), row[j] = v, kn[j] = kn[j] + v·ri, and acc = acc +
+// v·r[j] added one lane at a time in the order j = 0, 1, …: the bits of
+// RLS.Update's scalar loop. The element-wise work runs on eight lanes; the
+// sum stays a chain of scalar additions (the kernel's critical path).
+TEXT ·kernRLSRowAVX512(SB), NOSPLIT, $0-72
+	MOVQ n+0(FP), CX
+	MOVQ row+8(FP), DI
+	MOVQ pk+16(FP), SI
+	MOVQ r+24(FP), DX
+	MOVQ kn+32(FP), R8
+	VBROADCASTSD cki+40(FP), Z10
+	VBROADCASTSD ri+48(FP), Z11
+	VMOVSD acc+56(FP), X8
+	SHRQ $3, CX
+	JEQ  rlsdone
+
+rlsloop:
+	VMOVUPD (SI), Z1
+	VMULPD  Z10, Z1, Z1
+	VMOVUPD (DI), Z0
+	VSUBPD  Z1, Z0, Z0
+	VMOVUPD Z0, (DI)
+	VMULPD  Z11, Z0, Z3
+	VADDPD  (R8), Z3, Z3
+	VMOVUPD Z3, (R8)
+	VMULPD  (DX), Z0, Z2
+	VADDSD  X2, X8, X8
+	VPERMILPD $1, X2, X4
+	VADDSD  X4, X8, X8
+	VEXTRACTF128 $1, Y2, X5
+	VADDSD  X5, X8, X8
+	VPERMILPD $1, X5, X5
+	VADDSD  X5, X8, X8
+	VEXTRACTF64X4 $1, Z2, Y6
+	VADDSD  X6, X8, X8
+	VPERMILPD $1, X6, X7
+	VADDSD  X7, X8, X8
+	VEXTRACTF128 $1, Y6, X6
+	VADDSD  X6, X8, X8
+	VPERMILPD $1, X6, X6
+	VADDSD  X6, X8, X8
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, R8
+	DECQ    CX
+	JNZ     rlsloop
+
+rlsdone:
+	VMOVSD X8, ret+64(FP)
+	VZEROUPPER
+	RET
