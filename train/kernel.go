@@ -2,19 +2,26 @@ package train
 
 import (
 	"math"
+	mathbits "math/bits"
 
 	"attractor/internal/gemm"
 )
 
 // The kernels of this file are the hot loops of backpropagation through time
 // for the leaky rate network (leaky.go). Each has a pure-Go version that
-// defines its result; on amd64 with AVX2 and FMA an assembly version
-// computes the same operations in the same order (the same bits, checked by
-// kernel_test.go).
+// defines its result; on amd64 with AVX2 and FMA an assembly version, and
+// with AVX-512 (F and DQ) a second one on eight lanes, computes the same
+// operations in the same order (the same bits, checked by kernel_test.go
+// and TestLeakyDeterministic).
 
 // kernUseAsm reports whether the AVX2/FMA assembly kernels are used. It is
 // set at start-up from the CPU's features and may be cleared by tests.
 var kernUseAsm = kernHaveAVX2FMA()
+
+// kernUseAVX512 selects, with kernUseAsm, the AVX-512 versions of the
+// element-wise kernels (the same operations lane by lane, so the same
+// bits). It is set at start-up and may be cleared by tests.
+var kernUseAVX512 = kernHaveAVX512()
 
 // kernGemm adds A·B to C (internal/gemm's AddMul; see there for the
 // operands). Every element of C is accumulated as c = fma(a_p, b_p, c) for
@@ -35,6 +42,10 @@ func kernLeakyFwd(n int, xNext, xPrev, h, pre []float64, a float64) {
 		panic("train: kernLeakyFwd: bad length")
 	}
 	if n == 0 {
+		return
+	}
+	if kernUseAsm && kernUseAVX512 {
+		kernLeakyFwdAVX512(n, &xNext[0], &xPrev[0], &h[0], &pre[0], a)
 		return
 	}
 	if kernUseAsm {
@@ -58,6 +69,10 @@ func kernLeakyBwd(n int, dpre, gOut, g, h []float64, a float64) {
 	if n == 0 {
 		return
 	}
+	if kernUseAsm && kernUseAVX512 {
+		kernLeakyBwdAVX512(n, &dpre[0], &gOut[0], &g[0], &h[0], a)
+		return
+	}
 	if kernUseAsm {
 		kernLeakyBwdAVX2(n, &dpre[0], &gOut[0], &g[0], &h[0], a)
 		return
@@ -68,6 +83,34 @@ func kernLeakyBwd(n int, dpre, gOut, g, h []float64, a float64) {
 		d := 1 - float64(h[i]*h[i])
 		dpre[i] = float64(a*gi) * d
 		gOut[i] = oma * gi
+	}
+}
+
+// kernNormals sets dst[k] = scale·leakyNormal(s0 + k·γ) for every k <
+// len(dst) (γ = leakyGamma), the noise and initial states of a row. With
+// AVX-512 the hashes and the ziggurat's fast path run on eight lanes (64-bit
+// multiplies, gathers from the layer tables) and the rare rejections, about
+// 1.2 %, are redone here with leakyNormalSlow: every value is the bits of
+// the scalar loop. rej is scratch of at least len(dst)/8 bytes.
+func kernNormals(dst []float64, s0 uint64, scale float64, rej []uint8) {
+	n8 := 0
+	if kernUseAsm && kernUseAVX512 {
+		n8 = len(dst) &^ 7
+	}
+	if n8 > 0 {
+		if len(rej) < n8/8 {
+			panic("train: kernNormals: short rejection scratch")
+		}
+		kernNormalsAVX512(n8, &dst[0], s0, scale, &leakyZigKn64[0], &leakyZig.wn[0], &rej[0])
+		for blk, bits := range rej[:n8/8] {
+			for ; bits != 0; bits &= bits - 1 {
+				k := blk*8 + mathbits.TrailingZeros8(bits)
+				dst[k] = scale * leakyNormalSlow(leakyHash(s0+uint64(k)*leakyGamma))
+			}
+		}
+	}
+	for k := n8; k < len(dst); k++ {
+		dst[k] = scale * leakyNormal(s0+uint64(k)*leakyGamma)
 	}
 }
 

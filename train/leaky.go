@@ -54,9 +54,12 @@ type LeakyStats struct {
 // The batch is split into fixed chunks of up to 64 trials that run forward
 // and backward independently (on Threads goroutines) and whose gradient
 // sums are added in chunk order, so the result does not depend on Threads,
-// bit for bit. The products run in AVX2/FMA assembly when the CPU has it,
-// with inputs, biases and the readout folded into one product per step and
-// direction, and the weight gradients accumulated as (T·B)-deep products.
+// bit for bit. The products, the element-wise kernels and the normal
+// variates run in AVX-512 or AVX2/FMA assembly when the CPU has it (the
+// same bits as the pure-Go code on every CPU), with inputs, biases and the
+// readout folded into one product per step and direction, the noise as the
+// forward product's initial C, and the weight gradients accumulated as
+// (T·B)-deep products.
 //
 // Random numbers: each epoch draws one value from the rng argument; the
 // initial state and the noise of every (step, trial, unit) are normal
@@ -100,6 +103,7 @@ type leakyChunk struct {
 	o      []float64 // S × bc × out outputs (zero where none is read)
 	dz     []float64 // S × bc × out dL/dz
 	dw     []float64 // cw × xw gradient sums Dᵀ X
+	rej    []uint8   // N/8 bytes: kernNormals' rejection scratch
 	loss   float64
 	acc    float64 // Σ |argmax p − argmax y|
 	rel    float64 // Σ p[argmax y]
@@ -292,15 +296,16 @@ func (t *LeakyTrainer) reserve(steps, size int) {
 	for b0 := 0; b0 < size; b0 += leakyChunkTrials {
 		bc := min(leakyChunkTrials, size-b0)
 		t.chunks = append(t.chunks, &leakyChunk{b0: b0, bc: bc,
-			x:  make([]float64, s*bc*t.xw),
-			h:  make([]float64, s*bc*t.np),
-			c:  make([]float64, bc*t.cw),
-			d:  make([]float64, bc*t.cw),
-			g:  make([]float64, bc*t.np),
-			g2: make([]float64, bc*t.np),
-			o:  make([]float64, s*bc*t.out),
-			dz: make([]float64, s*bc*t.out),
-			dw: make([]float64, t.cw*t.xw),
+			x:   make([]float64, s*bc*t.xw),
+			h:   make([]float64, s*bc*t.np),
+			c:   make([]float64, bc*t.cw),
+			d:   make([]float64, bc*t.cw),
+			g:   make([]float64, bc*t.np),
+			g2:  make([]float64, bc*t.np),
+			o:   make([]float64, s*bc*t.out),
+			dz:  make([]float64, s*bc*t.out),
+			dw:  make([]float64, t.cw*t.xw),
+			rej: make([]uint8, t.n/8),
 		})
 	}
 }
@@ -424,9 +429,7 @@ func (j *leakyJob) chunk(c *leakyChunk) {
 			continue
 		}
 		base := uint64((c.b0 + bi) * n)
-		for k := 0; k < n; k++ {
-			r[k] = t.InitStd * leakyNormal(keyInit+(base+uint64(k))*leakyGamma)
-		}
+		kernNormals(r[:n], keyInit+base*leakyGamma, t.InitStd, c.rej)
 		kernLeakyFwd(np, r, r, c.c[:np], r, 1) // r = tanh(z)
 	}
 	c.loss, c.acc, c.rel, c.scored = 0, 0, 0, 0
@@ -441,9 +444,7 @@ func (j *leakyJob) chunk(c *leakyChunk) {
 				for bi := 0; bi < bc; bi++ {
 					row := c.c[bi*cw+t.q0 : bi*cw+t.q0+n]
 					base := uint64((s*B + c.b0 + bi) * n)
-					for k := range row {
-						row[k] = t.Noise * leakyNormal(keyNoise+(base+uint64(k))*leakyGamma)
-					}
+					kernNormals(row, keyNoise+base*leakyGamma, t.Noise, c.rej)
 				}
 			}
 		}
@@ -583,6 +584,15 @@ var leakyZig = func() (z struct {
 }()
 
 const leakyZigR = 3.442619855899
+
+// leakyZigKn64 is leakyZig.kn widened to 64 bits, the table the AVX-512
+// kernel gathers from.
+var leakyZigKn64 = func() (kn [128]uint64) {
+	for i, v := range leakyZig.kn {
+		kn[i] = uint64(v)
+	}
+	return kn
+}()
 
 // leakyNormal returns a standard normal variate made from the hash of
 // state (Marsaglia–Tsang ziggurat: layer from the low 7 bits, value from the

@@ -6,6 +6,8 @@ import (
 
 	"time"
 
+	"attractor/internal/cputime"
+	"attractor/internal/gemm"
 	"attractor/model"
 	"attractor/train/task"
 	"gonum.org/v1/gonum/blas"
@@ -14,8 +16,9 @@ import (
 
 // BenchmarkKernGemmDCDT times the three products of one step of a 64-trial
 // chunk of the DCDT network (N = 100, padded to 104 with the readout, inputs
-// and bias folded in), for the assembly kernel, its pure-Go version and
-// gonum's Dgemm, and reports GFLOP/s.
+// and bias folded in), for the AVX-512 and AVX2 assembly tiles, their
+// pure-Go version and gonum's Dgemm, and reports GFLOP/s of wall and of
+// process CPU time (the machine is shared).
 func BenchmarkKernGemmDCDT(b *testing.B) {
 	rng := model.NewRNG(1, 1)
 	for _, sh := range []struct {
@@ -35,14 +38,16 @@ func BenchmarkKernGemmDCDT(b *testing.B) {
 			ars, acs = 1, sh.m
 		}
 		flops := 2 * float64(sh.m*sh.n*sh.k)
-		for _, impl := range []string{"asm", "go", "gonum"} {
-			if impl == "asm" && !kernUseAsm {
+		for _, impl := range []string{"avx512", "avx2", "go", "gonum"} {
+			if (impl == "avx2" && !kernUseAsm) || (impl == "avx512" && !(kernUseAsm && gemm.HaveAVX512)) {
 				continue
 			}
 			b.Run(fmt.Sprintf("%s/%s", sh.name, impl), func(b *testing.B) {
-				saved := kernUseAsm
-				defer func() { kernUseAsm = saved }()
-				kernUseAsm = impl == "asm"
+				saved, saved512 := kernUseAsm, gemm.HaveAVX512
+				defer func() { kernUseAsm, gemm.HaveAVX512 = saved, saved512 }()
+				kernUseAsm = impl == "avx2" || impl == "avx512"
+				gemm.HaveAVX512 = impl == "avx512"
+				cpu0 := cputime.Process()
 				for b.Loop() {
 					if impl == "gonum" {
 						ta, lda, ar, ac := blas.NoTrans, sh.k, sh.m, sh.k
@@ -58,6 +63,7 @@ func BenchmarkKernGemmDCDT(b *testing.B) {
 					}
 				}
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				b.ReportMetric(flops*float64(b.N)/(cputime.Process()-cpu0).Seconds()/1e9, "GFLOP/cpu-s")
 			})
 		}
 	}
@@ -79,19 +85,30 @@ func leakyDCDTSetup(tb testing.TB, threads int) (*LeakyTrainer, *task.Batch, *mo
 }
 
 // BenchmarkDCDTEpoch times one training epoch of the peer's configuration
-// (/work/shared/bench/dcdt_torch.py) and reports epochs/s.
+// (/work/shared/bench/dcdt_torch.py) with the AVX-512 and the AVX2 kernels
+// and reports epochs per second of wall and of process CPU time.
 func BenchmarkDCDTEpoch(b *testing.B) {
-	for _, threads := range []int{1, 2} {
-		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
-			tr, batch, rng := leakyDCDTSetup(b, threads)
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := tr.Epoch(batch, rng); err != nil {
-					b.Fatal(err)
+	for _, kern := range []string{"avx512", "avx2"} {
+		if !kernUseAsm || (kern == "avx512" && !kernHaveAVX512()) {
+			continue
+		}
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", kern, threads), func(b *testing.B) {
+				saved, savedGemm := kernUseAVX512, gemm.HaveAVX512
+				defer func() { kernUseAVX512, gemm.HaveAVX512 = saved, savedGemm }()
+				kernUseAVX512, gemm.HaveAVX512 = kern == "avx512", kern == "avx512"
+				tr, batch, rng := leakyDCDTSetup(b, threads)
+				b.ReportAllocs()
+				cpu0 := cputime.Process()
+				for b.Loop() {
+					if _, err := tr.Epoch(batch, rng); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "epochs/s")
-		})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "epochs/s")
+				b.ReportMetric(float64(b.N)/(cputime.Process()-cpu0).Seconds(), "epochs/cpu-s")
+			})
+		}
 	}
 }
 

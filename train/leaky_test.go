@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"attractor/internal/gemm"
 	"attractor/model"
 	"attractor/train/task"
 
@@ -220,40 +221,62 @@ func TestLeakyFiniteDifferences(t *testing.T) {
 	}
 }
 
-// TestLeakyDeterministic trains a few epochs with 1 and 2 threads and with
-// the assembly and pure-Go kernels; the parameters must agree bit for bit.
+// TestLeakyDeterministic trains a few epochs with 1, 2 and 3 threads and
+// with the AVX-512, AVX2 and pure-Go kernels, on a small network (three
+// chunks of 64, 64 and 22 trials) and on the benchmark's DCDT network
+// (N = 100); the parameters must agree bit for bit.
 func TestLeakyDeterministic(t *testing.T) {
-	train := func(threads int, asm bool) []float64 {
-		saved := kernUseAsm
-		kernUseAsm = asm
-		defer func() { kernUseAsm = saved }()
-		net, b := leakyTinyNet(21, 9, 150, 5) // 3 chunks: 64, 64, 22
-		tr, err := NewLeakyTrainer(net, &SGD{LR: 0.05, Momentum: 0.9, WeightDecay: 1e-7})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Threads = threads
-		rng := model.NewRNG(9, 9)
-		for e := 0; e < 4; e++ {
-			if _, err := tr.Epoch(b, rng); err != nil {
+	type kernels struct{ asm, avx512 bool }
+	set := func(k kernels) func() {
+		saved, saved512, savedGemm := kernUseAsm, kernUseAVX512, gemm.HaveAVX512
+		kernUseAsm, kernUseAVX512, gemm.HaveAVX512 = k.asm, k.avx512, k.avx512
+		return func() { kernUseAsm, kernUseAVX512, gemm.HaveAVX512 = saved, saved512, savedGemm }
+	}
+	best := kernels{kernHaveAVX2FMA(), kernHaveAVX512()}
+	variants := []struct {
+		threads int
+		k       kernels
+	}{{2, best}, {3, best}, {1, kernels{kernHaveAVX2FMA(), false}}, {2, kernels{false, false}}}
+	if !best.avx512 {
+		t.Log("no AVX-512 on this CPU: compared the AVX2 and Go kernels only")
+	}
+	for _, tc := range []struct {
+		name   string
+		epochs int
+		setup  func() (*LeakyTrainer, *task.Batch, *model.RNG)
+	}{
+		{"tiny", 4, func() (*LeakyTrainer, *task.Batch, *model.RNG) {
+			net, b := leakyTinyNet(21, 9, 150, 5)
+			tr, err := NewLeakyTrainer(net, &SGD{LR: 0.05, Momentum: 0.9, WeightDecay: 1e-7})
+			if err != nil {
 				t.Fatal(err)
 			}
+			return tr, b, model.NewRNG(9, 9)
+		}},
+		{"dcdt", 2, func() (*LeakyTrainer, *task.Batch, *model.RNG) { return leakyDCDTSetup(t, 1) }},
+	} {
+		train := func(threads int, k kernels) []float64 {
+			defer set(k)()
+			tr, b, rng := tc.setup()
+			tr.Threads = threads
+			for e := 0; e < tc.epochs; e++ {
+				if _, err := tr.Epoch(b, rng); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var all []float64
+			for _, p := range tr.Params() {
+				all = append(all, p.Value...)
+			}
+			return all
 		}
-		var all []float64
-		for _, p := range tr.Params() {
-			all = append(all, p.Value...)
-		}
-		return all
-	}
-	ref := train(1, kernHaveAVX2FMA())
-	for _, v := range []struct {
-		threads int
-		asm     bool
-	}{{2, kernHaveAVX2FMA()}, {3, kernHaveAVX2FMA()}, {2, false}} {
-		got := train(v.threads, v.asm)
-		for i := range ref {
-			if math.Float64bits(got[i]) != math.Float64bits(ref[i]) {
-				t.Fatalf("threads=%d asm=%v: parameter %d is %v, with 1 thread %v", v.threads, v.asm, i, got[i], ref[i])
+		ref := train(1, best)
+		for _, v := range variants {
+			got := train(v.threads, v.k)
+			for i := range ref {
+				if math.Float64bits(got[i]) != math.Float64bits(ref[i]) {
+					t.Fatalf("%s: threads=%d %+v: parameter %d is %v, with 1 thread and %+v %v", tc.name, v.threads, v.k, i, got[i], best, ref[i])
+				}
 			}
 		}
 	}

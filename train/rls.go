@@ -70,13 +70,21 @@ func (s *RLS) Update(r []float64) (k []float64, c float64) {
 		if pk != nil {
 			cki := pc * pk[i]
 			// Diagonal.
-			row[i] -= cki * pk[i]
+			row[i] -= float64(cki * pk[i])
 			acc = row[i] * ri
-			for j := i + 1; j < n; j++ {
-				v := row[j] - cki*pk[j]
+			// The products are rounded before the sums (explicit
+			// conversions: no fused multiply–add under any GOAMD64), as in
+			// the assembly kernel, which takes the first multiple of 8.
+			j := i + 1
+			if m := (n - j) &^ 7; m > 0 && kernUseAsm && kernUseAVX512 {
+				acc = kernRLSRowAVX512(m, &row[j], &pk[j], &r[j], &kn[j], cki, ri, acc)
+				j += m
+			}
+			for ; j < n; j++ {
+				v := row[j] - float64(cki*pk[j])
 				row[j] = v
-				acc += v * r[j]
-				kn[j] += v * ri
+				acc += float64(v * r[j])
+				kn[j] += float64(v * ri)
 			}
 		} else {
 			acc = row[i] * ri

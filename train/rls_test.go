@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"attractor/internal/cputime"
 	"attractor/model"
 )
 
@@ -103,24 +104,84 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
+// BenchmarkRLSUpdate times one RLS update (the pass over P's triangle)
+// with the AVX-512 row kernel and with the Go loop, and reports updates per
+// CPU second and the triangle's bytes read and written per CPU second.
 func BenchmarkRLSUpdate(b *testing.B) {
 	for _, n := range []int{300, 1000} {
-		b.Run("N="+itoa(n), func(b *testing.B) {
-			rng := model.NewRNG(1, 0)
-			s := NewRLS(n, 1)
-			r := make([]float64, n)
-			for i := range r {
-				r[i] = math.Tanh(rng.Norm())
+		for _, kern := range []string{"avx512", "go"} {
+			if kern == "avx512" && !(kernUseAsm && kernUseAVX512) {
+				continue
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			b.Run("N="+itoa(n)+"/"+kern, func(b *testing.B) {
+				saved := kernUseAVX512
+				defer func() { kernUseAVX512 = saved }()
+				kernUseAVX512 = kern == "avx512"
+				rng := model.NewRNG(1, 0)
+				s := NewRLS(n, 1)
+				r := make([]float64, n)
+				for i := range r {
+					r[i] = math.Tanh(rng.Norm())
+				}
+				b.ReportAllocs()
 				s.Update(r)
-			}
-		})
+				cpu0 := cputime.Process()
+				for b.Loop() {
+					s.Update(r)
+				}
+				cpu := (cputime.Process() - cpu0).Seconds()
+				b.ReportMetric(float64(b.N)/cpu, "updates/cpu-s")
+				b.ReportMetric(2*8*float64(n*(n+1)/2)*float64(b.N)/cpu/1e9, "GB/cpu-s")
+			})
+		}
 	}
 }
 
 func itoa(n int) string {
 	return strconv.Itoa(n)
+}
+
+// TestRLSUpdateAsmMatchesGo runs the same updates with the AVX-512 row
+// kernel and with the Go loop and compares P, k and c bit for bit, for
+// sizes whose rows end with and without a remainder of eight.
+func TestRLSUpdateAsmMatchesGo(t *testing.T) {
+	if !(kernUseAsm && kernUseAVX512) {
+		t.Skip("no AVX-512 on this CPU: RLS.Update runs only its Go loop")
+	}
+	for _, n := range []int{1000, 37, 9, 8} {
+		run := func(asm bool) (*RLS, []float64, float64) {
+			saved := kernUseAVX512
+			kernUseAVX512 = asm
+			defer func() { kernUseAVX512 = saved }()
+			rng := model.NewRNG(11, uint64(n))
+			s := NewRLS(n, 1)
+			r := make([]float64, n)
+			var k []float64
+			var c float64
+			for step := 0; step < 6; step++ {
+				for i := range r {
+					r[i] = math.Tanh(1.5 * rng.Norm())
+				}
+				k, c = s.Update(r)
+			}
+			s.Flush()
+			return s, append([]float64(nil), k...), c
+		}
+		sa, ka, ca := run(true)
+		sg, kg, cg := run(false)
+		if math.Float64bits(ca) != math.Float64bits(cg) {
+			t.Fatalf("N=%d: c %v (asm), %v (Go)", n, ca, cg)
+		}
+		for i := range ka {
+			if math.Float64bits(ka[i]) != math.Float64bits(kg[i]) {
+				t.Fatalf("N=%d: k[%d] %v (asm), %v (Go)", n, i, ka[i], kg[i])
+			}
+		}
+		ta, tg := sa.Triangle(), sg.Triangle()
+		for i := range ta {
+			if math.Float64bits(ta[i]) != math.Float64bits(tg[i]) {
+				t.Fatalf("N=%d: triangle element %d %v (asm), %v (Go)", n, i, ta[i], tg[i])
+			}
+		}
+	}
 }

@@ -1,6 +1,8 @@
 // Package gemm holds the project's float64 matrix-multiply kernel, an
-// AVX2/FMA register tile (4×12, with 4×8 and 4×4 edges) behind a pure-Go
-// fallback, and a blas64 implementation whose Dgemm runs on it. train's
+// AVX2/FMA register tile (4×12, with 4×8 and 4×4 edges) and, on CPUs with
+// AVX-512, an 8-row tile (8×24, 8×16, 8×8) that AddMul prefers, behind a
+// pure-Go fallback, and a blas64 implementation whose Dgemm runs on the
+// AVX2 tiles. train's
 // backpropagation calls AddMul directly; inspect installs Implementation
 // with blas64.Use so that gonum's LAPACK (Hessenberg reduction, the
 // multishift QR's reflector blocks) runs its level-3 work on the tiles:
@@ -23,6 +25,12 @@ import (
 
 // HaveAsm reports whether the CPU runs the AVX2/FMA assembly tiles.
 var HaveAsm = haveAVX2FMA()
+
+// HaveAVX512 reports whether AddMul runs its 8-row AVX-512 tiles (when
+// HaveAsm too). They compute every element in the same order as the AVX2
+// tiles, so the bits do not depend on it; tests may clear it to run the
+// AVX2 tiles instead.
+var HaveAVX512 = haveAVX512()
 
 // AddMul adds A·B to C with the assembly tiles when HaveAsm (else
 // AddMulGo). A is m×k with element (i, p) at a[i*ars+p*acs] (ars = lda,
@@ -56,10 +64,64 @@ func addMul(asm bool, m, n, k int, a []float64, ars, acs int, b []float64, ldb i
 		addMulGo(m, n, k, a, ars, acs, b, ldb, c, ldc)
 		return
 	}
-	m4 := m &^ 3
 	if k == 0 {
 		return
 	}
+	if HaveAVX512 && m >= 8 && n >= 8 {
+		addMul512(m, n, k, a, ars, acs, b, ldb, c, ldc)
+		return
+	}
+	addMul256(m, n, k, a, ars, acs, b, ldb, c, ldc)
+}
+
+// addMul512 runs the AVX-512 tiles over the first m&^7 rows and n&^7
+// columns and the AVX2 tiles over the rest. The 8-column vectors of a row
+// block are split into tiles of 3 (and, for the remainder, 2 or 1), so
+// that no tile is narrower than needed: 13 vectors (N = 104) are 3+3+3+2+2.
+func addMul512(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	m8, nz := m&^7, n/8
+	threes, twos := nz/3, 0
+	switch nz % 3 {
+	case 2:
+		twos = 1
+	case 1:
+		if threes > 0 {
+			threes, twos = threes-1, 2
+		}
+	}
+	j := 0
+	for ; threes > 0; threes-- {
+		for i := 0; i < m8; i += 8 {
+			tile8x24z(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+		j += 24
+	}
+	for ; twos > 0; twos-- {
+		for i := 0; i < m8; i += 8 {
+			tile8x16z(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+		j += 16
+	}
+	if j+8 <= n {
+		for i := 0; i < m8; i += 8 {
+			tile8x8z(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+		j += 8
+	}
+	if j < n { // four columns left
+		for i := 0; i < m8; i += 4 {
+			tile4x4(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	}
+	if m8 < m {
+		addMul256(m-m8, n, k, a[m8*ars:], ars, acs, b, ldb, c[m8*ldc:], ldc)
+	}
+}
+
+// addMul256 runs the AVX2 tiles over the first m&^3 rows and the Go loop
+// over the rest.
+func addMul256(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	m4 := m &^ 3
 	j := 0
 	for ; j+12 <= n; j += 12 {
 		for i := 0; i < m4; i += 4 {

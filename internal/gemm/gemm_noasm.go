@@ -4,6 +4,8 @@ package gemm
 
 func haveAVX2FMA() bool { return false }
 
+func haveAVX512() bool { return false }
+
 func tile4x12(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int) {
 	panic("gemm: no assembly kernels")
 }
@@ -17,5 +19,17 @@ func tile4x4(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, l
 }
 
 func tile4x8MulAdd(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int) {
+	panic("gemm: no assembly kernels")
+}
+
+func tile8x24z(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int) {
+	panic("gemm: no assembly kernels")
+}
+
+func tile8x16z(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int) {
+	panic("gemm: no assembly kernels")
+}
+
+func tile8x8z(k int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int) {
 	panic("gemm: no assembly kernels")
 }

@@ -20,7 +20,24 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 	return s
 }
 
+// TestAddMulMatchesReference checks the assembly tiles (AVX-512 where the
+// CPU has it, and AVX2 with HaveAVX512 cleared) against AddMulGo bit for
+// bit, on shapes that use every tile width and row and column remainder
+// (the DCDT products are 64×104×104, 64×104×104 and 104×108×64ᵀ).
 func TestAddMulMatchesReference(t *testing.T) {
+	saved := HaveAVX512
+	defer func() { HaveAVX512 = saved }()
+	for _, avx512 := range []bool{false, true} {
+		if avx512 && !saved {
+			t.Log("no AVX-512 on this CPU: the AVX-512 tiles were not run")
+			continue
+		}
+		HaveAVX512 = avx512
+		t.Run(fmt.Sprintf("avx512=%v", avx512), testAddMulMatchesReference)
+	}
+}
+
+func testAddMulMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct {
 		m, n, k int
@@ -28,6 +45,9 @@ func TestAddMulMatchesReference(t *testing.T) {
 	}{
 		{4, 12, 7, false}, {64, 104, 104, false}, {64, 100, 104, false}, {7, 20, 5, false},
 		{3, 8, 16, false}, {104, 104, 64, true}, {6, 4, 1, true}, {5, 24, 0, false},
+		{104, 108, 64, true}, {64, 4, 104, false}, {4, 108, 64, true}, {8, 8, 3, false},
+		{9, 20, 5, false}, {16, 40, 2, true}, {24, 56, 9, false}, {13, 100, 11, false},
+		{15, 12, 6, true}, {8, 28, 1, false}, {40, 32, 17, false},
 	} {
 		lda := tc.k + 3
 		ars, acs := lda, 1
@@ -263,5 +283,38 @@ func TestDsyrkFused(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkTileInL1 runs one register tile over operands that stay in the
+// L1 cache (k = 128: an 8×128 or 4×128 block of A and a 128×24 or 128×12
+// strip of B), the rate its fused multiply–adds reach when memory is no
+// limit: the practical float64 peak of one core against which the DCDT
+// products are measured (BENCHMARKS.md). It reports GFLOP per wall and per
+// CPU second.
+func BenchmarkTileInL1(b *testing.B) {
+	const k = 128
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, tc := range []struct {
+		name   string
+		avx512 bool
+		m, n   int
+	}{{"avx512_8x24", true, 8, 24}, {"avx2_4x12", false, 4, 12}} {
+		if !HaveAsm || (tc.avx512 && !HaveAVX512) {
+			continue
+		}
+		b.Run(tc.name, func(b *testing.B) {
+			saved := HaveAVX512
+			defer func() { HaveAVX512 = saved }()
+			HaveAVX512 = tc.avx512
+			a, bm, c := randSlice(rng, tc.m*k), randSlice(rng, k*tc.n), make([]float64, tc.m*tc.n)
+			cpu0 := cputime.Process()
+			for b.Loop() {
+				AddMul(tc.m, tc.n, k, a, k, 1, bm, tc.n, c, tc.n)
+			}
+			flops := 2 * float64(tc.m*tc.n*k) * float64(b.N)
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			b.ReportMetric(flops/(cputime.Process()-cpu0).Seconds()/1e9, "GFLOP/cpu-s")
+		})
 	}
 }
