@@ -64,4 +64,19 @@ func TestFollowRunTmux(t *testing.T) {
 	}
 	h.waitFor("the run's end in the training pane", func(s string) bool { return strings.Contains(s, "run finished") })
 	h.tm("send-keys", "-t", "app", "q")
+	// Wait for the UI to exit: it writes into the directory as it quits,
+	// which must not race with the test's removal of that directory.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		if b, err := os.ReadFile(h.status); err == nil && strings.TrimSpace(string(b)) != "" {
+			if code := strings.TrimSpace(string(b)); code != "0" {
+				t.Errorf("the UI exited with status %s", code)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the UI did not exit within 30 s of q:\n%s", h.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -90,8 +90,10 @@ type Config struct {
 	// MaxSessions bounds the sessions open at once (default 32); a session
 	// beyond it is told the server is full.
 	MaxSessions int
-	// IdleTimeout ends a session without key presses, and a connection
-	// without traffic, for this long (default 30 min).
+	// IdleTimeout ends a session without key presses for this long, with
+	// a message (default 30 min); a connection without any traffic is
+	// dropped connIdleGrace later (a backstop that must not pre-empt the
+	// session's own timeout and its message).
 	IdleTimeout time.Duration
 	// MaxDuration ends every connection this long after it opened (default
 	// 12 h).
@@ -218,7 +220,7 @@ func New(cfg Config) (*Server, error) {
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Addr),
 		wish.WithPublicKeyAuth(s.publicKey),
-		wish.WithIdleTimeout(cfg.IdleTimeout),
+		wish.WithIdleTimeout(cfg.IdleTimeout+connIdleGrace),
 		wish.WithMaxTimeout(cfg.MaxDuration),
 		ssh.WrapConn(s.wrapConn),
 		func(srv *ssh.Server) error {
@@ -241,6 +243,10 @@ func New(cfg Config) (*Server, error) {
 
 // Fingerprint returns the SHA-256 fingerprint of the host key, which
 // clients see on first connection.
+// connIdleGrace is how much longer than Config.IdleTimeout a connection
+// without traffic stays open.
+const connIdleGrace = 15 * time.Second
+
 func (s *Server) Fingerprint() string { return gossh.FingerprintSHA256(s.cfg.HostKey.PublicKey()) }
 
 // Addr returns the configured listening address.

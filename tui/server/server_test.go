@@ -203,20 +203,25 @@ func TestRefusedSessions(t *testing.T) {
 }
 
 func TestIdleTimeout(t *testing.T) {
-	ts := startServer(t, Config{IdleTimeout: 400 * time.Millisecond})
+	// The timeout is long against the 200 ms between keys, so that a
+	// loaded machine's scheduling delays cannot end the session early.
+	const idle = 2 * time.Second
+	ts := startServer(t, Config{IdleTimeout: idle})
 	cs := ts.open(t, "erin")
 	cs.waitFor("keys=0|")
 	for range 4 { // typing keeps the session open past the timeout
-		time.Sleep(150 * time.Millisecond)
+		time.Sleep(idle / 10)
 		cs.send("x")
 	}
-	cs.waitFor("keys=4|")
+	time.Sleep(idle / 2) // together with the keys: past the timeout since the session began
+	cs.send("x")
+	cs.waitFor("keys=5|")
 	start := time.Now()
 	err := cs.wait()
 	if err != nil || !strings.Contains(cs.out.String()+cs.errs.String(), "without input") {
 		t.Errorf("idle session ended with %v, output %q", err, cs.out.String()[max(0, len(cs.out.String())-80):])
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	if d := time.Since(start); d > idle+2*time.Second {
 		t.Errorf("idle session took %v to close", d)
 	}
 }
