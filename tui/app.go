@@ -71,7 +71,8 @@ type Model struct {
 
 	gen    int // analysis generation; results of older ones are dropped
 	cancel context.CancelFunc
-	inits  int // starting states of a fixed census (0: the adaptive census)
+	actx   context.Context // the running analysis's context (cancelled by cancel)
+	inits  int             // starting states of a fixed census (0: the adaptive census)
 	// following is set while the open network is the followed run's
 	// checkpoint (ctx.RunDir): a new checkpoint replaces it. ckStamp is the
 	// version on screen; ckLoading is set while one is being read.
@@ -203,13 +204,45 @@ func (m *Model) startAnalysis() tea.Cmd {
 		m.cancel()
 	}
 	ctx, cancel := context.WithCancel(m.ctx.Ctx)
-	m.cancel = cancel
+	m.cancel, m.actx = cancel, ctx
 	m.gen++
 	m.s.analysing = "simulating trials and PCA"
 	m.s.anaErr = nil
-	m.s.verdict, m.s.verdictErr = nil, nil
+	m.s.verdict, m.s.verdictErr, m.s.verdictFinal = nil, nil, false
+	m.s.report, m.s.reportErr, m.s.reportFinal = nil, nil, false
 	m.invalidateAll()
-	return portraitCmd(ctx, m.job(ctx))
+	cmd := portraitCmd(ctx, m.job(ctx))
+	if hasQuickPass(&m.s.proto) {
+		// The quick verdict pass needs no stage 1: it starts at once.
+		cmd = tea.Batch(cmd, verdictCmd(ctx, m.verdictJob(true)))
+	}
+	return cmd
+}
+
+// verdictJob captures what a verdict pass needs.
+func (m *Model) verdictJob(quick bool) verdictJob {
+	return verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file, quick: quick,
+		cache: m.ctx.Cache, digest: m.digest}
+}
+
+// reportCmd assembles the report of the census and the final verdict
+// (stage 4), or of the census alone when the verdict failed. It returns
+// nil until both are in, and once the report is.
+func (m *Model) reportCmd() tea.Cmd {
+	s := m.s
+	if s.fixed == nil || s.fixed.census == nil || s.reportFinal || s.reportErr != nil || (!s.verdictFinal && s.verdictErr == nil) {
+		return nil
+	}
+	job := reportJob{gen: m.gen, name: s.name, file: s.file, net: s.net.Clone(), proto: s.proto, inits: m.inits,
+		census: s.fixed.census, cache: m.ctx.Cache, digest: m.digest}
+	if s.verdictFinal {
+		job.verdict = s.verdict
+	}
+	ctx := m.actx
+	if ctx == nil {
+		ctx = m.ctx.Ctx
+	}
+	return reportCmd(ctx, job)
 }
 
 // job captures what an analysis needs; the protocol's slices are read only.
@@ -246,22 +279,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.s.fixed = nil
 		m.s.analysing = "searching fixed points"
 		m.invalidateAll()
-		ctx, cancel := context.WithCancel(m.ctx.Ctx)
-		if m.cancel != nil {
-			m.cancel()
-		}
-		m.cancel = cancel
-		// The verdict does not need the census: both run at once.
-		return m, tea.Batch(fixedCmd(ctx, m.job(ctx), msg.data),
-			verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file,
-				cache: m.ctx.Cache, digest: m.digest}))
+		// The census and the full verdict run in the generation's context,
+		// beside the quick verdict pass.
+		ctx := m.actx
+		return m, tea.Batch(fixedCmd(ctx, m.job(ctx), msg.data), verdictCmd(ctx, m.verdictJob(false)))
 	case fixedMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil
-		}
-		m.s.analysing = ""
-		if m.s.verdict == nil && m.s.verdictErr == nil {
-			m.s.analysing = "mechanism verdict"
 		}
 		if msg.err != nil {
 			m.s.anaErr = msg.err
@@ -271,20 +295,36 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.portrait.rangeFor = nil // include the fixed points in the view
 			m.eigen.selectAt(0, 0)
 		}
+		m.s.analysing = m.s.stage()
 		m.invalidateAll()
-		return m, nil
+		return m, m.reportCmd()
 	case verdictMsg:
+		if msg.gen != m.gen || m.s == nil || (msg.provisional && (m.s.verdictFinal || m.s.verdictErr != nil)) {
+			return m, nil // stale, or a quick pass after the full one
+		}
+		if msg.err != nil {
+			if msg.provisional {
+				return m, nil // the full pass will say
+			}
+			m.s.verdictErr = msg.err
+			m.setStatus(true, "mechanism verdict: %v", msg.err)
+		} else {
+			m.s.verdict, m.s.verdictFinal = msg.data, !msg.provisional
+		}
+		m.s.analysing = m.s.stage()
+		m.invalidateAll()
+		return m, m.reportCmd()
+	case reportMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil
 		}
-		m.s.analysing = ""
-		if m.s.fixed == nil && m.s.anaErr == nil {
-			m.s.analysing = "searching fixed points"
-		}
-		m.s.verdict, m.s.verdictErr = msg.data, msg.err
 		if msg.err != nil {
-			m.setStatus(true, "mechanism verdict: %v", msg.err)
+			m.s.reportErr = msg.err
+			m.setStatus(true, "report: %v", msg.err)
+		} else {
+			m.s.report, m.s.reportFinal = msg.rep, true
 		}
+		m.s.analysing = m.s.stage()
 		m.invalidateAll()
 		return m, nil
 	case loadedMsg:

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"attractor/analysis"
 	"attractor/model"
 	"attractor/saved"
 )
@@ -44,9 +45,17 @@ type session struct {
 	fixed     *fixedData
 	analysing string // what is being computed, "" when idle
 	anaErr    error
-	// the mechanism verdict (stage 3), or why it failed
-	verdict    *verdictData
-	verdictErr error
+	// the mechanism verdict (stage 3), or why it failed; verdictFinal is
+	// set once the full pass is in (before, verdict is the quick pass's)
+	verdict      *analysis.VerdictResult
+	verdictErr   error
+	verdictFinal bool
+	// the report of the census and the verdict (stage 4) the verdict pane
+	// renders: the census's alone until the final verdict is in
+	// (reportFinal), or why it failed
+	report      *analysis.Report
+	reportFinal bool
+	reportErr   error
 
 	// projection of the state and its trail, valid when portrait != nil
 	px, py         float64
@@ -105,6 +114,22 @@ func (s *session) perturbationText() string {
 		delay += " (changed from the file's " + p0.DelayText() + ")"
 	}
 	return kicks + ", " + delay
+}
+
+// stage says what the analysis is still computing once stage 1 is in
+// ("" when it is done): the fixed points, the verdict, the report.
+func (s *session) stage() string {
+	var left []string
+	if s.fixed == nil && s.anaErr == nil {
+		left = append(left, "searching fixed points")
+	}
+	if !s.verdictFinal && s.verdictErr == nil {
+		left = append(left, "mechanism verdict")
+	}
+	if len(left) == 0 && !s.reportFinal && s.reportErr == nil && s.fixed != nil {
+		left = append(left, "assembling the report")
+	}
+	return strings.Join(left, ", ")
 }
 
 // sigma returns the kick size.
