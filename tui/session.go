@@ -41,10 +41,14 @@ type session struct {
 	diverged     bool
 
 	// analysis results (nil until they arrive)
-	portrait  *portraitData
-	fixed     *fixedData
-	analysing string // what is being computed, "" when idle
-	anaErr    error
+	portrait *portraitData
+	fixed    *fixedData
+	// fixedStale marks fixed as the census of an earlier protocol (before
+	// d or D), shown until the new one arrives: its points are still
+	// fixed points of the network.
+	fixedStale bool
+	analysing  string // what is being computed, "" when idle
+	anaErr     error
 	// the mechanism verdict (stage 3), or why it failed; verdictFinal is
 	// set once the full pass is in (before, verdict is the quick pass's)
 	verdict      *analysis.VerdictResult
@@ -120,7 +124,7 @@ func (s *session) perturbationText() string {
 // ("" when it is done): the fixed points, the verdict, the report.
 func (s *session) stage() string {
 	var left []string
-	if s.fixed == nil && s.anaErr == nil {
+	if (s.fixed == nil || s.fixedStale) && s.anaErr == nil {
 		left = append(left, "searching fixed points")
 	}
 	if !s.verdictFinal && s.verdictErr == nil {

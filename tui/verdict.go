@@ -350,6 +350,8 @@ func (p *verdictPane) text() string {
 	switch {
 	case r != nil:
 		b.WriteString(reportPointsText(r))
+	case s.fixed != nil && s.fixed.census != nil && s.fixedStale:
+		fmt.Fprintf(&b, "%d fixed points of the network, from the census before the protocol changed; searching again…\n", len(s.fixed.census.Points))
 	case s.fixed != nil && s.fixed.census != nil:
 		c := s.fixed.census
 		fmt.Fprintf(&b, "%d fixed points from %d starts (assembling the report…)\n", len(c.Points), c.Candidates)

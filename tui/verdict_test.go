@@ -250,8 +250,9 @@ func testVerdictScroll(t *testing.T) {
 // pass's verdict shows first, marked provisional; the full pass's replaces
 // it, final, and the report assembled from it and the census follows; a
 // quick pass arriving late, or a stale generation's verdict, changes
-// nothing. The test drives the model with the messages of the stages, in
-// order, not with a clock.
+// nothing. The census and the full pass start only once the quick pass is
+// in, so that it has the processors to itself. The test drives the model
+// with the messages of the stages, in order, not with a clock.
 func TestVerdictRefines(t *testing.T) {
 	n := taskNet(t, "spm", nil)
 	c := testContext(t)
@@ -265,6 +266,9 @@ func TestVerdictRefines(t *testing.T) {
 		t.Error("the generic protocol runs a quick pass")
 	}
 	analysed(t, m)
+	if m.stage2 {
+		t.Error("the census and the full verdict pass started before the quick pass was in")
+	}
 	pane := func() string {
 		m.verdict.vp.Height = 1000 // the whole text
 		return ansi.Strip(m.verdict.vp.View())
@@ -293,8 +297,8 @@ func TestVerdictRefines(t *testing.T) {
 			t.Errorf("after the quick pass the pane lacks %q:\n%s", want, v)
 		}
 	}
-	if cmd != nil || m.s.report != nil || !strings.Contains(m.s.analysing, "mechanism verdict") {
-		t.Errorf("after the quick pass: report command %v, report %v, analysing %q", cmd != nil, m.s.report != nil, m.s.analysing)
+	if cmd == nil || !m.stage2 || m.s.report != nil || !strings.Contains(m.s.analysing, "mechanism verdict") {
+		t.Errorf("after the quick pass: census and full pass started %v (command %v), report %v, analysing %q", m.stage2, cmd != nil, m.s.report != nil, m.s.analysing)
 	}
 	if e := ansi.Strip(m.s.explainText(m.ctx.Styles)); !strings.HasPrefix(e, "Provisional") {
 		t.Errorf("the explanation of the quick pass does not say it is provisional:\n%s", e)
