@@ -14,7 +14,8 @@ import (
 // TestReportSameEverywhere is issue 15's "same file and settings → same
 // report": `attractor inspect --json`, the UI's stages (tui.SessionReport)
 // and the sweep's "report" analysis give the same bytes, on a gallery
-// network and on a GRU trained by real PyTorch.
+// network and on a GRU trained by real PyTorch; and a real sweep stores
+// in its result the bytes inspect prints for the network it saved.
 func TestReportSameEverywhere(t *testing.T) {
 	for _, file := range []string{
 		filepath.Join("..", "tui", "gallery", "06-flipflop-gru.npz"),
@@ -51,14 +52,15 @@ func TestReportSameEverywhere(t *testing.T) {
 			}
 		})
 	}
+	t.Run("sweep-run", testReportSweepRun)
 }
 
-// A sweep stores the report in its result: a small flip-flop sweep with
+// testReportSweepRun checks that a sweep stores the report in its result: a small flip-flop sweep with
 // the "report" analysis, run by the sweep machinery (the network analysed
 // in memory right after training), carries in result.json exactly the
 // bytes `attractor inspect --json` prints for the network it saved, read
 // back from its file under the name the report gives it (net.npz).
-func TestReportSameEverywhereSweep(t *testing.T) {
+func testReportSweepRun(t *testing.T) {
 	spec := writeSpec(t, `name = "report sweep"
 task = "flipflop"
 analyses = ["report"]

@@ -69,7 +69,7 @@ func driveAnalysis(tb testing.TB, m *Model, cmd tea.Cmd) (first, final time.Dura
 // gains; on a network without a quick pass (the sine generator's end
 // behaviour) the two differ only by the report stage.
 func BenchmarkFirstVerdict(b *testing.B) {
-	for _, name := range []string{"01-ghazizadeh-dfp-g1.5-fb1", "06-flipflop-gru"} {
+	for _, name := range []string{"01-ghazizadeh-dfp-g1.5-fb1", "03-ghazizadeh-lc-g1.3-fb3", "06-flipflop-gru"} {
 		b.Run(name, func(b *testing.B) {
 			var entry *Entry
 			for _, e := range EmbeddedGallery().Entries() {
