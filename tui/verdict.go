@@ -410,6 +410,8 @@ func (s *session) shownVerdict() (main, beside *inspect.Verdict) {
 // refining), final, or final with its report still being assembled.
 func (s *session) verdictState() string {
 	switch {
+	case s.verdictErr != nil:
+		return "provisional: quick pass on the clean probes; the full pass failed: " + saved.Printable(s.verdictErr.Error())
 	case !s.verdictFinal:
 		return "provisional: quick pass on the clean probes · refining…"
 	case !s.reportFinal:

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -383,5 +384,29 @@ func TestReportCyclesAndBasins(t *testing.T) {
 	}
 	if basinsText(nil) != "" {
 		t.Error("a report without basins shows basin lines")
+	}
+}
+
+// When the full pass fails after the quick one, the pane keeps the quick
+// verdict, says it stays provisional and why, and the report of the
+// census alone follows.
+func TestVerdictFullPassFails(t *testing.T) {
+	c := testContext(t)
+	m := New(c, "fast", fastNet(t))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 60})
+	m.Init()
+	analysed(t, m)
+	quick := &analysis.VerdictResult{Main: &inspect.Verdict{Label: "quick label", Scheme: "test"}}
+	m.Update(verdictMsg{gen: m.gen, data: quick, provisional: true})
+	_, cmd := m.Update(verdictMsg{gen: m.gen, err: errors.New("full pass \x1b[2Jbroke")})
+	feed(m, cmd)
+	m.verdict.vp.Height = 1000
+	m.View()
+	v := strings.Join(strings.Fields(ansi.Strip(m.verdict.vp.View())), " ") // unwrapped
+	if !strings.Contains(v, "Verdict: quick label") || !strings.Contains(v, "the full pass failed: full pass") || strings.Contains(v, "\x1b[2J") {
+		t.Errorf("after a failed full pass:\n%q", v)
+	}
+	if m.s.report == nil || m.s.report.Verdict != nil || !m.s.reportFinal || m.s.analysing != "" {
+		t.Errorf("report %v (with a verdict: %v), analysing %q", m.s.report != nil, m.s.report != nil && m.s.report.Verdict != nil, m.s.analysing)
 	}
 }
