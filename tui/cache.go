@@ -96,9 +96,12 @@ func cacheDo[T any](ctx context.Context, c Cache, d *netDigest, net model.Networ
 	return t, nil
 }
 
-// memoEntries is how many results a session's memo keeps: the four stages
-// of three protocols (the delay the file gave and one step either way).
-const memoEntries = 12
+// memoEntries is how many results a session's memo keeps: the five
+// stages (trajectories, census, quick and full verdict, report) of three
+// protocols, the delay the file gave and one step either way. For an
+// N = 300 network of 16 conditions a protocol's results take about 25 MB,
+// most of it the activity views of the trajectories.
+const memoEntries = 15
 
 // memoCache is a session's own Cache when the context has none: it keeps
 // the last memoEntries results by key so that going back to an earlier
