@@ -13,6 +13,10 @@
 //     the starts until a doubling finds nothing new, and reports its
 //     coverage.
 //   - The verdict ([Verdict]) runs the classifier that fits the protocol.
+//   - The landscape across training ([Landscape], [Landscaper]) follows
+//     the fixed points and cycles of a list of network files with
+//     inspect's continuation, each network's starts taken from its own
+//     file's protocol: the one way from a saved network to starting states.
 //   - [Report] is the one versioned JSON document of all of it; [Analyze]
 //     makes it.
 //

@@ -14,8 +14,8 @@ import (
 	"syscall"
 
 	"attractor/inspect"
+	"attractor/internal/figure"
 	"attractor/model"
-	"attractor/tui/figure"
 )
 
 // memoryAlphaC is the critical load α_c ≈ 0.138 of the Hopfield network

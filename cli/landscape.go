@@ -5,27 +5,25 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"attractor/analysis"
 	"attractor/inspect"
-	"attractor/model"
+	"attractor/internal/figure"
 	"attractor/saved"
 	"attractor/train"
-	"attractor/train/task"
 	"attractor/tui"
-	"attractor/tui/figure"
 )
 
 func init() {
-	register(&command{name: "landscape", args: "RUN_DIR|NET… [--json] [-o FIG.svg|.png|.pdf] [--inits K] [--cold] [--no-basins] [--task flipflop --bits K] [--steps S,…]",
+	register(&command{name: "landscape", args: "RUN_DIR|NET… [--json] [-o FIG.svg|.png|.pdf] [--inits K] [--cold] [--no-basins] [--task NAME [--bits K]] [--steps S,…]",
 		short: "follow the fixed points and cycles across training checkpoints (or networks along a parameter) and list their births, deaths and bifurcations",
 		run:   runLandscape})
 }
@@ -35,6 +33,7 @@ type landscapeReport struct {
 	Files       []string                      `json:"files"`
 	Convention  string                        `json:"convention"`
 	StartsFrom  string                        `json:"starts_from"`
+	Protocols   []string                      `json:"protocols"` // the protocol of each file: its task, or "generic"
 	Checkpoints []inspect.LandscapeCheckpoint `json:"checkpoints"`
 	Events      []inspect.LandscapeEvent      `json:"events"`
 	RuntimeS    float64                       `json:"runtime_s"`
@@ -44,17 +43,17 @@ func runLandscape(env *Env, args []string) error {
 	fs := newFlags(env, commands["landscape"])
 	jsonOut := fs.Bool("json", false, "write a JSON document (checkpoints with step, stable, saddles, cycles, points, basins; events with step and kind)")
 	out := fs.String("o", "", "also draw the landscape as a figure (.svg, .png or .pdf)")
-	k := fs.Int("inits", 64, "fresh starts per network, sampled along its trajectories under task inputs")
+	k := fs.Int("inits", 64, "fresh starts per network: states spread evenly along the trajectories of its protocol's trials (the task its file records)")
 	fresh := fs.Int("fresh", 16, "fresh starts added to the previous network's points in a warm-started census")
 	cold := fs.Bool("cold", false, "search every network from all its fresh starts (no warm start from the previous one)")
 	noBasins := fs.Bool("no-basins", false, "skip the basin fractions")
 	cloud := fs.Float64("cloud", 0.5, "width w of the Gaussian cloud N(c, w²) of starts about their centroid c (basin fractions; negative: none)")
 	noise := fs.String("noise", "0.05,0.1,0.2,0.5", "noise levels σ added to the trajectory starts (basin fractions against noise; empty: none)")
 	runSteps := fs.Int("run-steps", 2000, "forward simulation from every start, in steps")
-	taskName := fs.String("task", "", "task whose trials give the starts when the files do not record one: flipflop")
+	taskName := fs.String("task", "", "the task (with its default configuration) of the files that record none, such as PyTorch state dicts: "+strings.Join(analysis.Tasks(), ", ")+" (files that record a task use theirs)")
 	bits := fs.Int("bits", 3, "with --task flipflop: the number of channels")
 	stepsFlag := fs.String("steps", "", "the step (or parameter value) of each file, comma-separated (default: the file's train.done, else the last number in its name)")
-	seed := fs.Uint64("seed", 1, "seed of the trials, the cloud and the noise")
+	seed := fs.Uint64("seed", 1, "seed of the protocols' random draws, the cloud and the noise")
 	maps, hyper := mapFlag{}, mapFlag{}
 	fs.Var(maps, "map", "assign a tensor to a role when inference is ambiguous (readout=fc.weight)")
 	fs.Var(hyper, "hyper", "hyper-parameters the files lack (dt=0.1, tau=1)")
@@ -70,8 +69,16 @@ func runLandscape(env *Env, args []string) error {
 		if _, err := figure.FormatOf(*out); err != nil {
 			return usageError("-o: %v", err)
 		}
-	case *taskName != "" && *taskName != "flipflop":
-		return usageError("--task %q: only flipflop can be named (other tasks are read from the files)", *taskName)
+	case *taskName != "" && !slices.Contains(analysis.Tasks(), *taskName):
+		return usageError("--task %q: want one of %s", *taskName, strings.Join(analysis.Tasks(), ", "))
+	}
+	var taskRec json.RawMessage
+	if *taskName != "" {
+		rec := map[string]any{"name": *taskName}
+		if *taskName == "flipflop" {
+			rec["config"] = map[string]int{"bits": *bits}
+		}
+		taskRec, _ = json.Marshal(rec)
 	}
 	sigmas, err := parseFloats(*noise)
 	if err != nil {
@@ -108,24 +115,22 @@ func runLandscape(env *Env, args []string) error {
 		}
 		nets = append(nets, n)
 	}
-	starts, from, err := landscapeStarts(ctx, nets[len(nets)-1], *taskName, *bits, *k, *seed)
-	if err != nil {
-		return err
+	lf := make([]analysis.LandscapeFile, len(nets))
+	for i, n := range nets {
+		lf[i] = analysis.LandscapeFile{Name: files[i], Net: n, Step: steps[i]}
 	}
-	p := inspect.LandscapeProblem{Steps: steps, Starts: starts}
-	for _, n := range nets {
-		p.Nets = append(p.Nets, n.Net)
-	}
-	set := &inspect.LandscapeSettings{Cold: *cold, Fresh: *fresh, RunSteps: *runSteps, Basins: !*noBasins,
-		BasinSettings: inspect.BasinSettings{RunSteps: *runSteps, Cloud: *cloud, Noise: sigmas, Seed: *seed}}
+	set := &analysis.LandscapeSettings{Starts: *k, Seed: *seed, Task: taskRec,
+		Continuation: inspect.LandscapeSettings{Cold: *cold, Fresh: *fresh, RunSteps: *runSteps, Basins: !*noBasins,
+			BasinSettings: inspect.BasinSettings{RunSteps: *runSteps, Cloud: *cloud, Noise: sigmas, Seed: *seed}}}
 	bar := newProgress(env.Stderr, "landscape", "networks", len(nets))
-	set.Progress = func(done, total int) { bar.update(done, "") }
-	res, err := inspect.Landscape(ctx, p, set)
+	set.Continuation.Progress = func(done, total int) { bar.update(done, "") }
+	ares, err := analysis.Landscape(ctx, lf, set)
 	bar.finish()
 	if err != nil {
 		return err
 	}
-	rep := landscapeReport{Files: files, Convention: res.Convention.String(), StartsFrom: from,
+	res := ares.LandscapeResult
+	rep := landscapeReport{Files: files, Convention: res.Convention.String(), StartsFrom: ares.StartsFrom, Protocols: ares.Protocols,
 		Checkpoints: res.Checkpoints, Events: res.Events, RuntimeS: res.Runtime.Seconds()}
 	var ms []train.Metrics
 	if runDir != "" {
@@ -197,69 +202,6 @@ func landscapeStep(n *saved.Network, file string, i int) float64 {
 		}
 	}
 	return float64(i + 1)
-}
-
-// landscapeStarts returns the fresh starts of every network: states along
-// the trials of the task the files were trained on (the same trials for
-// each network), or random states when none is known; and what they are.
-func landscapeStarts(ctx context.Context, n *saved.Network, taskName string, bits, k int, seed uint64) (func(context.Context, int, model.Network) ([][]float64, error), string, error) {
-	var tk task.Task
-	if taskName == "flipflop" {
-		tk = task.NewFlipFlop(bits)
-	} else if len(n.Manifest.Train) > 0 {
-		var tr struct {
-			Method string          `json:"method"`
-			Config json.RawMessage `json:"config"`
-		}
-		if json.Unmarshal(n.Manifest.Train, &tr) == nil && tr.Method == "bptt" {
-			cfg := train.DefaultSeq()
-			if json.Unmarshal(tr.Config, &cfg) == nil {
-				tk, _ = cfg.TaskOf()
-			}
-		}
-	}
-	d := n.Net.Dims()
-	var trials []inspect.Trial
-	from := ""
-	if tk != nil {
-		b := tk.Batch(model.NewRNG(seed, 11))
-		if b.Inputs != d.Input {
-			return nil, "", fmt.Errorf("the %s task has %d inputs; the networks have %d", tk.Name(), b.Inputs, d.Input)
-		}
-		for i := 0; i < min(b.Size, 16); i++ {
-			tr := inspect.Trial{X0: make([]float64, d.State), Score: inspect.StepWindow{Start: 0, End: b.Steps}, Target: math.NaN()}
-			for t := 0; t < b.Steps; t++ {
-				tr.Inputs = append(tr.Inputs, append([]float64(nil), b.In(t, i)...))
-			}
-			trials = append(trials, tr)
-		}
-		from = fmt.Sprintf("states along 16 %s trials", tk.Name())
-	} else if p, err := analysis.ProtocolFor(n, seed); err != nil {
-		return nil, "", err
-	} else if p.Source == "task" {
-		trials, from = p.Trials(), fmt.Sprintf("states along the %s trials", p.Task)
-	}
-	if trials == nil {
-		rng := model.NewRNG(seed, 7)
-		var xs [][]float64
-		for range k {
-			xs = append(xs, model.NormalVector(d.State, 0.5, rng))
-		}
-		return func(context.Context, int, model.Network) ([][]float64, error) { return xs, nil },
-			"random states N(0, 0.5²) (the files name no task; give --task)", nil
-	}
-	total := 0
-	for i := range trials {
-		total += trials[i].Steps()
-	}
-	every := max(1, total/k)
-	return func(ctx context.Context, _ int, net model.Network) ([][]float64, error) {
-		xs, err := inspect.TrialStates(ctx, net, trials, every, nil)
-		if len(xs) > k {
-			xs = xs[:k]
-		}
-		return xs, err
-	}, from, nil
 }
 
 // parseFloats parses a comma-separated list of numbers ("" is none).

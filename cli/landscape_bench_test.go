@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"attractor/analysis"
 	"attractor/inspect"
 	"attractor/saved"
 )
@@ -38,21 +40,18 @@ func BenchmarkLandscapeCensus(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		var p inspect.LandscapeProblem
-		var last *saved.Network
-		for _, f := range files {
+		var lf []analysis.LandscapeFile
+		for i, f := range files {
 			n, _, err := saved.Open(f, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
-			p.Nets, last = append(p.Nets, n.Net), n
+			lf = append(lf, analysis.LandscapeFile{Name: f, Net: n, Step: steps[i]})
 		}
-		p.Steps = steps
-		starts, _, err := landscapeStarts(context.Background(), last, taskName, 2, 64, 1)
-		if err != nil {
-			b.Fatal(err)
+		var task json.RawMessage
+		if taskName != "" {
+			task = json.RawMessage(`{"name": "flipflop", "config": {"bits": 2}}`)
 		}
-		p.Starts = starts
 		for _, cold := range []bool{false, true} {
 			name := sr.name + "/warm"
 			if cold {
@@ -62,7 +61,8 @@ func BenchmarkLandscapeCensus(b *testing.B) {
 				var census float64
 				var iters int
 				for b.Loop() {
-					res, err := inspect.Landscape(context.Background(), p, &inspect.LandscapeSettings{Cold: cold})
+					res, err := analysis.Landscape(context.Background(), lf, &analysis.LandscapeSettings{Seed: 1, Task: task,
+						Continuation: inspect.LandscapeSettings{Cold: cold}})
 					if err != nil {
 						b.Fatal(err)
 					}

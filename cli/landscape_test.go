@@ -229,7 +229,7 @@ func TestLandscapeArgs(t *testing.T) {
 		{[]string{"a.npz"}, 2},
 		{[]string{dir}, 1}, // a directory without a history
 		{[]string{"a.npz", "b.npz", "-o", "x.gif"}, 2},
-		{[]string{"a.npz", "b.npz", "--task", "spm"}, 2},
+		{[]string{"a.npz", "b.npz", "--task", "nosuch"}, 2},
 		{[]string{"a.npz", "b.npz", "--steps", "1"}, 2},
 		{[]string{"a.npz", "b.npz"}, 1}, // no such files
 	} {

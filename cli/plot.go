@@ -9,9 +9,9 @@ import (
 	"strings"
 	"syscall"
 
+	"attractor/internal/figure"
 	"attractor/train"
 	"attractor/tui"
-	"attractor/tui/figure"
 )
 
 func init() {

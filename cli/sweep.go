@@ -11,21 +11,23 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"attractor/internal/figure"
 	"attractor/saved"
 	"attractor/train/sweep"
 )
 
 func init() {
 	register(&command{name: "sweep",
-		args:  "SPEC.toml -o DIR [--workers N] [--slurm …] | status DIR | report DIR | run-task DIR --submission S --index I",
+		args:  "SPEC.toml -o DIR [--workers N] [--slurm …] | status DIR | report DIR | export DIR -o DEST | run-task DIR --submission S --index I",
 		short: "train a grid of networks (local pool or Slurm job arrays), resumably; census and phase diagrams",
-		subs:  []string{"status", "report", "run-task"},
+		subs:  []string{"status", "report", "export", "run-task"},
 		run:   runSweep})
 }
 
@@ -44,6 +46,8 @@ func runSweep(env *Env, args []string) error {
 			return sweepStatus(env, args[1:])
 		case "report":
 			return sweepReport(env, args[1:])
+		case "export":
+			return sweepExport(env, args[1:])
 		case "run-task":
 			return sweepRunTask(env, args[1:])
 		}
@@ -257,6 +261,9 @@ type sweepStatusJSON struct {
 	RatePerHour float64        `json:"rate_per_hour"`
 	ETASeconds  float64        `json:"eta_seconds"`
 	Classes     map[string]int `json:"classes"`
+	// Cost is the CPU time of the networks trained one at a time by their
+	// process (from their timing.json), absent until there is one.
+	Cost *sweepCostJSON `json:"cost,omitempty"`
 	// FailedNetworks maps a failed network's id to its error file.
 	FailedNetworks map[string]string `json:"failed_networks"`
 	Slurm          *sweepSlurmJSON   `json:"slurm,omitempty"`
@@ -300,6 +307,10 @@ func sweepStatusOf(ctx context.Context, sw *sweep.Sweep) sweepStatusJSON {
 			out.RatePerHour = float64(k-1) / span.Hours()
 			out.ETASeconds = math.Round(float64(st.Total-st.Done) / out.RatePerHour * 3600)
 		}
+	}
+	if c := sw.Cost(); c.Networks > 0 {
+		out.Cost = &sweepCostJSON{Networks: c.Networks, MedianSeconds: c.Median, P90Seconds: c.P90,
+			MinSeconds: c.Min, MaxSeconds: c.Max, TotalSeconds: c.Total}
 	}
 	for k, v := range st.Classes {
 		if k == "" {
@@ -349,6 +360,10 @@ func printSweepStatus(ctx context.Context, env *Env, sw *sweep.Sweep, strict boo
 			fmt.Fprintf(w, ", ETA %s", time.Duration(st.ETASeconds)*time.Second)
 		}
 		fmt.Fprintln(w)
+	}
+	if c := st.Cost; c != nil {
+		fmt.Fprintf(w, "CPU per network: median %s, 90th percentile %s, range %s … %s, total %s (%d networks trained one at a time)\n",
+			secs(c.MedianSeconds), secs(c.P90Seconds), secs(c.MinSeconds), secs(c.MaxSeconds), secs(c.TotalSeconds), c.Networks)
 	}
 	if len(st.Classes) > 0 {
 		var parts []string
@@ -426,12 +441,14 @@ func sortedByCount(m map[string]int) []string {
 }
 
 func sweepReport(env *Env, args []string) error {
-	fs := newFlags(env, &command{name: "sweep report", args: "DIR [--x FIELD --y FIELD] [--class C,…] [--scaling LR,DELAY] [--json]",
-		short: "census, phase diagrams (text and SVG) and results.csv of a sweep"})
+	fs := newFlags(env, &command{name: "sweep report", args: "DIR [--x FIELD --y FIELD] [--class C,…] [-o FIGDIR] [--format svg,png,pdf] [--scaling LR,DELAY] [--json]",
+		short: "census, phase diagrams (text and SVG, PNG or PDF figures) and results.csv of a sweep"})
 	x := fs.String("x", "", "phase-diagram column axis (default: the first grid axis other than seed)")
 	y := fs.String("y", "", "phase-diagram row axis (default: the second)")
 	classes := fs.String("class", "", "classes to draw phase diagrams of (default: all)")
-	outDir := fs.String("out", "", "directory for the SVG files (default DIR/report)")
+	outDir := fs.String("o", "", "directory for the figures (default DIR/report)")
+	fs.StringVar(outDir, "out", "", "same as -o")
+	formats := fs.String("format", "svg", "figure formats, comma-separated: svg, png (2 pixels per px), pdf")
 	scaling := fs.String("scaling", "", "fit the critical delay per learning rate: `LR,DELAY` axes (docs/science.md §5.6)")
 	failing := fs.String("unable", "unable,no_learn,unstable,diverged", "classes counted as unable to learn (--scaling)")
 	jsonOut := fs.Bool("json", false, "print the census, phase diagrams and fits as one JSON object instead of tables")
@@ -440,6 +457,28 @@ func sweepReport(env *Env, args []string) error {
 	}
 	if fs.NArg() != 1 {
 		return usageError("sweep report DIR")
+	}
+	var exts []string
+	for _, f := range strings.Split(*formats, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if _, err := figure.FormatOf("x." + f); err != nil {
+			return usageError("--format %q: want svg, png or pdf (or a comma-separated list)", f)
+		}
+		if !slices.Contains(exts, f) {
+			exts = append(exts, f)
+		}
+	}
+	// writeFigures writes fig as base.EXT for every format asked for.
+	writeFigures := func(base string, fig *figure.Figure) ([]string, error) {
+		var names []string
+		for _, ext := range exts {
+			name := base + "." + ext
+			if err := sweep.WriteFigure(name, fig); err != nil {
+				return names, err
+			}
+			names = append(names, name)
+		}
+		return names, nil
 	}
 	sw, err := sweep.Open(fs.Arg(0))
 	if err != nil {
@@ -468,11 +507,11 @@ func sweepReport(env *Env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join(sw.Dir, "report")
 	}
-	name := filepath.Join(dir, "census.svg")
-	if err := sweep.WriteSVGFile(name, func(o io.Writer) error { return c.WriteSVG(o, "census "+sw.Spec.Name) }); err != nil {
+	names, err := writeFigures(filepath.Join(dir, "census"), c.Figure("census "+sw.Spec.Name))
+	rep.Files = append(rep.Files, names...)
+	if err != nil {
 		return err
 	}
-	rep.Files = append(rep.Files, name)
 	var axes []string
 	for _, ax := range sw.Spec.Axes {
 		if ax.Field != "seed" && len(ax.Values) > 1 {
@@ -503,11 +542,11 @@ func sweepReport(env *Env, args []string) error {
 		for _, cl := range show {
 			fmt.Fprintln(w)
 			p.WriteText(w, cl)
-			name := filepath.Join(dir, fmt.Sprintf("phase_%s_%s_%s.svg", *x, *y, fileSafe(cl)))
-			if err := sweep.WriteSVGFile(name, func(o io.Writer) error { return p.WriteSVG(o, cl) }); err != nil {
+			names, err := writeFigures(filepath.Join(dir, fmt.Sprintf("phase_%s_%s_%s", *x, *y, fileSafe(cl))), p.Figure(cl))
+			rep.Files = append(rep.Files, names...)
+			if err != nil {
 				return err
 			}
-			rep.Files = append(rep.Files, name)
 			rows := make([][]*float64, len(p.YVals))
 			for j := range rows {
 				rows[j] = make([]*float64, len(p.XVals))
@@ -662,4 +701,60 @@ func sortedFloats[V any](m map[float64]V) []float64 {
 	}
 	sort.Float64s(out)
 	return out
+}
+
+func sweepExport(env *Env, args []string) error {
+	fs := newFlags(env, &command{name: "sweep export", args: "DIR -o DEST [--keep CLASS,…] [--json]",
+		short: "copy a sweep's results without its networks; running the sweep on the copy resumes it"})
+	out := fs.String("o", "", "destination directory (must not exist or be empty)")
+	keep := fs.String("keep", "", "comma-separated result classes whose network files are copied too (e.g. DFP,IFP)")
+	jsonOut := fs.Bool("json", false, "print what was copied as one JSON object")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *out == "" {
+		return usageError("sweep export DIR -o DEST")
+	}
+	sw, err := sweep.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	classes := map[string]bool{}
+	for _, c := range strings.Split(*keep, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			classes[c] = true
+		}
+	}
+	st, err := sw.Export(*out, func(r *sweep.Result) bool { return classes[r.Class] })
+	if err != nil {
+		return err
+	}
+	if *jsonOut {
+		return writeJSON(env.Stdout, map[string]any{"dir": *out, "results": st.Results, "networks": st.Networks, "pruned": st.Pruned})
+	}
+	fmt.Fprintf(env.Stderr, "wrote %s: %d results, %d with their network files, %d without (resume with `attractor sweep %s -o %s`)\n",
+		sanitize(*out), st.Results, st.Networks, st.Pruned, sanitize(filepath.Join(*out, sweep.SpecFile)), sanitize(*out))
+	return nil
+}
+
+// sweepCostJSON summarises the CPU seconds per network.
+type sweepCostJSON struct {
+	Networks      int     `json:"networks"`
+	MedianSeconds float64 `json:"median_cpu_seconds"`
+	P90Seconds    float64 `json:"p90_cpu_seconds"`
+	MinSeconds    float64 `json:"min_cpu_seconds"`
+	MaxSeconds    float64 `json:"max_cpu_seconds"`
+	TotalSeconds  float64 `json:"total_cpu_seconds"`
+}
+
+// secs prints a duration given in seconds to a useful precision.
+func secs(v float64) string {
+	d := time.Duration(v * float64(time.Second))
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }

@@ -138,6 +138,27 @@ func TestSweepCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "report", "census.svg")); err != nil {
 		t.Fatal(err)
 	}
+	// -o and --format: PNG and PDF figures, as `plot -o` writes them.
+	figs := filepath.Join(t.TempDir(), "figs")
+	_, errs, code = runMain(t, "sweep", "report", dir, "-o", figs, "--format", "png,PDF")
+	if code != 0 {
+		t.Fatalf("report --format png,PDF: exit %d: %s", code, errs)
+	}
+	for _, name := range []string{"census.png", "census.pdf", "phase_g_fb_" + fileSafe(strings.Fields(out[strings.Index(out, "fraction ")+len("fraction "):])[0]) + ".png"} {
+		b, err := os.ReadFile(filepath.Join(figs, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if magic := map[string]string{".png": "\x89PNG", ".pdf": "%PDF-"}[filepath.Ext(name)]; !bytes.HasPrefix(b, []byte(magic)) {
+			t.Errorf("%s does not start with %q", name, magic)
+		}
+		if !strings.Contains(errs, name) {
+			t.Errorf("stderr does not name %s: %s", name, errs)
+		}
+	}
+	if _, errs, code := runMain(t, "sweep", "report", dir, "--format", "gif"); code != 2 || !strings.Contains(errs, `--format "gif"`) {
+		t.Errorf("--format gif: exit %d, stderr %q; want a usage error", code, errs)
+	}
 	// --json: one JSON document on stdout, notes on stderr.
 	out, errs, code = runMain(t, "sweep", "status", dir, "--json")
 	var st sweepStatusJSON
@@ -154,6 +175,24 @@ func TestSweepCommand(t *testing.T) {
 		if len(rows) != len(rep.Phase.YValues) || len(rows[0]) != len(rep.Phase.XValues) {
 			t.Errorf("class %s: %d×%d fractions for %d×%d cells", cl, len(rows), len(rows[0]), len(rep.Phase.YValues), len(rep.Phase.XValues))
 		}
+	}
+	// export: a results-only copy resumes without training, and reports the same census.
+	exp := filepath.Join(t.TempDir(), "exp")
+	_, errs, code = runMain(t, "sweep", "export", dir, "-o", exp, "--keep", "none-such")
+	if code != 0 || !strings.Contains(errs, "8 results, 0 with their network files, 8 without") {
+		t.Fatalf("export exit %d: %s", code, errs)
+	}
+	_, errs, code = runMain(t, "sweep", filepath.Join(exp, sweep.SpecFile), "-o", exp)
+	if code != 0 || !strings.Contains(errs, "8/8 done") {
+		t.Fatalf("resume of the export: exit %d: %s", code, errs)
+	}
+	if nets, _ := filepath.Glob(filepath.Join(exp, "nets", "*", "*", sweep.NetworkFile)); len(nets) != 0 {
+		t.Fatalf("resuming the export trained %d networks again", len(nets))
+	}
+	out1, _, _ := runMain(t, "sweep", "report", dir)
+	out2, _, code := runMain(t, "sweep", "report", exp)
+	if code != 0 || strings.ReplaceAll(out1, dir, "") != strings.ReplaceAll(out2, exp, "") {
+		t.Fatalf("report of the export differs:\n%s\n---\n%s", out1, out2)
 	}
 	// A different spec in the same directory is refused.
 	other := writeSpec(t, strings.Replace(cliSweepSpec, "trials = 40", "trials = 41", 1))

@@ -27,6 +27,13 @@ type LandscapeProblem struct {
 	// sample_states). They seed the fixed-point search and are the
 	// trajectory-sampled starts of the basin fractions.
 	Starts func(ctx context.Context, i int, net model.Network) ([][]float64, error)
+	// Seeds, if set, returns more initial states for network i that seed
+	// the fixed-point search alone (they are not simulated and not in the
+	// basin fractions), such as trajectory states displaced by noise, which
+	// bring the search near the saddles between the attractors that the
+	// trajectories themselves do not visit; a warm-started census takes
+	// Fresh of them.
+	Seeds func(ctx context.Context, i int, net model.Network) ([][]float64, error)
 }
 
 // LandscapeSettings tunes [Landscape]. A zero field takes the default shown;
@@ -113,7 +120,9 @@ type LandscapeCheckpoint struct {
 	} `json:"search"`
 	Basins *BasinReport `json:"basins,omitempty"`
 
-	// ends are where the starts ended after RunSteps steps.
+	// n is the network's state size; ends are where the starts ended
+	// after RunSteps steps.
+	n    int
 	ends [][]float64
 	// warmTo[j] is the index in Points where the warm start from point j
 	// of the previous checkpoint ended (−1: nowhere); nil for a cold census.
@@ -187,70 +196,140 @@ func Landscape(ctx context.Context, p LandscapeProblem, s *LandscapeSettings) (*
 	if p.Starts == nil {
 		return nil, errors.New("inspect: landscape: no Starts")
 	}
-	var set LandscapeSettings
-	if s != nil {
-		set = *s
-	}
-	set.fill()
 	t0 := time.Now()
-	res := &LandscapeResult{}
-	nextID, nextCycle := 0, 0
-	var prev *LandscapeCheckpoint
+	c := NewContinuation(p.Input, s)
 	for i, net := range p.Nets {
 		if err := ctx.Err(); err != nil {
 			return nil, err
-		}
-		if i > 0 && net.Dims().State != p.Nets[0].Dims().State {
-			return nil, fmt.Errorf("inspect: landscape: network %d has %d state variables, network 0 has %d", i, net.Dims().State, p.Nets[0].Dims().State)
 		}
 		starts, err := p.Starts(ctx, i, net)
 		if err != nil {
 			return nil, fmt.Errorf("inspect: landscape: starts of network %d: %w", i, err)
 		}
-		if len(starts) == 0 {
-			return nil, fmt.Errorf("inspect: landscape: no starts for network %d", i)
+		var seeds [][]float64
+		if p.Seeds != nil {
+			if seeds, err = p.Seeds(ctx, i, net); err != nil {
+				return nil, fmt.Errorf("inspect: landscape: seeds of network %d: %w", i, err)
+			}
 		}
-		warm := !set.Cold && prev != nil
-		ck, conv, err := landscapeCensus(ctx, net, p.Input, starts, prev, warm, &set)
-		if err != nil {
+		if err := c.Add(ctx, net, p.Steps[i], starts, seeds); err != nil {
 			return nil, fmt.Errorf("inspect: landscape: network %d (step %g): %w", i, p.Steps[i], err)
 		}
-		ck.Step = p.Steps[i]
-		res.Convention = conv
-		if prev == nil {
-			for k := range ck.Points {
-				ck.Points[k].ID = nextID
-				nextID++
-			}
-			for k := range ck.Orbits {
-				ck.Orbits[k].ID = nextCycle
-				nextCycle++
-			}
-		} else {
-			res.Events = append(res.Events, landscapeMatch(prev, ck, &set, &nextID, &nextCycle)...)
-		}
-		if set.Basins {
-			bs := set.BasinSettings
-			if bs.RunSteps == 0 || bs.RunSteps == set.RunSteps {
-				bs.RunSteps = set.RunSteps
-			}
-			ck.Basins, err = BasinFractions(ctx, BasinProblem{Net: net, Input: p.Input, Starts: starts,
-				Ends: ck.ends, Attractors: ck.attractors()}, &bs)
-			if err != nil {
-				return nil, fmt.Errorf("inspect: landscape: basins of network %d: %w", i, err)
-			}
-		}
-		res.Checkpoints = append(res.Checkpoints, *ck)
-		prev = &res.Checkpoints[len(res.Checkpoints)-1]
-		if set.Progress != nil {
-			set.Progress(i+1, len(p.Nets))
+		if c.set.Progress != nil {
+			c.set.Progress(i+1, len(p.Nets))
 		}
 	}
-	if res.Events == nil {
-		res.Events = []LandscapeEvent{}
-	}
+	res := c.Result()
 	res.Runtime = time.Since(t0)
 	return res, nil
+}
+
+// Continuation follows a landscape one network at a time, for a caller
+// that gets its networks one by one (a UI following a training run):
+// [Landscape] is a loop over its Add. A Continuation is not safe for
+// concurrent use; the results of Result share nothing that a later Add
+// changes.
+type Continuation struct {
+	input             []float64
+	set               LandscapeSettings
+	res               LandscapeResult
+	nextID, nextCycle int
+}
+
+// NewContinuation returns an empty continuation with the input held fixed
+// (nil: zero input) and settings s (nil: defaults; Progress is not
+// called).
+func NewContinuation(input []float64, s *LandscapeSettings) *Continuation {
+	c := &Continuation{input: input}
+	if s != nil {
+		c.set = *s
+	}
+	c.set.fill()
+	return c
+}
+
+// Clone returns a copy of c that can be continued independently: Add on
+// one does not change the other, so a continuation can be kept (cached)
+// and continued by several callers.
+func (c *Continuation) Clone() *Continuation {
+	d := *c
+	d.res.Checkpoints = append([]LandscapeCheckpoint(nil), c.res.Checkpoints...)
+	d.res.Events = append([]LandscapeEvent(nil), c.res.Events...)
+	return &d
+}
+
+// Len returns the number of networks added.
+func (c *Continuation) Len() int { return len(c.res.Checkpoints) }
+
+// Add takes the census of net, the next network (at step), from its fresh
+// starts, its seeds (see [LandscapeProblem]; may be nil) and the previous
+// network's points (the warm start), matches its
+// points and cycles to the previous ones and records the events between
+// the two. On an error, a cancelled ctx included, the continuation is left
+// as it was.
+func (c *Continuation) Add(ctx context.Context, net model.Network, step float64, starts, seeds [][]float64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(c.res.Checkpoints) > 0 {
+		if n0, n := c.res.Checkpoints[0].n, net.Dims().State; n != n0 {
+			return fmt.Errorf("%d state variables, the first network has %d", n, n0)
+		}
+	}
+	if len(starts) == 0 {
+		return errors.New("no starts")
+	}
+	var prev *LandscapeCheckpoint
+	if k := len(c.res.Checkpoints); k > 0 {
+		prev = &c.res.Checkpoints[k-1]
+	}
+	set := &c.set
+	warm := !set.Cold && prev != nil
+	t0 := time.Now()
+	ck, conv, err := landscapeCensus(ctx, net, c.input, starts, seeds, prev, warm, set)
+	if err != nil {
+		return err
+	}
+	ck.Step, ck.n = step, net.Dims().State
+	nextID, nextCycle := c.nextID, c.nextCycle
+	var events []LandscapeEvent
+	if prev == nil {
+		for k := range ck.Points {
+			ck.Points[k].ID = nextID
+			nextID++
+		}
+		for k := range ck.Orbits {
+			ck.Orbits[k].ID = nextCycle
+			nextCycle++
+		}
+	} else {
+		events = landscapeMatch(prev, ck, set, &nextID, &nextCycle)
+	}
+	if set.Basins {
+		bs := set.BasinSettings
+		if bs.RunSteps == 0 || bs.RunSteps == set.RunSteps {
+			bs.RunSteps = set.RunSteps
+		}
+		ck.Basins, err = BasinFractions(ctx, BasinProblem{Net: net, Input: c.input, Starts: starts,
+			Ends: ck.ends, Attractors: ck.attractors()}, &bs)
+		if err != nil {
+			return fmt.Errorf("basins: %w", err)
+		}
+	}
+	c.res.Convention = conv
+	c.res.Checkpoints = append(c.res.Checkpoints, *ck)
+	c.res.Events = append(c.res.Events, events...)
+	c.res.Runtime += time.Since(t0)
+	c.nextID, c.nextCycle = nextID, nextCycle
+	return nil
+}
+
+// Result returns the landscape of the networks added so far.
+func (c *Continuation) Result() *LandscapeResult {
+	r := c.res
+	r.Checkpoints = append([]LandscapeCheckpoint(nil), c.res.Checkpoints...)
+	r.Events = append([]LandscapeEvent{}, c.res.Events...)
+	return &r
 }
 
 // attractors lists the checkpoint's stable points and cycles for the basin
@@ -269,7 +348,7 @@ func (ck *LandscapeCheckpoint) attractors() []Attractor {
 }
 
 // landscapeCensus finds the fixed points and cycles of one network.
-func landscapeCensus(ctx context.Context, net model.Network, input []float64, starts [][]float64,
+func landscapeCensus(ctx context.Context, net model.Network, input []float64, starts, seeds [][]float64,
 	prev *LandscapeCheckpoint, warm bool, set *LandscapeSettings) (*LandscapeCheckpoint, Convention, error) {
 	ck := &LandscapeCheckpoint{}
 	n := net.Dims().State
@@ -284,8 +363,10 @@ func landscapeCensus(ctx context.Context, net model.Network, input []float64, st
 		}
 		ck.Search.Warm = len(inits)
 		fresh = landscapeSpread(starts, set.Fresh)
+		seeds = landscapeSpread(seeds, set.Fresh)
 	}
 	inits = append(inits, fresh...)
+	inits = append(inits, seeds...)
 	// Where every start ends: the attractors found by simulation (their
 	// distinct ends seed the search too, so none reached is missed), the
 	// starts of the cycle test, and the trajectory basin fractions.

@@ -3,8 +3,9 @@
 # time slices so that each makes progress, until both are complete. Every
 # sweep is resumable: a slice ends with SIGTERM (the network in flight
 # keeps its last checkpoint) and the next slice resumes it. Re-running
-# this script after a reboot or in a later session continues where the
-# sweeps stopped.
+# this script after a reboot continues where the sweeps stopped; in a
+# later session on a fresh machine it starts from what
+# scripts/save-sweeps.sh saved under docs/sweeps/*/state/.
 #
 #   nohup nice -n 19 scripts/run-sweeps.sh > /work/sweeps/run-sweeps.log 2>&1 &
 #
@@ -18,6 +19,17 @@ out=${SWEEPS:-/work/sweeps}
 slice_phase=${SLICE_PHASE:-45m}
 slice_census=${SLICE_CENSUS:-40m}
 mkdir -p "$out"
+
+# On a fresh machine, start from the progress saved in the repository by
+# scripts/save-sweeps.sh (results without their networks).
+restore() { # name docname
+	if [ ! -d "$out/$1" ] && [ -f "$here/docs/sweeps/$2/state/spec.toml" ]; then
+		cp -r "$here/docs/sweeps/$2/state" "$out/$1"
+		echo "$(date -u +%FT%TZ) restored $1 from docs/sweeps/$2/state"
+	fi
+}
+restore phase-medium kurtkaya-phase-medium
+restore census-n1000 ghazizadeh-census-n1000
 
 run() { # name spec slice
 	# A started sweep keeps its own copy of the spec (DIR/spec.toml), so

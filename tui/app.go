@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"attractor/saved"
+	"attractor/train"
 )
 
 // paneID names a pane; Tab moves the focus in this order.
@@ -26,6 +27,7 @@ const (
 	paneVerdict
 	paneTraining
 	paneFiles
+	paneLandscape // shown only for a run with a history
 	numPanes
 )
 
@@ -96,7 +98,11 @@ type Model struct {
 	portrait *portraitPane
 	eigen    *eigenPane
 	verdict  *verdictPane
-	panes    [numPanes]component
+	// landscape follows the run's history; histSeq numbers the requests
+	// of the checkpoint keys (see checkpoints.go).
+	landscape *landscapePane
+	histSeq   int
+	panes     [numPanes]component
 
 	statusH int // lines of the status line (1 or 2) the layout is for
 	// rects are the panes' places on the screen, for the mouse.
@@ -126,12 +132,18 @@ func New(c *Context, name string, n *saved.Network) *Model {
 	m.portrait = newPortraitPane(c)
 	m.eigen = newEigenPane(c)
 	m.verdict = newVerdictPane(c)
-	m.panes = [numPanes]component{m.portrait, m.eigen, m.verdict, m.training, m.files}
+	m.landscape = newLandscapePane(c)
+	m.landscape.metrics = func() []train.Metrics { return m.training.metrics }
+	m.panes = [numPanes]component{m.portrait, m.eigen, m.verdict, m.training, m.files, m.landscape}
 	m.portrait.Focus(true)
 	if c.RunDir != "" {
 		m.following = true
 		st := pollRun(c.RunDir)
 		m.training.rec = st.rec
+		m.landscape.hist = st.hist
+		m.landscape.unit = m.training.unit()
+		m.keys.PrevCk.SetEnabled(len(st.hist) > 0)
+		m.keys.NextCk.SetEnabled(len(st.hist) > 0)
 		if n != nil {
 			m.ckStamp = st.ck
 		}
@@ -161,7 +173,7 @@ func New(c *Context, name string, n *saved.Network) *Model {
 
 // Init starts the analysis of the open network and the metrics follower.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.startAnalysis(), m.training.follow())
+	return tea.Batch(m.startAnalysis(), m.training.follow(), m.landscape.next())
 }
 
 // setNetwork opens n: a new session, panes pointed at it, paused.
@@ -200,6 +212,7 @@ func (m *Model) invalidateAll() {
 	m.verdict.invalidate()
 	m.training.dirty = true
 	m.files.dirty = true
+	m.landscape.dirty = true
 	m.dirty = true
 }
 
@@ -396,13 +409,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := m.training.handle(msg)
 		m.dirty = m.dirty || m.training.dirty
 		if msg.id == m.training.id {
-			cmd = tea.Batch(cmd, m.followRun(msg.run))
+			cmd = tea.Batch(cmd, m.followRun(msg.run), m.followHistory(msg.run))
 		}
 		return m, cmd
 	case pollMetricsMsg:
 		return m, m.training.handle(msg)
 	case checkpointMsg:
 		return m, m.handleCheckpoint(msg)
+	case landscapeMsg:
+		return m, m.landscape.handle(msg)
+	case historyMsg:
+		return m, m.handleHistory(msg)
+	case runOpenMsg:
+		return m.openRun(msg)
 	}
 	return m, nil
 }
@@ -423,11 +442,15 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 		m.layout()
 		return nil
 	case key.Matches(k, km.NextPane):
-		m.focusPane((m.focus + 1) % numPanes)
+		m.focusPane(m.nextPane(1))
 		return nil
 	case key.Matches(k, km.PrevPane):
-		m.focusPane((m.focus + numPanes - 1) % numPanes)
+		m.focusPane(m.nextPane(int(numPanes) - 1))
 		return nil
+	case key.Matches(k, km.PrevCk):
+		return m.stepCheckpoint(-1)
+	case key.Matches(k, km.NextCk):
+		return m.stepCheckpoint(1)
 	case key.Matches(k, km.Open):
 		m.focusPane(paneFiles)
 		return m.files.toggle()
@@ -574,15 +597,23 @@ func (m *Model) layout() {
 	topH := max(8, bodyH*2/3)
 	botH := bodyH - topH
 	filesH := bodyH / 2
+	trainH, landH := bodyH-filesH, 0
+	if m.landscape.visible() { // the left column in three: the list smallest
+		filesH = max(5, bodyH/4)
+		trainH = (bodyH - filesH) / 2
+		landH = bodyH - filesH - trainH
+	}
 	portW := rightW * 3 / 5
 	m.files.SetSize(leftW, filesH)
-	m.training.SetSize(leftW, bodyH-filesH)
+	m.training.SetSize(leftW, trainH)
+	m.landscape.SetSize(leftW, landH)
 	m.portrait.SetSize(portW, topH)
 	m.eigen.SetSize(rightW-portW, topH)
 	m.verdict.SetSize(rightW, botH)
 	y := m.statusH
 	m.rects[paneFiles] = rect{0, y, leftW, filesH}
-	m.rects[paneTraining] = rect{0, y + filesH, leftW, bodyH - filesH}
+	m.rects[paneTraining] = rect{0, y + filesH, leftW, trainH}
+	m.rects[paneLandscape] = rect{0, y + filesH + trainH, leftW, landH}
 	m.rects[panePortrait] = rect{leftW, y, portW, topH}
 	m.rects[paneEigen] = rect{leftW + portW, y, rightW - portW, topH}
 	m.rects[paneVerdict] = rect{leftW, y + topH, rightW, botH}
@@ -807,6 +838,9 @@ func (m *Model) View() string {
 			m.layout() // the status line grew to two lines or shrank to one
 		}
 		left := lipgloss.JoinVertical(lipgloss.Left, m.files.View(), m.training.View())
+		if m.landscape.visible() {
+			left = lipgloss.JoinVertical(lipgloss.Left, left, m.landscape.View())
+		}
 		top := lipgloss.JoinHorizontal(lipgloss.Top, m.portrait.View(), m.eigen.View())
 		right := lipgloss.JoinVertical(lipgloss.Left, top, m.verdict.View())
 		body := lipgloss.JoinHorizontal(lipgloss.Top, left, right)
@@ -817,5 +851,6 @@ func (m *Model) View() string {
 
 // anyPaneDirty reports whether a pane must be re-rendered.
 func (m *Model) anyPaneDirty() bool {
-	return m.portrait.dirty || m.eigen.dirty || m.verdict.dirty || m.training.dirty || m.files.dirty
+	return m.portrait.dirty || m.eigen.dirty || m.verdict.dirty || m.training.dirty || m.files.dirty ||
+		(m.landscape.visible() && (m.landscape.dirty || m.training.dirty))
 }

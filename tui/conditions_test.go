@@ -70,28 +70,6 @@ func TestProtocolFallback(t *testing.T) {
 	}
 }
 
-// settle runs cmd and every command the messages it yields return, one
-// message at a time, until none is left (the animation's ticks aside).
-func settle(m *Model, cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		for _, msg := range collect(c) {
-			if _, ok := msg.(tickMsg); ok {
-				continue
-			}
-			if _, ok := msg.(metricsMsg); ok {
-				continue
-			}
-			_, next := m.Update(msg)
-			if next != nil {
-				queue = append(queue, next)
-			}
-		}
-	}
-}
-
 // d and D keep the work that still holds: while the new delay's analysis
 // runs, the census's fixed points (fixed points of the network whatever
 // the protocol) stay on screen, marked as the earlier census's; and

@@ -14,6 +14,12 @@
 // verdict with its evidence and thresholds (Ghazizadeh & Ching's DFP, IFP,
 // LC or Mix for pattern matching, Kurtkaya et al.'s LC or SP for delayed
 // cue discrimination, the end behaviour of every condition otherwise).
+// A run directory with a history (`attractor ui RUN_DIR`, or a run chosen
+// in the file list) adds a sixth pane, the landscape across training: the
+// stable points and cycles of every history network against training step
+// with the events marked, above the loss and accuracy on the same axis
+// (see analysis.Landscaper); '<' and '>' move the other panes through the
+// history.
 //
 // The trials come from the analysis package's protocol registry (see
 // [ProtocolFor]), the same as `attractor inspect`'s: the two cue classes of
@@ -46,7 +52,25 @@
 // results of an older one stale, and they are dropped. Every pane caches
 // its rendered string, so View with nothing changed costs nothing.
 //
+// # Charts
+//
+// Two chart libraries draw the panes, each where it serves. The training
+// pane's curves are ntcharts (github.com/NimbleMarkets/ntcharts) time-series
+// line charts, steps on the time axis: loss on a log axis and accuracy on
+// its own, each with its axes and a legend line, or ntcharts sparklines
+// when the pane has no room for axes (at 80×24). Those are a few hundred
+// points, drawn when a metric arrives. ntcharts computes grid coordinates
+// without bounds, so that one NaN or a far outlier makes it allocate until
+// the process dies; every value goes through the pane's sanitiser first
+// (non-finite values skipped, an outlier-proof range, values clamped to it,
+// the counts shown). The phase portrait (up to 10k points redrawn while the
+// network runs), the activity and connectivity heat maps and the
+// eigenvalue plane are drawn by our own braille and half-block canvas,
+// package attractor/tui/plot: drawing 10k points through ntcharts'
+// per-segment calls took 1.5–2 s and 1.1 GB of allocations per frame when
+// measured, our canvas under a millisecond.
+//
 // The same analysis draws figures for papers: [PortraitFigure],
 // [SpectrumFigure] and [CurvesFigure] return figures (package
-// attractor/tui/figure), which `attractor plot` writes as SVG, PNG or PDF.
+// attractor/internal/figure), which `attractor plot` writes as SVG, PNG or PDF.
 package tui

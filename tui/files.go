@@ -44,6 +44,7 @@ type fileItem struct {
 	name  string // shown
 	desc  string
 	dir   bool   // a directory to enter
+	run   bool   // a run directory (it holds a run record): enter follows it
 	rel   string // path relative to the root (directory mode)
 	entry *Entry // gallery mode
 	open  bool   // the open network, not in the gallery (nothing to load)
@@ -180,6 +181,8 @@ func listCmd(root, dir string) tea.Cmd {
 				typ = fi.Mode().Type()
 			}
 			switch {
+			case typ.IsDir() && isRunDir(r, rel):
+				items = append(items, fileItem{name: saved.Printable(name) + "/ (run)", dir: true, run: true, rel: rel})
 			case typ.IsDir():
 				items = append(items, fileItem{name: saved.Printable(name) + "/", dir: true, rel: rel})
 			case typ.IsRegular() && strings.HasSuffix(name, ".npz"):
@@ -267,6 +270,8 @@ func (p *filesPane) Update(msg tea.Msg) tea.Cmd {
 			return nil // already open
 		case it.entry != nil:
 			return loadEntryCmd(it.entry)
+		case it.run:
+			return openRunCmd(p.ctx.Root, it.rel)
 		case it.dir:
 			return listCmd(p.ctx.Root, it.rel)
 		default:

@@ -24,10 +24,12 @@ type ckStamp struct {
 }
 
 // runState is what a poll of a run directory found besides the metrics:
-// the run record and the checkpoint's stamp (zero when there is none yet).
+// the run record, the checkpoint's stamp (zero when there is none yet) and
+// the networks of its history.
 type runState struct {
-	rec *train.RunRecord // nil when run.json is missing or unreadable
-	ck  ckStamp
+	rec  *train.RunRecord // nil when run.json is missing or unreadable
+	ck   ckStamp
+	hist []train.HistoryFile
 }
 
 // pollRun reads dir's run record and stats its checkpoint; it runs off the
@@ -38,11 +40,13 @@ func pollRun(dir string) runState {
 	if fi, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
 		st.ck = ckStamp{mod: fi.ModTime(), size: fi.Size()}
 	}
+	st.hist = historyOf(dir)
 	return st
 }
 
 // checkpointMsg carries a newly read checkpoint of the followed run.
 type checkpointMsg struct {
+	dir   string // the run it is of
 	net   *saved.Network
 	stamp ckStamp
 	at    string // "epoch 120", what the panes say they show
@@ -55,9 +59,9 @@ func loadCheckpointCmd(dir string, stamp ckStamp, unit string) tea.Cmd {
 	return func() tea.Msg {
 		n, err := saved.ReadNative(filepath.Join(dir, train.CheckpointFile))
 		if err != nil {
-			return checkpointMsg{stamp: stamp, err: err}
+			return checkpointMsg{dir: dir, stamp: stamp, err: err}
 		}
-		return checkpointMsg{net: n, stamp: stamp, at: checkpointAt(n, unit)}
+		return checkpointMsg{dir: dir, net: n, stamp: stamp, at: checkpointAt(n, unit)}
 	}
 }
 
@@ -78,7 +82,7 @@ func checkpointAt(n *saved.Network, unit string) string {
 // followRun reacts to a poll of the followed run: when the checkpoint
 // changed since the network on screen was read, it reads the new one.
 func (m *Model) followRun(st runState) tea.Cmd {
-	if !m.following || st.ck.mod.IsZero() || st.ck == m.ckStamp || m.ckLoading {
+	if !m.following || st.ck.mod.IsZero() || st.ck == m.ckStamp || m.ckLoading || m.landscape.sel >= 0 {
 		return nil
 	}
 	unit := ""
@@ -92,8 +96,11 @@ func (m *Model) followRun(st runState) tea.Cmd {
 // handleCheckpoint opens a new checkpoint of the followed run in place of
 // the old one and re-runs the analyses (the running ones are cancelled).
 func (m *Model) handleCheckpoint(msg checkpointMsg) tea.Cmd {
+	if msg.dir != m.ctx.RunDir {
+		return nil // of a run this session no longer follows
+	}
 	m.ckLoading = false
-	if !m.following {
+	if !m.following || m.landscape.sel >= 0 { // the user looks at the history
 		return nil
 	}
 	if msg.err != nil {

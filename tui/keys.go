@@ -14,6 +14,7 @@ type KeyMap struct {
 	Explain                 key.Binding // the verdict in plain words
 	Open, Save              key.Binding
 	View                    key.Binding // cycle the big pane: portrait, activity, connectivity
+	PrevCk, NextCk          key.Binding // move the panes through the run's history (enabled when it has one)
 	NextPane, PrevPane      key.Binding
 	Help, Quit              key.Binding
 }
@@ -39,11 +40,20 @@ func DefaultKeyMap() KeyMap {
 		Open:         b("o", "gallery ⇄ files", "o"),
 		Save:         b("s", "save state+plot", "s"),
 		View:         b("v", "view: phase/activity/J", "v"),
+		PrevCk:       disabled(b("<", "earlier checkpoint", "<")),
+		NextCk:       disabled(b(">", "later checkpoint", ">")),
 		NextPane:     b("tab", "next pane", "tab"),
 		PrevPane:     b("shift+tab", "prev pane", "shift+tab"),
 		Help:         b("?", "all keys", "?"),
 		Quit:         b("q", "quit", "q", "ctrl+c"),
 	}
+}
+
+// disabled returns b switched off: the checkpoint keys are switched on
+// when the followed run has a history.
+func disabled(b key.Binding) key.Binding {
+	b.SetEnabled(false)
+	return b
 }
 
 // ShortHelp returns the keys shown in the one-line help bar.
@@ -65,6 +75,14 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Run, k.Step, k.Reset, k.PrevCond, k.NextCond},
 		{k.Kick, k.NoiseUp, k.NoiseDown, k.DelayShorter, k.DelayLong},
 		{k.Analyse, k.Explain, k.Open, k.Save, k.View},
-		{k.NextPane, k.PrevPane, k.Help, k.Quit},
+		append(k.checkpoints(), k.NextPane, k.PrevPane, k.Help, k.Quit),
 	}
+}
+
+// checkpoints are the checkpoint keys when they are switched on.
+func (k KeyMap) checkpoints() []key.Binding {
+	if !k.PrevCk.Enabled() {
+		return nil
+	}
+	return []key.Binding{k.PrevCk, k.NextCk}
 }

@@ -6,8 +6,8 @@ import (
 	"math"
 
 	"attractor/inspect"
+	"attractor/internal/figure"
 	"attractor/train"
-	"attractor/tui/figure"
 )
 
 // LandscapeFigure draws a landscape across training (or a parameter): the
@@ -76,27 +76,50 @@ func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name stri
 	}
 	fig.Panels = append(fig.Panels, counts)
 
-	// Branches on PC1.
-	var pool [][]float64
+	// Branches on PC1 of the stable points (of all points when fewer than
+	// two are stable): a far-off saddle or marginal point, such as one the
+	// search finds where a GRU's gates saturate, would squeeze the
+	// attractors into a line. Points further from the stable points' range
+	// than its width are left out, and counted in a note.
+	var pool, all [][]float64
 	for _, ck := range res.Checkpoints {
 		for _, p := range ck.Points {
-			pool = append(pool, p.X)
+			all = append(all, p.X)
+			if p.Kind == inspect.Stable.String() {
+				pool = append(pool, p.X)
+			}
 		}
+	}
+	of := "the stable points"
+	if len(pool) < 2 {
+		pool, of = all, "all points"
 	}
 	if len(pool) >= 2 {
 		pca, err := inspect.PCA(pool, 1)
 		if err == nil {
-			br := &figure.Panel{Title: "Fixed points on PC1 of all points (lines join a branch across networks)",
+			var buf [1]float64
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, x := range pool {
+				y := pca.Project(buf[:0], x)[0]
+				lo, hi = math.Min(lo, y), math.Max(hi, y)
+			}
+			pad := math.Max(hi-lo, 1e-9)
+			lo, hi = lo-pad, hi+pad
+			off := 0
+			br := &figure.Panel{Title: "Fixed points on PC1 of " + of + " (lines join a branch across networks)",
 				XLabel: xl, YLabel: "PC1", Height: 280}
 			byID := map[int]*figure.Line{}
 			var ids []int
 			stable := figure.Points{Label: "stable", Color: "#0072B2", Shape: figure.Disc, Size: 4}
 			saddle := figure.Points{Label: "saddle / unstable", Color: "#D55E00", Shape: figure.Cross, Size: 4}
 			other := figure.Points{Label: "marginal", Color: "#CC79A7", Shape: figure.Ring, Size: 4}
-			var buf [1]float64
 			for _, ck := range res.Checkpoints {
 				for _, p := range ck.Points {
 					y := pca.Project(buf[:0], p.X)[0]
+					if !(y >= lo && y <= hi) {
+						off++
+						continue
+					}
 					x := xOf(ck.Step)
 					l, ok := byID[p.ID]
 					if !ok {
@@ -121,6 +144,9 @@ func LandscapeFigure(res *inspect.LandscapeResult, ms []train.Metrics, name stri
 			br.Points = []figure.Points{stable, saddle}
 			if len(other.X) > 0 {
 				br.Points = append(br.Points, other)
+			}
+			if off > 0 {
+				br.Notes = append(br.Notes, fmt.Sprintf("%d points off the scale (further from the stable points than their spread) not drawn", off))
 			}
 			fig.Panels = append(fig.Panels, br)
 		}

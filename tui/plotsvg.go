@@ -9,10 +9,10 @@ import (
 	"strconv"
 
 	"attractor/inspect"
+	"attractor/internal/figure"
 	"attractor/model"
 	"attractor/saved"
 	"attractor/train"
-	"attractor/tui/figure"
 )
 
 // This file draws the UI's plots as SVG figures for papers (attractor

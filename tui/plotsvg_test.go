@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"attractor/internal/figure"
 	"attractor/saved"
 	"attractor/train"
-	"attractor/tui/figure"
 )
 
 // figTexts encodes f, checks that it is well-formed XML without NaN or Inf

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,7 +14,6 @@ import (
 
 	"attractor/saved"
 	"attractor/train"
-	"attractor/tui/plot"
 )
 
 // TrainingKeyMap are the keys of the training pane (none yet).
@@ -39,8 +37,9 @@ type (
 	}
 )
 
-// trainingPane shows the loss and accuracy curves of a run: followed live
-// from a run directory's metrics.jsonl, or the history in the network file.
+// trainingPane shows the loss and accuracy curves of a run (ntcharts
+// charts, see curves.go): followed live from a run directory's
+// metrics.jsonl, or the history in the network file.
 type trainingPane struct {
 	TrainingKeyMap
 	ctx     *Context
@@ -56,14 +55,12 @@ type trainingPane struct {
 	err     error
 
 	fr    frame
-	cv    *plot.Canvas // loss
-	cvAcc *plot.Canvas // accuracy, on its own axes below the loss
 	cache string
 	dirty bool
 }
 
 func newTrainingPane(c *Context) *trainingPane {
-	return &trainingPane{ctx: c, cv: plot.NewCanvas(0, 0), cvAcc: plot.NewCanvas(0, 0), dirty: true}
+	return &trainingPane{ctx: c, dirty: true}
 }
 
 // SetSize sets the outer size of the pane.
@@ -240,44 +237,9 @@ func (p *trainingPane) render() string {
 	if p.err != nil {
 		lines = append(lines, st.Error.Render(saved.Printable(p.err.Error())))
 	}
-	rows := ih - len(lines) - 1
-	if rows >= 2 && in >= 6 {
-		xs := make([]float64, len(p.metrics))
-		ls := make([]float64, len(p.metrics))
-		as := make([]float64, len(p.metrics))
-		for i, m := range p.metrics {
-			xs[i] = float64(m.Step)
-			ls[i] = math.Log10(m.Loss) // NaN and ±Inf are dropped by the canvas
-			as[i] = m.Accuracy
-		}
-		// Loss and accuracy get their own plots (and axes) when both fit
-		// with two rows each; otherwise the loss alone.
-		accRows := 0
-		if hasAcc && rows >= 5 {
-			accRows = (rows - 1) / 2
-		}
-		lossRows := rows - accRows
-		if accRows > 0 {
-			lossRows-- // the accuracy's legend
-		}
-		xmin, xmax, lmin, lmax := plot.AutoRange(xs, ls, 0.05)
-		if p.total > 0 {
-			xmax = max(xmax, float64(p.total))
-		}
-		p.cv.Resize(in, lossRows)
-		p.cv.Mono = p.ctx.mono()
-		_ = p.cv.SetRange(xmin, xmax, lmin, lmax)
-		p.cv.Polyline(xs, ls, st.Loss)
-		plots := []string{p.cv.String(), st.Dim.Render(fmt.Sprintf("log₁₀ loss %.2g…%.2g", lmin, lmax))}
-		if accRows > 0 {
-			p.cvAcc.Resize(in, accRows)
-			p.cvAcc.Mono = p.cv.Mono
-			_ = p.cvAcc.SetRange(xmin, xmax, -0.02, 1.02)
-			p.cvAcc.Polyline(xs, as, st.Accuracy)
-			plots = append(plots, p.cvAcc.String(), st.Dim.Render("accuracy 0…1"))
-		}
-		lines = append(plots, lines...)
-	}
+	// The curves above the numbers: charts with axes when they fit, a
+	// sparkline row each when not (see curves.go).
+	lines = append(p.curvesView(in, ih-len(lines), hasAcc), lines...)
 	return p.fr.box(strings.Join(lines, "\n"), p.h)
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"html"
 	"io"
 	"math"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"attractor/internal/figure"
 	"attractor/saved"
 )
 
@@ -67,28 +67,27 @@ func (c Census) WriteText(w io.Writer) error {
 	return err
 }
 
-// WriteSVG draws the census as a bar chart.
-func (c Census) WriteSVG(w io.Writer, title string) error {
-	const barH, left, width = 24, 150, 360
-	h := 50 + barH*len(c.Classes)
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", left+width+90, h)
-	fmt.Fprintf(&b, `<text x="10" y="20" font-size="14">%s (n = %d)</text>`+"\n", html.EscapeString(title), c.Total)
-	for i, k := range c.Classes {
-		y := 35 + i*barH
-		bw := c.Fraction(k) * width
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", left-8, y+16, html.EscapeString(k))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", left, y+2, bw, barH-6, classColor(i))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d">%d (%.1f%%)</text>`+"\n", float64(left)+bw+6, y+16, c.Counts[k], 100*c.Fraction(k))
+// Figure draws the census as a bar chart: one bar per class, its length
+// the fraction of networks, with the count and percentage beside it.
+func (c Census) Figure(title string) *figure.Figure {
+	top := 0.0
+	for _, k := range c.Classes {
+		top = max(top, c.Fraction(k))
 	}
-	b.WriteString("</svg>\n")
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func classColor(i int) string {
-	pal := []string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"}
-	return pal[i%len(pal)]
+	p := &figure.Panel{
+		XLabel: "fraction of networks",
+		// A fifth of the width is left right of the longest bar for its count.
+		XMin: 0, XMax: max(top, 0.1) / 0.8,
+		Height: float64(30*max(1, len(c.Classes)) + 20),
+	}
+	for _, k := range c.Classes {
+		p.Bars = append(p.Bars, figure.Bar{Label: k, Value: c.Fraction(k),
+			Text: fmt.Sprintf("%d (%.1f%%)", c.Counts[k], 100*c.Fraction(k))})
+	}
+	if len(p.Bars) == 0 {
+		p.Notes = []string{"no results yet"}
+	}
+	return &figure.Figure{Title: fmt.Sprintf("%s (n = %d)", title, c.Total), Panels: []*figure.Panel{p}}
 }
 
 // Phase is a phase diagram: the networks of each class in every cell of
@@ -215,44 +214,40 @@ func shortNum(s string) string {
 	return s
 }
 
-// WriteSVG draws the fraction of class per cell as a heat map (white 0 to
-// dark blue 1, grey for empty cells) with the fraction written in each.
-func (p *Phase) WriteSVG(w io.Writer, class string) error {
-	const cell, left, top = 44, 80, 40
-	W, H := left+cell*len(p.XVals)+20, top+cell*len(p.YVals)+60
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="10">`+"\n", W, H)
-	fmt.Fprintf(&b, `<text x="10" y="20" font-size="14">fraction %s: %s × %s</text>`+"\n", html.EscapeString(class), html.EscapeString(p.X), html.EscapeString(p.Y))
-	for j := range p.YVals {
-		y := top + cell*(len(p.YVals)-1-j) // y increases upwards
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", left-4, y+cell/2+4, html.EscapeString(shortNum(p.YVals[j])))
-		for i := range p.XVals {
-			x := left + cell*i
-			f := p.Fraction(class, i, j)
-			fill, label, ink := "#dddddd", "", "#000"
-			if !math.IsNaN(f) {
-				v := int(math.Round(255 * (1 - f)))
-				fill = fmt.Sprintf("#%02x%02x%02x", v, v, 128+v/2)
-				label = fmt.Sprintf("%.2f", f)
-				if f > 0.6 {
-					ink = "#fff"
-				}
-			}
-			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#fff"/>`+"\n", x, y, cell, cell, fill)
-			if label != "" {
-				fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s">%s</text>`+"\n", x+cell/2, y+cell/2+4, ink, label)
-			}
+// Figure draws the fraction of class per cell as a heat map (white 0 to
+// dark blue 1, grey for a cell without networks) with the fraction
+// written in each cell, x across and y up, the axes' values in the
+// spec's order.
+func (p *Phase) Figure(class string) *figure.Figure {
+	nx, ny := len(p.XVals), len(p.YVals)
+	h := &figure.Heat{Min: 0, Max: 1, Label: "fraction " + class, Values: nx <= 16 && ny <= 24,
+		X: make([]float64, nx), Y: make([]float64, ny), Z: make([]float64, 0, nx*ny)}
+	for i := range h.X {
+		h.X[i] = float64(i)
+	}
+	for j := range h.Y {
+		h.Y[j] = float64(j)
+		for i := range nx {
+			h.Z = append(h.Z, p.Fraction(class, i, j))
 		}
 	}
-	by := top + cell*len(p.YVals)
-	for i, xv := range p.XVals {
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`+"\n", left+cell*i+cell/2, by+14, html.EscapeString(shortNum(xv)))
+	short := func(vs []string) []string {
+		out := make([]string, len(vs))
+		for i, v := range vs {
+			out[i] = shortNum(v)
+		}
+		return out
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="12">%s</text>`+"\n", left+cell*len(p.XVals)/2, by+36, html.EscapeString(p.X))
-	fmt.Fprintf(&b, `<text x="14" y="%d" font-size="12" transform="rotate(-90 14 %d)" text-anchor="middle">%s</text>`+"\n", top+cell*len(p.YVals)/2, top+cell*len(p.YVals)/2, html.EscapeString(p.Y))
-	b.WriteString("</svg>\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	total := 0
+	for _, row := range p.N {
+		for _, n := range row {
+			total += n
+		}
+	}
+	panel := &figure.Panel{XLabel: p.X, YLabel: p.Y, XTicks: short(p.XVals), YTicks: short(p.YVals), Heat: h,
+		Height: float64(min(max(36*ny, 160), 720)),
+		Notes:  []string{fmt.Sprintf("%d networks; other axes pooled", total), "grey: no network in the cell"}}
+	return &figure.Figure{Title: fmt.Sprintf("fraction %s: %s × %s", class, p.X, p.Y), Panels: []*figure.Panel{panel}}
 }
 
 // WriteCSV writes one row per result: index, id, status, class, the swept
@@ -337,10 +332,11 @@ func (s *Sweep) WriteResultsCSV() ([]*Result, []int, error) {
 	return rs, missing, err
 }
 
-// WriteSVGFile writes an SVG file atomically.
-func WriteSVGFile(name string, draw func(io.Writer) error) error {
+// WriteFigure writes f atomically to the file name, in the format its
+// extension names (.svg, .png or .pdf), creating its directory.
+func WriteFigure(name string, f *figure.Figure) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
-	return saved.WriteFileAtomic(name, draw, 0o644)
+	return figure.WriteFile(name, f)
 }

@@ -174,7 +174,7 @@ func (s *Sweep) Run(ctx context.Context, opt RunOptions) (Progress, error) {
 					continue
 				}
 				report(func() { p.Running++ })
-				committed, err := s.trainClaimed(ctx, i, c)
+				committed, err := s.trainClaimed(ctx, i, c, workers)
 				report(func() {
 					p.Running--
 					switch {
@@ -220,9 +220,10 @@ func (s *Sweep) RunOne(ctx context.Context, i int) error {
 	return err
 }
 
-// trainClaimed trains network i under claim c, commits its result and
-// releases the claim.
-func (s *Sweep) trainClaimed(ctx context.Context, i int, c *claim) (bool, error) {
+// trainClaimed trains network i under claim c, commits its result (and
+// its timing, measured by a process training workers networks at once)
+// and releases the claim.
+func (s *Sweep) trainClaimed(ctx context.Context, i int, c *claim, workers int) (bool, error) {
 	defer c.release()
 	hbDone := make(chan struct{})
 	defer close(hbDone)
@@ -250,7 +251,9 @@ func (s *Sweep) trainClaimed(ctx context.Context, i int, c *claim) (bool, error)
 	// interrupted one (Ctrl-C, SIGTERM from Slurm) keeps its checkpoint
 	// for the next run to resume.
 	work := filepath.Join(c.dir, fmt.Sprintf("work.%d", c.gen))
-	committed, err := s.train(ctx, i, work, c)
+	wall0, cpu0 := time.Now(), processCPU()
+	var resumedAt int
+	committed, err := s.train(ctx, i, work, c, &resumedAt)
 	if err == nil || ctx.Err() == nil {
 		os.RemoveAll(work)
 	}
@@ -264,6 +267,12 @@ func (s *Sweep) trainClaimed(ctx context.Context, i int, c *claim) (bool, error)
 		return false, err
 	}
 	os.Remove(filepath.Join(c.dir, ErrorFile))
+	if committed {
+		host, _ := os.Hostname()
+		// Best effort: a timing is a figure for planning, not a result.
+		writeJSONFile(filepath.Join(c.dir, TimingFile), Timing{WallSeconds: time.Since(wall0).Seconds(),
+			CPUSeconds: (processCPU() - cpu0).Seconds(), Workers: workers, Host: host, ResumedAt: resumedAt})
+	}
 	s.cleanStale(c)
 	return committed, nil
 }
@@ -280,7 +289,7 @@ func (s *Sweep) tidy(i int) {
 	litter := false
 	for _, e := range ents {
 		switch e.Name() {
-		case ResultFile, NetworkFile, train.MetricsFile, ResultFile + ".corrupt", ErrorFile:
+		case ResultFile, NetworkFile, PrunedFile, TimingFile, train.MetricsFile, ResultFile + ".corrupt", ErrorFile:
 		default:
 			litter = true
 		}
@@ -309,9 +318,9 @@ func (s *Sweep) cleanStale(c *claim) {
 }
 
 // train builds, trains and analyses network i in the work directory and
-// commits its result. Divergence is a result (status "diverged"), not a
+// commits its result; resumedAt gets the units done when it resumed. Divergence is a result (status "diverged"), not a
 // failure.
-func (s *Sweep) train(ctx context.Context, i int, work string, c *claim) (bool, error) {
+func (s *Sweep) train(ctx context.Context, i int, work string, c *claim, resumedAt *int) (bool, error) {
 	spec := s.Spec
 	tr, ok := trainerFor(spec.Task)
 	if !ok {
@@ -326,6 +335,7 @@ func (s *Sweep) train(ctx context.Context, i int, work string, c *claim) (bool, 
 	)
 	if tr.Resume != nil {
 		job, start = s.resumeWork(tr, work, c)
+		*resumedAt = start
 		if job != nil && s.OnResume != nil {
 			s.OnResume(i, start)
 		}

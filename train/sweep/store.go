@@ -152,7 +152,8 @@ type Result struct {
 }
 
 // ReadResult reads network i's committed result. With verify it also
-// checks the saved network's SHA-256. It returns fs.ErrNotExist when the
+// checks the saved network's SHA-256 (or, for a result exported without
+// its network, that the PrunedFile names the same SHA-256). It returns fs.ErrNotExist when the
 // network has no result and a *CorruptError when the files are damaged.
 func (s *Sweep) ReadResult(i int, verify bool) (*Result, error) {
 	dir := s.NetDir(i)
@@ -171,6 +172,9 @@ func (s *Sweep) ReadResult(i int, verify bool) (*Result, error) {
 	}
 	if verify {
 		nb, err := os.ReadFile(filepath.Join(dir, r.Network))
+		if errors.Is(err, fs.ErrNotExist) && prunedMatches(dir, r.SHA256) {
+			return &r, nil // exported without its network (see Export)
+		}
 		if err != nil {
 			return nil, &CorruptError{Index: i, Err: err}
 		}

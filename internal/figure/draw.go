@@ -110,6 +110,19 @@ func (p *Panel) draw(dc draw.Canvas, area, leg vg.Rectangle) {
 	}
 	pl.X.Tick.Marker = typographic{plot.DefaultTicks{}}
 	pl.Y.Tick.Marker = typographic{plot.DefaultTicks{}}
+	if len(p.XTicks) > 0 {
+		pl.X.Tick.Marker = categories(p.XTicks)
+	}
+	if len(p.YTicks) > 0 {
+		pl.Y.Tick.Marker = categories(p.YTicks)
+	}
+	if len(p.Bars) > 0 {
+		labels := make([]string, len(p.Bars))
+		for i, b := range p.Bars {
+			labels[len(p.Bars)-1-i] = b.Label
+		}
+		pl.Y.Tick.Marker = categories(labels)
+	}
 	if p.LogY {
 		pl.Y.Scale = plot.LogScale{}
 		pl.Y.Tick.Marker = typographic{plot.LogTicks{Prec: -1}}
@@ -210,7 +223,13 @@ func (p *Panel) addPlotters(pl *plot.Plot, legend *plot.Legend, r axisRange) (hi
 			h.NaN = color.Gray{Y: 0xbb}
 			h.Rasterized = false
 			pl.Add(h)
+			if hm.Values {
+				pl.Add(cellValues{hm})
+			}
 		}
+	}
+	if len(p.Bars) > 0 {
+		pl.Add(bars(p.Bars))
 	}
 	for _, c := range p.Circles {
 		if !p.LogY && finite(c.CX) && finite(c.CY) && finite(c.R) && c.R > 0 {
@@ -595,6 +614,71 @@ func (c outlinedText) FillString(f font.Face, pt vg.Point, s string) {
 		}
 		if adv, err := f.Face.GlyphAdvance(&buf, gi, ppem, xfont.HintingNone); err == nil {
 			x += vg.Length(adv) / 64
+		}
+	}
+}
+
+// categories labels the positions 0, 1, … of a categorical axis.
+func categories(labels []string) plot.ConstantTicks {
+	ts := make(plot.ConstantTicks, len(labels))
+	for i, l := range labels {
+		ts[i] = plot.Tick{Value: float64(i), Label: clean(l)}
+	}
+	return ts
+}
+
+// cellValues writes the value of every finite cell of a heat map in it.
+type cellValues struct{ h *Heat }
+
+func (v cellValues) Plot(c draw.Canvas, pl *plot.Plot) {
+	trX, trY := pl.Transforms(&c)
+	lo, hi := v.h.colorRange()
+	format := v.h.Format
+	if format == "" {
+		format = "%.2f"
+	}
+	st := textStyle(fontSize - 1)
+	st.XAlign, st.YAlign = draw.XCenter, draw.YCenter
+	for r, y := range v.h.Y {
+		for col, x := range v.h.X {
+			z := v.h.Z[r*len(v.h.X)+col]
+			if !finite(z) {
+				continue
+			}
+			// Dark cells (the upper 45 % of the scale, or its ends when
+			// signed) get white text.
+			t := (z - lo) / (hi - lo)
+			st.Color = color.Black
+			if (!v.h.Signed && t > 0.55) || (v.h.Signed && math.Abs(t-0.5) > 0.3) {
+				st.Color = color.White
+			}
+			c.FillText(st, vg.Point{X: trX(x), Y: trY(y)}, clean(fmt.Sprintf(format, z)))
+		}
+	}
+}
+
+// barPalette colours bars without a colour of their own (Tableau 10).
+var barPalette = []string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"}
+
+// bars draws horizontal bars, the first at the top, each with its text
+// right of its end; non-finite values draw no bar.
+type bars []Bar
+
+func (bs bars) Plot(c draw.Canvas, pl *plot.Plot) {
+	trX, trY := pl.Transforms(&c)
+	st := textStyle(fontSize - 1)
+	st.YAlign = draw.YCenter
+	for i, b := range bs {
+		y := float64(len(bs) - 1 - i)
+		x0, y0, y1 := trX(max(0, pl.X.Min)), trY(y-0.35), trY(y+0.35)
+		end := x0
+		if v := b.Value; finite(v) {
+			end = trX(min(max(v, pl.X.Min), pl.X.Max))
+			c.SetColor(parseColor(b.Color, barPalette[i%len(barPalette)]))
+			c.Fill(vg.Rectangle{Min: vg.Point{X: min(x0, end), Y: y0}, Max: vg.Point{X: max(x0, end), Y: y1}}.Path())
+		}
+		if b.Text != "" {
+			c.FillText(st, vg.Point{X: end + 5, Y: trY(y)}, clean(b.Text))
 		}
 	}
 }

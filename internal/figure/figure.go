@@ -88,6 +88,20 @@ type Heat struct {
 	Signed bool
 	// Label titles the colour bar.
 	Label string
+	// Values writes each finite cell's value in it, with Format (a
+	// fmt verb for a float64; "%.2f" when empty): dark text on light
+	// cells, white on dark ones.
+	Values bool
+	Format string
+}
+
+// Bar is one horizontal bar of a bar chart: from 0 to Value, with Label
+// beside the y axis and Text right of the bar's end.
+type Bar struct {
+	Label string
+	Value float64
+	Color string // "#RRGGBB"; a palette colour by position when empty
+	Text  string
 }
 
 // Panel is one plot: axes, data and legend.
@@ -108,7 +122,15 @@ type Panel struct {
 	XMin, XMax, YMin, YMax float64
 	Height                 float64 // height of the plot area in px (360 when 0)
 
-	Heat    *Heat // drawn under everything else
+	// XTicks and YTicks, when set, make an axis categorical: it shows
+	// label i at i (0, 1, …) instead of numbers. A heat map over
+	// categories has X or Y 0, 1, ….
+	XTicks, YTicks []string
+
+	Heat *Heat // drawn under everything else
+	// Bars are horizontal bars, the first at the top (y = len(Bars)−1,
+	// the last at y = 0), labelled on the y axis.
+	Bars    []Bar
 	Lines   []Line
 	Points  []Points
 	HLines  []Ref
@@ -224,6 +246,14 @@ func (p *Panel) dataRange(w, h float64) (xmin, xmax, ymin, ymax float64) {
 		}
 	}
 	heatX, heatY := false, false
+	if n := len(p.Bars); n > 0 {
+		add(0, -0.5)
+		add(0, float64(n)-0.5)
+		for _, b := range p.Bars {
+			add(b.Value, 0)
+		}
+		heatY = true // the bars fill the y range
+	}
 	if hm := p.Heat; hm != nil {
 		xe, ye := cellEdges(hm.X), cellEdges(hm.Y)
 		if len(xe) > 0 && len(ye) > 0 {

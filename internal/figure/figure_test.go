@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -285,5 +286,41 @@ func BenchmarkWrite(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// Bars run from the top down in the order given, each labelled on the y
+// axis with its text beside it; a categorical axis shows its labels, not
+// numbers; a heat map with Values writes each finite cell's value.
+func TestBarsAndCategories(t *testing.T) {
+	f := &Figure{Panels: []*Panel{
+		{Bars: []Bar{{Label: "first", Value: 0.75, Text: "3 (75.0%)"}, {Label: "second", Value: 0.25, Text: "1 (25.0%)"}}},
+		{XTicks: []string{"lo", "hi"}, YTicks: []string{"r0"}, Heat: &Heat{X: []float64{0, 1}, Y: []float64{0},
+			Z: []float64{0.25, math.NaN()}, Values: true}},
+	}}
+	var b bytes.Buffer
+	if err := f.Write(&b, SVG); err != nil {
+		t.Fatal(err)
+	}
+	texts := strings.Join(svgTexts(t, b.Bytes()), "|")
+	for _, want := range []string{"first", "second", "3 (75.0%)", "1 (25.0%)", "lo", "hi", "r0", "0.25"} {
+		if !strings.Contains("|"+texts+"|", "|"+want+"|") {
+			t.Errorf("the SVG lacks the text %q: %s", want, texts)
+		}
+	}
+	if strings.Contains(texts, "NaN") {
+		t.Errorf("an empty cell is labelled: %s", texts)
+	}
+	// gonum writes text at y = −(height above the bottom) in a flipped
+	// group: "first" above "second" has the smaller y.
+	y := func(label string) float64 {
+		i := bytes.Index(b.Bytes(), []byte(">"+label+"<"))
+		j := bytes.LastIndex(b.Bytes()[:i], []byte(` y="`))
+		var v float64
+		fmt.Sscanf(string(b.Bytes()[j+4:i]), "%g", &v)
+		return v
+	}
+	if y("first") >= y("second") {
+		t.Errorf("bar label first at y %g, second at %g: want first above", y("first"), y("second"))
 	}
 }

@@ -24,6 +24,11 @@ func TestExtremeValues(t *testing.T) {
 		"circle huge":      {Circles: []Circle{{R: 1e300}}, Points: []Points{{X: []float64{0}, Y: []float64{0}}}},
 		"refs only":        {VLines: []Ref{{Value: 1e308}}, HLines: []Ref{{Value: -1e308}}},
 		"dash weird":       {Lines: []Line{{Dash: "0 0 -1 NaN", X: []float64{0, 1}, Y: []float64{0, 1}, Width: math.Inf(1)}}},
+		"bars extreme": {Bars: []Bar{{Label: "nan", Value: math.NaN(), Text: "x"}, {Label: "inf", Value: math.Inf(1)},
+			{Label: "-huge", Value: -1e308}, {Label: "huge", Value: 1e308, Color: "not a colour"}}},
+		"heat values": {XTicks: []string{"a", "b"}, YTicks: []string{"only"}, Heat: &Heat{X: []float64{0, 1}, Y: []float64{0},
+			Z: []float64{math.NaN(), math.Inf(1)}, Values: true, Format: "%d"}},
+		"many categories": {XTicks: make([]string, 5000), Heat: &Heat{X: []float64{0, 1}, Y: []float64{0}, Z: []float64{0.5, 1e300}, Values: true}},
 	}
 	for name, p := range cases {
 		for _, f := range []Format{SVG, PNG, PDF} {
