@@ -80,7 +80,8 @@ type Model struct {
 	stage1    *portraitData
 	quickDone bool
 	stage2    bool
-	inits     int // starting states of a fixed census (0: the adaptive census)
+	ticking   bool // the progress redraws (progressMsg) are running
+	inits     int  // starting states of a fixed census (0: the adaptive census)
 	// following is set while the open network is the followed run's
 	// checkpoint (ctx.RunDir): a new checkpoint replaces it. ckStamp is the
 	// version on screen; ckLoading is set while one is being read.
@@ -239,10 +240,12 @@ func (m *Model) startAnalysis() tea.Cmd {
 	m.s.verdict, m.s.verdictErr, m.s.verdictFinal = nil, nil, false
 	m.s.report, m.s.reportErr, m.s.reportFinal = nil, nil, false
 	m.invalidateAll()
+	m.s.progress, m.ticking = nil, false
 	cmd := portraitCmd(ctx, m.job(ctx))
 	if hasQuickPass(&m.s.proto) {
 		// The quick verdict pass needs no stage 1: it starts at once.
-		cmd = tea.Batch(cmd, verdictCmd(ctx, m.verdictJob(true)))
+		m.s.progress = &verdictProgress{}
+		cmd = tea.Batch(cmd, verdictCmd(ctx, m.verdictJob(true, m.s.progress)), m.progressTicks())
 	}
 	return cmd
 }
@@ -271,12 +274,23 @@ func (m *Model) stage2Cmd() tea.Cmd {
 	}
 	m.stage2 = true
 	ctx := m.actx
-	return tea.Batch(fixedCmd(ctx, m.job(ctx), m.stage1), verdictCmd(ctx, m.verdictJob(false)))
+	m.s.progress = &verdictProgress{}
+	return tea.Batch(fixedCmd(ctx, m.job(ctx), m.stage1), verdictCmd(ctx, m.verdictJob(false, m.s.progress)), m.progressTicks())
 }
 
-// verdictJob captures what a verdict pass needs.
-func (m *Model) verdictJob(quick bool) verdictJob {
-	return verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file, quick: quick,
+// progressTicks starts the redraws of the verdict pass's progress unless
+// they run: they stop at the first redraw that finds no pass computing.
+func (m *Model) progressTicks() tea.Cmd {
+	if m.ticking {
+		return nil
+	}
+	m.ticking = true
+	return progressCmd(m.gen)
+}
+
+// verdictJob captures what a verdict pass needs; p counts its progress.
+func (m *Model) verdictJob(quick bool, p *verdictProgress) verdictJob {
+	return verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file, quick: quick, progress: p,
 		cache: m.cache(), digest: m.digest}
 }
 
@@ -372,6 +386,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.s.analysing = m.s.stage()
 		m.invalidateAll()
 		return m, tea.Batch(m.stage2Cmd(), m.reportCmd())
+	case progressMsg:
+		if msg.gen != m.gen || m.s == nil {
+			return m, nil
+		}
+		m.verdict.invalidate()
+		m.dirty = true
+		if !m.s.progress.live() {
+			// No pass computes here now (not started, done, or served by
+			// the cache): the ticks stop; the next pass starts them again.
+			m.ticking = false
+			return m, nil
+		}
+		return m, progressCmd(m.gen)
 	case reportMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil

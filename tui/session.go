@@ -54,6 +54,9 @@ type session struct {
 	verdict      *analysis.VerdictResult
 	verdictErr   error
 	verdictFinal bool
+	// progress is the running verdict pass's (the quick one until it is
+	// in, then the full one), nil when none runs here
+	progress *verdictProgress
 	// the report of the census and the verdict (stage 4) the verdict pane
 	// renders: the census's alone until the final verdict is in
 	// (reportFinal), or why it failed

@@ -7,6 +7,8 @@ import (
 	"math/cmplx"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
@@ -46,6 +48,8 @@ type verdictJob struct {
 	proto Protocol       // read only
 	file  *saved.Network // for the training record (learning gate)
 	quick bool           // the quick pass (quickSettings)
+	// progress, when set, counts the pass's finished probes for the pane.
+	progress *verdictProgress
 
 	// cache shares the verdict with other sessions (nil: none); digest
 	// hashes the network, training record included, for its key.
@@ -55,10 +59,70 @@ type verdictJob struct {
 
 // settings returns the analysis settings of the job's pass.
 func (job verdictJob) settings() *analysis.Settings {
+	s := uiSettings(0)
 	if job.quick {
-		return quickSettings()
+		s = quickSettings()
 	}
-	return uiSettings(0)
+	if job.progress != nil {
+		s.Progress = job.progress.set // not part of the settings' digest
+	}
+	return s
+}
+
+// verdictProgress is how far a verdict pass is: the stage its workers last
+// reported (analysis.Settings.Progress: "probes", "code classifier", "end
+// behaviour") with its finished and total work, written from the workers
+// and read by the pane.
+type verdictProgress struct {
+	mu          sync.Mutex
+	stage       string
+	done, total int
+	running     bool // the pass is computing here (not served by a cache)
+}
+
+// begin and end bracket the pass's computation.
+func (p *verdictProgress) begin() { p.mu.Lock(); p.running = true; p.mu.Unlock() }
+func (p *verdictProgress) end()   { p.mu.Lock(); p.running = false; p.mu.Unlock() }
+
+// live reports whether the pass is computing.
+func (p *verdictProgress) live() bool {
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.running
+}
+
+// set records the progress of stage.
+func (p *verdictProgress) set(stage string, done, total int) {
+	p.mu.Lock()
+	p.stage, p.done, p.total = stage, done, total
+	p.mu.Unlock()
+}
+
+// text is the progress as "probes 37/100", or "" before any.
+func (p *verdictProgress) text() string {
+	if p == nil {
+		return ""
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stage == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s %d/%d", p.stage, p.done, p.total)
+}
+
+// progressMsg redraws the verdict pane with the running pass's progress.
+type progressMsg struct{ gen int }
+
+// progressEvery is how often the pane shows the progress again.
+const progressEvery = 250 * time.Millisecond
+
+// progressCmd asks for the next redraw of analysis gen's progress.
+func progressCmd(gen int) tea.Cmd {
+	return tea.Tick(progressEvery, func(time.Time) tea.Msg { return progressMsg{gen: gen} })
 }
 
 // request names the verdict of job in a cache key.
@@ -97,6 +161,10 @@ func verdictCmd(ctx context.Context, job verdictJob) tea.Cmd {
 // settings of the job's pass.
 func runVerdict(ctx context.Context, job verdictJob) (r *analysis.VerdictResult, err error) {
 	defer guard(&err)
+	if job.progress != nil {
+		job.progress.begin()
+		defer job.progress.end()
+	}
 	return analysis.Verdict(ctx, job.net, job.file, &job.proto, job.settings())
 }
 
@@ -344,7 +412,7 @@ func (p *verdictPane) text() string {
 	case s.anaErr != nil:
 		b.WriteString(st.Dim.Render("no verdict: the analysis failed"))
 	default:
-		b.WriteString(st.Dim.Render("computing the mechanism verdict…"))
+		b.WriteString(st.Dim.Render(strings.TrimSuffix("computing the mechanism verdict… "+s.progress.text(), " ")))
 	}
 	b.WriteByte('\n')
 	switch {
@@ -413,7 +481,7 @@ func (s *session) verdictState() string {
 	case s.verdictErr != nil:
 		return "provisional: quick pass on the clean probes; the full pass failed: " + saved.Printable(s.verdictErr.Error())
 	case !s.verdictFinal:
-		return "provisional: quick pass on the clean probes · refining…"
+		return strings.TrimSuffix("provisional: quick pass on the clean probes · refining… "+s.progress.text(), " ")
 	case !s.reportFinal:
 		return "final · assembling the report…"
 	}

@@ -410,3 +410,34 @@ func TestVerdictFullPassFails(t *testing.T) {
 		t.Errorf("report %v (with a verdict: %v), analysing %q", m.s.report != nil, m.s.report != nil && m.s.report.Verdict != nil, m.s.analysing)
 	}
 }
+
+// While a verdict pass computes, the pane shows its progress as its
+// workers report it, redrawn by progressMsg, which stops once no pass
+// computes; a stale generation's redraw changes nothing.
+func TestVerdictProgress(t *testing.T) {
+	c := testContext(t)
+	m := New(c, "spm", taskNet(t, "spm", nil))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 60})
+	m.startAnalysis() // the commands are not run: the test plays the workers
+	p := m.s.progress
+	if p == nil || !m.ticking {
+		t.Fatalf("the quick pass has no progress (%v) or no redraws (%v)", p != nil, m.ticking)
+	}
+	p.begin()
+	p.set("probes", 3, 20)
+	if _, cmd := m.Update(progressMsg{gen: m.gen}); cmd == nil {
+		t.Error("the redraws stopped while the pass computes")
+	}
+	m.verdict.vp.Height = 1000
+	m.View()
+	if v := ansi.Strip(m.verdict.vp.View()); !strings.Contains(v, "computing the mechanism verdict… probes 3/20") {
+		t.Errorf("the pane does not show the progress:\n%s", v)
+	}
+	if _, cmd := m.Update(progressMsg{gen: m.gen - 1}); cmd != nil {
+		t.Error("a stale generation's redraw went on")
+	}
+	p.end()
+	if _, cmd := m.Update(progressMsg{gen: m.gen}); cmd != nil || m.ticking {
+		t.Error("the redraws went on after the pass ended")
+	}
+}
