@@ -20,6 +20,9 @@ type Settings struct {
 	Census  CensusSettings  `json:"census"`
 	Verdict VerdictSettings `json:"verdict"`
 	Cycles  CycleSettings   `json:"cycles"`
+	// Slow are the thresholds of the slow-manifold test and the ghost
+	// check (docs/science.md §9.1).
+	Slow SlowSettings `json:"slow"`
 
 	// Concurrency is the number of goroutines (0: GOMAXPROCS); results do
 	// not depend on it.
@@ -36,6 +39,7 @@ func DefaultSettings() *Settings {
 		Census: CensusSettings{Starts: 64, Adaptive: true, Budget: 4096, Noise: 0.1, Cloud: 0.25,
 			SimSteps: 1000, Method: "trust-region"},
 		Verdict: VerdictSettings{Copies: 4, RunTrials: 10, CodeCopies: 20, CodeRunTrials: 50, SlowPoints: true},
+		Slow:    defaultSlow(),
 	}
 }
 

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/cmplx"
 	"sort"
@@ -23,37 +24,83 @@ import (
 // away over long holds. [Manifolds] finds the first from the census's
 // points and [DriftFrom] tells the second from an attractor.
 
-// Thresholds of the slow-manifold test.
-const (
-	// slowTau is the shortest time constant, in steps, of a census point's
-	// leading mode for the point to count as slow: |ln|μ|| ≤ 1/slowTau for
-	// a map, |Re λ|·dt ≤ 1/slowTau for a flow. 100 steps is the delay of
-	// the typical working-memory trial; a mode slower than that holds the
-	// memory for a trial.
-	slowTau = 100
-	// manifoldSamples is the number of states tested between two slow
-	// points, manifoldRelax the steps each relaxes first (so the fast
-	// modes have decayed by e^{-manifoldRelax/τ_fast}).
-	manifoldSamples = 8
-	manifoldRelax   = 100
-	// manifoldSpeed is the largest speed ‖Δx‖/√N per step of a relaxed
-	// sample on a slow manifold: 1/(10·slowTau), so along 10 % of a unit
-	// of state the sample moves for at least a trial of slowTau steps.
-	manifoldSpeed = 1e-3
-	// manifoldGap is the largest gap, as a fraction of the segment, between
-	// the relaxed samples' positions along the segment: on a manifold the
-	// samples stay spread out; between isolated attractors they collapse
-	// onto the ends (or a saddle) and leave a gap.
-	manifoldGap = 0.35
-	// manifoldNeighbours is how many nearest slow points each is paired with.
-	manifoldNeighbours = 3
-	// manifoldMinPoints is the fewest census points a manifold joins: two
+// SlowSettings are the thresholds of the slow-manifold test and the
+// ghost check ([Manifolds], [DriftFrom]); [DefaultSettings] holds the
+// defaults, which docs/science.md §9.1 gives with the reasons for each.
+// None comes from a paper: the test is ours. Every field is used as given
+// and must be positive.
+type SlowSettings struct {
+	// Tau is the shortest time constant, in steps, of a census point's
+	// leading mode for the point to count as slow: |ln|μ|| ≤ 1/Tau for a
+	// map, |Re λ|·dt ≤ 1/Tau for a flow (100: the delay of the typical
+	// working-memory trial; a mode slower than that holds the memory for
+	// a trial).
+	Tau float64 `json:"tau_steps"`
+	// Samples is the number of states tested between two slow points, and
+	// Relax the steps each relaxes first, so that the fast modes have
+	// decayed by e^{−Relax/τ_fast} (8 and 100).
+	Samples int `json:"samples"`
+	Relax   int `json:"relax_steps"`
+	// Speed is the largest speed ‖Δx‖/√N per step of a relaxed sample on
+	// a slow manifold (1e-3 = 1/(10·Tau): along 10 % of a unit of state
+	// the sample moves for at least a trial of Tau steps).
+	Speed float64 `json:"speed"`
+	// Gap is the largest gap, as a fraction of the segment, between the
+	// relaxed samples' positions along the segment (0.35): on a manifold
+	// the samples stay spread out; between isolated attractors they
+	// collapse onto the ends (or a saddle) and leave a gap.
+	Gap float64 `json:"gap"`
+	// Neighbours is how many nearest slow points each is paired with (3).
+	Neighbours int `json:"neighbours"`
+	// MinPoints is the fewest census points a manifold joins (3): two
 	// points and the samples between them lie on one segment whatever the
 	// dynamics, so their principal components say nothing about a curve
 	// (and the gallery's flip-flop GRU joins a stable point to a nearby
 	// slow point with a saturated, marginal unit that way).
-	manifoldMinPoints = 3
-)
+	MinPoints int `json:"min_points"`
+	// MostPoints bounds the slow points the test pairs up (64), and Extend
+	// the samples added beyond each end of a manifold (16).
+	MostPoints int `json:"most_points"`
+	Extend     int `json:"extend"`
+	// Local is the number of nearest manifold states (points and samples)
+	// that give the curve's local tangent at a point (4), and EigenMaxN
+	// the largest network whose eigenvectors are computed for the
+	// eigenvector alignment (300).
+	Local     int `json:"local"`
+	EigenMaxN int `json:"eigen_max_n"`
+	// DriftSteps is the longest simulation from a slow point (20,000
+	// steps: 200 trials of the typical 100-step delay), cut for large
+	// networks to DriftWork/N² steps (a step costs about N² multiply-adds,
+	// so 2e9 keeps a point to a second or two), never below 1,000; and
+	// DriftMost the most slow points simulated (32).
+	DriftSteps int     `json:"drift_steps"`
+	DriftWork  float64 `json:"drift_work"`
+	DriftMost  int     `json:"drift_most"`
+}
+
+// defaultSlow returns the default thresholds of the slow-manifold test.
+func defaultSlow() SlowSettings {
+	return SlowSettings{Tau: 100, Samples: 8, Relax: 100, Speed: 1e-3, Gap: 0.35, Neighbours: 3, MinPoints: 3,
+		MostPoints: 64, Extend: 16, Local: 4, EigenMaxN: 300, DriftSteps: 20000, DriftWork: 2e9, DriftMost: 32}
+}
+
+// check returns an error naming the first setting that is out of range.
+func (s *SlowSettings) check() error {
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{
+		{"tau_steps", s.Tau > 0}, {"samples", s.Samples > 0}, {"relax_steps", s.Relax >= 0}, {"speed", s.Speed > 0},
+		{"gap", s.Gap > 0 && s.Gap <= 1}, {"neighbours", s.Neighbours > 0}, {"min_points", s.MinPoints >= 2},
+		{"most_points", s.MostPoints >= 2}, {"extend", s.Extend >= 0}, {"local", s.Local > 0}, {"eigen_max_n", s.EigenMaxN >= 0},
+		{"drift_steps", s.DriftSteps > 0}, {"drift_work", s.DriftWork > 0}, {"drift_most", s.DriftMost >= 0},
+	} {
+		if !f.ok {
+			return fmt.Errorf("analysis: slow-manifold setting %s is out of range (see analysis.SlowSettings)", f.name)
+		}
+	}
+	return nil
+}
 
 // Manifold is a slow manifold in a report: a connected set of slow or
 // marginal census points joined by states that stay slow after relaxing.
@@ -84,25 +131,17 @@ type Manifold struct {
 	Alignment any `json:"velocity_alignment"`
 	// EigenAlignment is the mean |cos| between each point's slow
 	// eigenvector (the leading mode of its Jacobian) and the curve's local
-	// tangent there (the first principal axis of its manifoldLocal nearest
-	// states on the manifold); null above manifoldEigenMaxN state
+	// tangent there (the first principal axis of its Local nearest states
+	// on the manifold, SlowSettings); null above EigenMaxN state
 	// variables, where the eigenvectors cost too much.
 	EigenAlignment any `json:"eigenvector_alignment"`
 }
 
-// manifoldLocal is the number of nearest manifold states (points and
-// samples) that give the local tangent at a point, and manifoldEigenMaxN
-// the largest network whose eigenvectors are computed.
-const (
-	manifoldLocal     = 4
-	manifoldEigenMaxN = 300
-)
-
 // eigenAlignment returns the mean |cos| between the slow eigenvectors of
 // the points at pts and the local tangents of the curve through all.
-func eigenAlignment(net model.Network, pts, all [][]float64, u []float64) any {
+func eigenAlignment(net model.Network, pts, all [][]float64, u []float64, set *SlowSettings) any {
 	n := net.Dims().State
-	if n > manifoldEigenMaxN {
+	if n > set.EigenMaxN {
 		return nil
 	}
 	jac := mat.NewDense(n, n, nil)
@@ -132,7 +171,7 @@ func eigenAlignment(net model.Network, pts, all [][]float64, u []float64) any {
 		}
 		near := append([][]float64(nil), all...)
 		sort.SliceStable(near, func(a, b int) bool { return dist2(near[a], x) < dist2(near[b], x) })
-		axis, _ := principal(near[:min(len(near), manifoldLocal+1)])
+		axis, _ := principal(near[:min(len(near), set.Local+1)])
 		var c, vv float64
 		for i := range v {
 			c += v[i] * axis[i]
@@ -148,8 +187,8 @@ func eigenAlignment(net model.Network, pts, all [][]float64, u []float64) any {
 }
 
 // slowPoint reports whether a census point's leading mode is slow (time
-// constant at least slowTau steps) with at most one growing mode.
-func slowPoint(p *inspect.FixedPoint, dt float64) bool {
+// constant at least tau steps) with at most one growing mode.
+func slowPoint(p *inspect.FixedPoint, dt, tau float64) bool {
 	if len(p.Eigenvalues.Values) == 0 || p.UnstableDims > 1 {
 		return false
 	}
@@ -160,7 +199,7 @@ func slowPoint(p *inspect.FixedPoint, dt float64) bool {
 	} else {
 		rate = real(l) * dt
 	}
-	return math.Abs(rate) <= 1.0/slowTau
+	return math.Abs(rate) <= 1/tau
 }
 
 // relax runs net from x with input u for steps steps and returns the state
@@ -179,18 +218,26 @@ func relax(net model.Network, x, u []float64, steps int) ([]float64, float64) {
 	return x, rmsDist(x, y)
 }
 
-// Manifolds finds the slow manifolds among the census's points: every
-// pair of slow points (each with its nearest slow neighbours) is joined
-// when manifoldSamples states evenly spaced between them, each relaxed
-// manifoldRelax steps, are slow and stay spread along the segment; the
-// connected groups of manifoldMinPoints or more points are manifolds. Isolated
-// attractors, even slow ones, are not joined: the states between them fall
-// onto one end or the other.
-func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manifold, error) {
+// Manifolds finds the slow manifolds among the census's points with the
+// thresholds set (nil: the defaults): every pair of slow points (each with
+// its set.Neighbours nearest slow neighbours) is joined when set.Samples
+// states evenly spaced between them, each relaxed set.Relax steps, are
+// slow and stay spread along the segment; the connected groups of
+// set.MinPoints or more points are manifolds. Isolated attractors, even
+// slow ones, are not joined: the states between them fall onto one end or
+// the other.
+func Manifolds(ctx context.Context, net model.Network, c *CensusResult, set *SlowSettings) ([]Manifold, error) {
+	if set == nil {
+		d := defaultSlow()
+		set = &d
+	}
+	if err := set.check(); err != nil {
+		return nil, err
+	}
 	dt := vdt(net)
 	var cand []int
 	for i := range c.Points {
-		if len(cand) < manifoldMost && slowPoint(&c.Points[i].FixedPoint, dt) {
+		if len(cand) < set.MostPoints && slowPoint(&c.Points[i].FixedPoint, dt, set.Tau) {
 			cand = append(cand, i)
 		}
 	}
@@ -213,7 +260,7 @@ func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manif
 		})
 		k := 0
 		for _, j := range others {
-			if j == i || k >= manifoldNeighbours {
+			if j == i || k >= set.Neighbours {
 				continue
 			}
 			k++
@@ -235,14 +282,14 @@ func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manif
 			dd += d[i] * d[i]
 		}
 		ts := []float64{0, 1}
-		for k := 1; k <= manifoldSamples; k++ {
-			f := float64(k) / float64(manifoldSamples+1)
+		for k := 1; k <= set.Samples; k++ {
+			f := float64(k) / float64(set.Samples+1)
 			x := make([]float64, len(xa))
 			for i := range x {
 				x[i] = xa[i] + f*d[i]
 			}
-			y, v := relax(n, x, c.Input, manifoldRelax)
-			if y == nil || v > manifoldSpeed {
+			y, v := relax(n, x, c.Input, set.Relax)
+			if y == nil || v > set.Speed {
 				return nil
 			}
 			var t float64
@@ -255,7 +302,7 @@ func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manif
 		}
 		sort.Float64s(ts)
 		for k := 1; k < len(ts); k++ {
-			if ts[k]-ts[k-1] > manifoldGap {
+			if ts[k]-ts[k-1] > set.Gap {
 				return nil
 			}
 		}
@@ -289,7 +336,7 @@ func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manif
 	var out []Manifold
 	for _, i := range cand {
 		g := groups[find(i)]
-		if len(g) < manifoldMinPoints || g[0] != i {
+		if len(g) < set.MinPoints || g[0] != i {
 			continue
 		}
 		in := map[int]bool{}
@@ -311,8 +358,8 @@ func Manifolds(ctx context.Context, net model.Network, c *CensusResult) ([]Manif
 				sps = append(sps, p.speeds...)
 			}
 		}
-		m.EigenAlignment = eigenAlignment(net.Clone(), append([][]float64(nil), xs...), append(append([][]float64(nil), xs...), sts...), c.Input)
-		ext, extSp := extend(net.Clone(), append(xs, sts...), c.Input)
+		m.EigenAlignment = eigenAlignment(net.Clone(), append([][]float64(nil), xs...), append(append([][]float64(nil), xs...), sts...), c.Input, set)
+		ext, extSp := extend(net.Clone(), append(xs, sts...), c.Input, set)
 		sts, sps = append(sts, ext...), append(sps, extSp...)
 		xs = append(xs, sts...)
 		axis, expl := principal(xs)
@@ -470,29 +517,17 @@ func DriftFrom(net model.Network, x0, u []float64, attractors [][]float64, steps
 	return d
 }
 
-// driftSteps is the longest simulation from a slow point (20,000 steps:
-// 200 trials of the typical 100-step delay), cut for large networks to
-// driftWork/N² steps (a step costs about N² multiply-adds, so a point
-// costs at most a second or two), and driftMost the most slow points
-// simulated. manifoldMost bounds the slow points the manifold test pairs
-// up, for the same reason.
-const (
-	driftSteps   = 20000
-	driftWork    = 2e9
-	driftMost    = 32
-	manifoldMost = 64
-)
-
 // driftLength returns the steps simulated from a slow point of an
-// N-state network.
-func driftLength(n int) int {
-	return max(1000, min(driftSteps, int(driftWork/float64(n*n))))
+// N-state network: DriftSteps, cut to DriftWork/N², at least 1,000.
+func (s *SlowSettings) driftLength(n int) int {
+	return max(1000, min(s.DriftSteps, int(s.DriftWork/float64(n*n))))
 }
 
 // slowReport adds the slow manifolds and the drift of every slow point to
 // r, and a note for each.
 func slowReport(ctx context.Context, r *Report, net model.Network, c *CensusResult) error {
-	ms, err := Manifolds(ctx, net, c)
+	set := &r.Settings.Slow
+	ms, err := Manifolds(ctx, net, c, set)
 	if err != nil {
 		return err
 	}
@@ -510,7 +545,7 @@ func slowReport(ctx context.Context, r *Report, net model.Network, c *CensusResu
 	}
 	var slow []int
 	for i := range c.Points {
-		if c.Points[i].Kind == inspect.Slow && len(slow) < driftMost {
+		if c.Points[i].Kind == inspect.Slow && len(slow) < set.DriftMost {
 			slow = append(slow, i)
 		}
 	}
@@ -523,7 +558,7 @@ func slowReport(ctx context.Context, r *Report, net model.Network, c *CensusResu
 				own[j] = a
 			}
 		}
-		drifts[k] = DriftFrom(net.Clone(), x, c.Input, own, driftLength(len(x)))
+		drifts[k] = DriftFrom(net.Clone(), x, c.Input, own, set.driftLength(len(x)))
 		return nil
 	})
 	if err != nil {
@@ -535,16 +570,13 @@ func slowReport(ctx context.Context, r *Report, net model.Network, c *CensusResu
 	return nil
 }
 
-// manifoldExtend is the most samples added beyond each end of a manifold.
-const manifoldExtend = 16
-
 // extend continues a manifold through states xs beyond both ends along
 // its first principal axis: a step of 1/16 of its extent outward from the
-// outermost state, relaxed manifoldRelax steps, is kept while it is slow
-// and does not fall back. A slow manifold does not end at its outermost
+// outermost state, relaxed set.Relax steps, is kept while it is slow and
+// does not fall back, for at most set.Extend steps. A slow manifold does not end at its outermost
 // fixed point: the states beyond it that drift back slowly are on it too
 // (a trained line attractor's stable ends sit inside the range it holds).
-func extend(net model.Network, xs [][]float64, u []float64) (states [][]float64, speeds []float64) {
+func extend(net model.Network, xs [][]float64, u []float64, set *SlowSettings) (states [][]float64, speeds []float64) {
 	axis, _ := principal(xs)
 	proj := func(x []float64) float64 {
 		var s float64
@@ -571,13 +603,13 @@ func extend(net model.Network, xs [][]float64, u []float64) (states [][]float64,
 		sign float64
 	}{{xs[lo], -1}, {xs[hi], 1}} {
 		x := end.x
-		for range manifoldExtend {
+		for range set.Extend {
 			y := make([]float64, len(x))
 			for i := range y {
 				y[i] = x[i] + end.sign*h*axis[i]
 			}
-			z, v := relax(net, y, u, manifoldRelax)
-			if z == nil || v > manifoldSpeed || end.sign*(proj(z)-proj(x)) < h/4 {
+			z, v := relax(net, y, u, set.Relax)
+			if z == nil || v > set.Speed || end.sign*(proj(z)-proj(x)) < h/4 {
 				break
 			}
 			states, speeds = append(states, z), append(speeds, v)

@@ -30,7 +30,7 @@ func manifoldsOf(t *testing.T, file string) ([]Manifold, *CensusResult) {
 		t.Fatal(err)
 	}
 	c, _ := censusOf(t, n, &p, s)
-	ms, err := Manifolds(context.Background(), n.Net, c)
+	ms, err := Manifolds(context.Background(), n.Net, c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,9 +104,10 @@ func TestManifoldTorchLine(t *testing.T) {
 		t.Errorf("%d of the %d held states lie farther than %.3g from the manifold's points and samples", uncovered, len(line), spacing)
 	}
 	// Every point on a slow manifold has a leading multiplier within
-	// 1/slowTau of the unit circle.
-	if m.SlowMin < math.Exp(-1.0/slowTau) || m.SlowMax > math.Exp(1.0/slowTau) {
-		t.Errorf("slow multipliers [%v, %v] outside e^{±1/%d}", m.SlowMin, m.SlowMax, slowTau)
+	// 1/Tau of the unit circle (SlowSettings).
+	tau := defaultSlow().Tau
+	if m.SlowMin < math.Exp(-1/tau) || m.SlowMax > math.Exp(1/tau) {
+		t.Errorf("slow multipliers [%v, %v] outside e^{±1/%g}", m.SlowMin, m.SlowMax, tau)
 	}
 }
 
@@ -154,7 +155,8 @@ func TestManifoldClosedForm(t *testing.T) {
 	for _, p := range res.Points {
 		c.Points = append(c.Points, Point{FixedPoint: p})
 	}
-	ms, err := Manifolds(context.Background(), net, c)
+	testSlowSettings(t, net, c)
+	ms, err := Manifolds(context.Background(), net, c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +233,7 @@ func TestGhostDrift(t *testing.T) {
 		if ghost == nil {
 			t.Fatalf("ε = %g: no slow point among %+v", eps, c.Points)
 		}
-		d := DriftFrom(net, ghost.X, nil, [][]float64{c.Attractors[0].X}, driftSteps)
+		d := DriftFrom(net, ghost.X, nil, [][]float64{c.Attractors[0].X}, defaultSlow().DriftSteps)
 		// T = ∫ dx/f by Simpson's rule from the ghost found to arrival.
 		x0, x1 := ghost.X[0], xs-censusNear*math.Sqrt2
 		const n = 200000
@@ -289,5 +291,44 @@ func TestGhostReport(t *testing.T) {
 	}
 	if len(r.Manifolds) != 0 {
 		t.Errorf("%d slow manifolds on a network with one attractor and a ghost", len(r.Manifolds))
+	}
+}
+
+// testSlowSettings checks on the closed-form line attractor that the
+// slow-manifold test reads its thresholds from SlowSettings: a manifold
+// needs MinPoints points, the eigenvector alignment is left out above
+// EigenMaxN state variables, fewer Samples give fewer relaxed states, and
+// a setting out of range is an error naming it. The report records them
+// (settings.slow) with the documented defaults.
+func testSlowSettings(t *testing.T, net model.Network, c *CensusResult) {
+	t.Helper()
+	run := func(f func(*SlowSettings)) ([]Manifold, error) {
+		set := DefaultSettings().Slow
+		f(&set)
+		return Manifolds(context.Background(), net, c, &set)
+	}
+	base, err := run(func(*SlowSettings) {})
+	if err != nil || len(base) != 1 {
+		t.Fatalf("defaults: %d manifolds, %v", len(base), err)
+	}
+	if ms, err := run(func(s *SlowSettings) { s.MinPoints = len(c.Points) + 1 }); err != nil || len(ms) != 0 {
+		t.Errorf("min_points %d: %d manifolds (%v), want none", len(c.Points)+1, len(ms), err)
+	}
+	if ms, err := run(func(s *SlowSettings) { s.EigenMaxN = 1 }); err != nil || len(ms) != 1 || ms[0].EigenAlignment != nil {
+		t.Errorf("eigen_max_n 1 on a 2-unit network: %+v (%v), want one manifold without eigenvector alignment", ms, err)
+	}
+	if ms, err := run(func(s *SlowSettings) { s.Samples, s.Extend = 2, 0 }); err != nil || len(ms) != 1 || len(ms[0].States) >= len(base[0].States) {
+		t.Errorf("2 samples per pair and no extension: %+v (%v), want one manifold with fewer states than the defaults' %d", ms, err, len(base[0].States))
+	}
+	if _, err := run(func(s *SlowSettings) { s.Gap = 0 }); err == nil || !strings.Contains(err.Error(), "gap") {
+		t.Errorf("gap 0: error %v, want one naming gap", err)
+	}
+	b, err := json.Marshal(DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"slow":{"tau_steps":100,"samples":8,"relax_steps":100,"speed":0.001,"gap":0.35,"neighbours":3,"min_points":3,"most_points":64,"extend":16,"local":4,"eigen_max_n":300,"drift_steps":20000,"drift_work":2000000000,"drift_most":32}`
+	if !strings.Contains(string(b), want) {
+		t.Errorf("the settings a report records lack the slow-manifold defaults %s:\n%s", want, b)
 	}
 }

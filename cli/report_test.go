@@ -14,7 +14,8 @@ import (
 // TestReportSameEverywhere is issue 15's "same file and settings → same
 // report": `attractor inspect --json`, the UI's stages (tui.SessionReport)
 // and the sweep's "report" analysis give the same bytes, on a gallery
-// network and on a GRU trained by real PyTorch.
+// network and on a GRU trained by real PyTorch; and a real sweep stores
+// in its result the bytes inspect prints for the network it saved.
 func TestReportSameEverywhere(t *testing.T) {
 	for _, file := range []string{
 		filepath.Join("..", "tui", "gallery", "06-flipflop-gru.npz"),
@@ -50,6 +51,56 @@ func TestReportSameEverywhere(t *testing.T) {
 				t.Errorf("the sweep's report differs from inspect --json")
 			}
 		})
+	}
+	t.Run("sweep-run", testReportSweepRun)
+}
+
+// testReportSweepRun checks that a sweep stores the report in its result: a small flip-flop sweep with
+// the "report" analysis, run by the sweep machinery (the network analysed
+// in memory right after training), carries in result.json exactly the
+// bytes `attractor inspect --json` prints for the network it saved, read
+// back from its file under the name the report gives it (net.npz).
+func testReportSweepRun(t *testing.T) {
+	spec := writeSpec(t, `name = "report sweep"
+task = "flipflop"
+analyses = ["report"]
+seeds = 1
+
+[base]
+family = "gru"
+hidden = 6
+bits = 1
+steps = 40
+batch = 8
+epochs = 20
+`)
+	dir := filepath.Join(t.TempDir(), "sw")
+	if _, errs, code := runMain(t, "sweep", spec, "-o", dir, "--workers", "1"); code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errs)
+	}
+	sw, err := sweep.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sw.ReadResult(0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, ok := res.Analyses["report"]["report"].(string)
+	if !ok || !strings.HasPrefix(stored, "{") {
+		t.Fatalf("result.json has no report: %v", res.Analyses["report"])
+	}
+	t.Chdir(sw.NetDir(0))
+	code, cliOut, stderr := run("inspect", sweep.NetworkFile, "--json")
+	if code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, stderr)
+	}
+	if stored != cliOut {
+		writeDiffFiles(t, "sweep result", cliOut, stored)
+		t.Errorf("the report the sweep stored differs from inspect --json on the network it saved")
+	}
+	if cl, _ := res.Analyses["report"]["class"].(string); cl == "" || res.Class != cl {
+		t.Errorf("class %q, result class %q", cl, res.Class)
 	}
 }
 

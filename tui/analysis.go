@@ -213,16 +213,22 @@ func runFixed(ctx context.Context, job analysisJob, pd *portraitData) (d *fixedD
 	for _, p := range c.Points {
 		res.Points = append(res.Points, p.FixedPoint)
 	}
-	d = &fixedData{census: c, res: res}
+	return (&fixedData{census: c, res: res}).reproject(pd), nil
+}
+
+// reproject returns the fixed points of d projected onto the PCA of pd
+// (a new portrait of the same network), sharing the census.
+func (d *fixedData) reproject(pd *portraitData) *fixedData {
+	out := &fixedData{census: d.census, res: d.res}
 	var buf [2]float64
-	for _, p := range res.Points {
+	for _, p := range d.res.Points {
 		q := pd.pca.Project(buf[:0], p.X)
 		if len(q) < 2 {
 			q = append(q, 0)
 		}
-		d.px, d.py = append(d.px, q[0]), append(d.py, q[1])
+		out.px, out.py = append(out.px, q[0]), append(out.py, q[1])
 	}
-	return d, nil
+	return out
 }
 
 // finiteVec reports whether every entry of x is finite.

@@ -73,7 +73,15 @@ type Model struct {
 
 	gen    int // analysis generation; results of older ones are dropped
 	cancel context.CancelFunc
-	inits  int // starting states of a fixed census (0: the adaptive census)
+	actx   context.Context // the running analysis's context (cancelled by cancel)
+	// stage1 is the running analysis's portrait once it is in, quickDone
+	// set once its quick verdict pass is, stage2 once the census and the
+	// full verdict pass have started (stage2Cmd).
+	stage1    *portraitData
+	quickDone bool
+	stage2    bool
+	ticking   bool // the progress redraws (progressMsg) are running
+	inits     int  // starting states of a fixed census (0: the adaptive census)
 	// following is set while the open network is the followed run's
 	// checkpoint (ctx.RunDir): a new checkpoint replaces it. ckStamp is the
 	// version on screen; ckLoading is set while one is being read.
@@ -81,6 +89,10 @@ type Model struct {
 	ckStamp   ckStamp
 	ckLoading bool
 	digest    *netDigest // content hash of the open network, for ctx.Cache
+	// memo keeps this session's recent analysis results when ctx.Cache
+	// is nil, so that d then D (or any return to an earlier protocol)
+	// finds them again instead of recomputing.
+	memo *memoCache
 
 	files    *filesPane
 	training *trainingPane
@@ -216,20 +228,97 @@ func (m *Model) startAnalysis() tea.Cmd {
 		m.cancel()
 	}
 	ctx, cancel := context.WithCancel(m.ctx.Ctx)
-	m.cancel = cancel
+	m.cancel, m.actx = cancel, ctx
 	m.gen++
+	m.stage1, m.stage2, m.quickDone = nil, false, false
 	m.s.analysing = "simulating trials and PCA"
 	m.s.anaErr = nil
-	m.s.verdict, m.s.verdictErr = nil, nil
+	// The census's points stay fixed points of the network whatever the
+	// protocol: they stay on screen, marked stale, until the new census
+	// replaces them.
+	m.s.fixedStale = m.s.fixed != nil
+	m.s.verdict, m.s.verdictErr, m.s.verdictFinal = nil, nil, false
+	m.s.report, m.s.reportErr, m.s.reportFinal = nil, nil, false
 	m.invalidateAll()
-	return portraitCmd(ctx, m.job(ctx))
+	m.s.progress, m.ticking = nil, false
+	cmd := portraitCmd(ctx, m.job(ctx))
+	if hasQuickPass(&m.s.proto) {
+		// The quick verdict pass needs no stage 1: it starts at once.
+		m.s.progress = &verdictProgress{}
+		cmd = tea.Batch(cmd, verdictCmd(ctx, m.verdictJob(true, m.s.progress)), m.progressTicks())
+	}
+	return cmd
+}
+
+// cache returns the cache of the analysis stages: the server's shared
+// one, or the session's own memo.
+func (m *Model) cache() Cache {
+	if m.ctx.Cache != nil {
+		return m.ctx.Cache
+	}
+	if m.memo == nil {
+		m.memo = newMemoCache(memoEntries)
+	}
+	return m.memo
+}
+
+// stage2Cmd starts the census and the full verdict pass, once per
+// analysis, when stage 1 (trajectories and PCA) is in and the quick
+// verdict pass, if the protocol has one, is done: the quick pass runs
+// alone beside stage 1, so that the first verdict shows as soon as it can
+// (issue 15: within 3 s for N ≤ 300), and the two long stages then share
+// the processors.
+func (m *Model) stage2Cmd() tea.Cmd {
+	if m.stage1 == nil || m.stage2 || (hasQuickPass(&m.s.proto) && !m.quickDone) {
+		return nil
+	}
+	m.stage2 = true
+	ctx := m.actx
+	m.s.progress = &verdictProgress{}
+	return tea.Batch(fixedCmd(ctx, m.job(ctx), m.stage1), verdictCmd(ctx, m.verdictJob(false, m.s.progress)), m.progressTicks())
+}
+
+// progressTicks starts the redraws of the verdict pass's progress unless
+// they run: they stop at the first redraw that finds no pass computing.
+func (m *Model) progressTicks() tea.Cmd {
+	if m.ticking {
+		return nil
+	}
+	m.ticking = true
+	return progressCmd(m.gen)
+}
+
+// verdictJob captures what a verdict pass needs; p counts its progress.
+func (m *Model) verdictJob(quick bool, p *verdictProgress) verdictJob {
+	return verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file, quick: quick, progress: p,
+		cache: m.cache(), digest: m.digest}
+}
+
+// reportCmd assembles the report of the census and the final verdict
+// (stage 4), or of the census alone when the verdict failed. It returns
+// nil until both are in, and once the report is.
+func (m *Model) reportCmd() tea.Cmd {
+	s := m.s
+	if s.fixed == nil || s.fixedStale || s.fixed.census == nil || s.reportFinal || s.reportErr != nil || (!s.verdictFinal && s.verdictErr == nil) {
+		return nil
+	}
+	job := reportJob{gen: m.gen, name: s.name, file: s.file, net: s.net.Clone(), proto: s.proto, inits: m.inits,
+		census: s.fixed.census, cache: m.cache(), digest: m.digest}
+	if s.verdictFinal {
+		job.verdict = s.verdict
+	}
+	ctx := m.actx
+	if ctx == nil {
+		ctx = m.ctx.Ctx
+	}
+	return reportCmd(ctx, job)
 }
 
 // job captures what an analysis needs; the protocol's slices are read only.
 func (m *Model) job(ctx context.Context) analysisJob {
 	_ = ctx
 	return analysisJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, cond: m.s.cond, inits: m.inits,
-		file: m.s.file, cache: m.ctx.Cache, digest: m.digest}
+		file: m.s.file, cache: m.cache(), digest: m.digest}
 }
 
 // Update handles a message.
@@ -256,48 +345,71 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.s.setPortrait(msg.data)
-		m.s.fixed = nil
+		if m.s.fixed != nil {
+			m.s.fixed = m.s.fixed.reproject(msg.data)
+		}
 		m.s.analysing = "searching fixed points"
 		m.invalidateAll()
-		ctx, cancel := context.WithCancel(m.ctx.Ctx)
-		if m.cancel != nil {
-			m.cancel()
-		}
-		m.cancel = cancel
-		// The verdict does not need the census: both run at once.
-		return m, tea.Batch(fixedCmd(ctx, m.job(ctx), msg.data),
-			verdictCmd(ctx, verdictJob{gen: m.gen, net: m.s.net.Clone(), proto: m.s.proto, file: m.s.file,
-				cache: m.ctx.Cache, digest: m.digest}))
+		m.stage1 = msg.data
+		return m, m.stage2Cmd()
 	case fixedMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil
-		}
-		m.s.analysing = ""
-		if m.s.verdict == nil && m.s.verdictErr == nil {
-			m.s.analysing = "mechanism verdict"
 		}
 		if msg.err != nil {
 			m.s.anaErr = msg.err
 			m.setStatus(true, "fixed points: %v", msg.err)
 		} else {
-			m.s.fixed = msg.data
+			m.s.fixed, m.s.fixedStale = msg.data, false
 			m.portrait.rangeFor = nil // include the fixed points in the view
 			m.eigen.selectAt(0, 0)
 		}
+		m.s.analysing = m.s.stage()
 		m.invalidateAll()
-		return m, nil
+		return m, m.reportCmd()
 	case verdictMsg:
+		if msg.gen != m.gen || m.s == nil || (msg.provisional && (m.s.verdictFinal || m.s.verdictErr != nil)) {
+			return m, nil // stale, or a quick pass after the full one
+		}
+		if msg.provisional {
+			m.quickDone = true
+		}
+		if msg.err != nil {
+			if msg.provisional {
+				return m, m.stage2Cmd() // the full pass will say
+			}
+			m.s.verdictErr = msg.err
+			m.setStatus(true, "mechanism verdict: %v", msg.err)
+		} else {
+			m.s.verdict, m.s.verdictFinal = msg.data, !msg.provisional
+		}
+		m.s.analysing = m.s.stage()
+		m.invalidateAll()
+		return m, tea.Batch(m.stage2Cmd(), m.reportCmd())
+	case progressMsg:
 		if msg.gen != m.gen || m.s == nil {
 			return m, nil
 		}
-		m.s.analysing = ""
-		if m.s.fixed == nil && m.s.anaErr == nil {
-			m.s.analysing = "searching fixed points"
+		m.verdict.invalidate()
+		m.dirty = true
+		if !m.s.progress.live() {
+			// No pass computes here now (not started, done, or served by
+			// the cache): the ticks stop; the next pass starts them again.
+			m.ticking = false
+			return m, nil
 		}
-		m.s.verdict, m.s.verdictErr = msg.data, msg.err
+		return m, progressCmd(m.gen)
+	case reportMsg:
+		if msg.gen != m.gen || m.s == nil {
+			return m, nil
+		}
 		if msg.err != nil {
-			m.setStatus(true, "mechanism verdict: %v", msg.err)
+			m.s.reportErr = msg.err
+			m.setStatus(true, "report: %v", msg.err)
+		} else {
+			m.s.report, m.s.reportFinal = msg.rep, true
 		}
+		m.s.analysing = m.s.stage()
 		m.invalidateAll()
 		return m, nil
 	case loadedMsg:

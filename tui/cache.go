@@ -95,3 +95,51 @@ func cacheDo[T any](ctx context.Context, c Cache, d *netDigest, net model.Networ
 	}
 	return t, nil
 }
+
+// memoEntries is how many results a session's memo keeps: the five
+// stages (trajectories, census, quick and full verdict, report) of three
+// protocols, the delay the file gave and one step either way. For an
+// N = 300 network of 16 conditions a protocol's results take about 25 MB,
+// most of it the activity views of the trajectories.
+const memoEntries = 15
+
+// memoCache is a session's own Cache when the context has none: it keeps
+// the last memoEntries results by key so that going back to an earlier
+// protocol (d then D) shows its analysis again at once. Unlike a shared
+// Cache it runs fn with the caller's context, so cancelling the analysis
+// stops the work, and it keeps only results that completed.
+type memoCache struct {
+	mu    sync.Mutex
+	most  int
+	vals  map[CacheKey]any
+	order []CacheKey // oldest first
+}
+
+func newMemoCache(most int) *memoCache {
+	return &memoCache{most: most, vals: map[CacheKey]any{}}
+}
+
+// Do returns the kept result of key, or runs fn and keeps its result.
+func (c *memoCache) Do(ctx context.Context, key CacheKey, fn func(context.Context) (any, error)) (any, error) {
+	c.mu.Lock()
+	v, ok := c.vals[key]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := fn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.vals[key]; !ok {
+		c.vals[key] = v
+		c.order = append(c.order, key)
+		for len(c.order) > c.most {
+			delete(c.vals, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	return v, nil
+}

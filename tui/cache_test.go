@@ -394,3 +394,33 @@ func TestSaveRootNoteRestore(t *testing.T) {
 		t.Errorf("status %q does not say the saved state was restored", m2.status)
 	}
 }
+
+// A session's memo returns a kept result without running fn, keeps only
+// results that completed, and forgets the oldest beyond its size.
+func TestMemoCache(t *testing.T) {
+	c := newMemoCache(2)
+	runs := map[string]int{}
+	do := func(req string, fail bool) (any, error) {
+		return c.Do(context.Background(), CacheKey{Request: req}, func(context.Context) (any, error) {
+			runs[req]++
+			if fail {
+				return nil, errors.New("cancelled")
+			}
+			return req + "-result", nil
+		})
+	}
+	if _, err := do("a", true); err == nil {
+		t.Fatal("a failing run returned no error")
+	}
+	for _, req := range []string{"a", "a", "b", "a", "c", "a", "b"} {
+		if v, err := do(req, false); err != nil || v != req+"-result" {
+			t.Fatalf("%s: %v, %v", req, v, err)
+		}
+	}
+	// a: the failed run, the first success (the failure was not kept),
+	// then kept until c pushed it out of the two entries (after a, b, c
+	// only b and c stay). b: once, then again after a's rerun evicted it.
+	if want := map[string]int{"a": 3, "b": 2, "c": 1}; fmt.Sprint(runs) != fmt.Sprint(want) {
+		t.Errorf("runs %v, want %v", runs, want)
+	}
+}

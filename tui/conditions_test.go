@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
 	"attractor/internal/tasknet"
 	"attractor/saved"
 	"attractor/train"
@@ -64,5 +67,41 @@ func TestProtocolFallback(t *testing.T) {
 	p := ProtocolFor(n)
 	if p.Source != "generic" || !strings.Contains(p.Note, "flipflop") || !strings.Contains(p.Note, "input") {
 		t.Errorf("mismatched task: source %q, note %q", p.Source, p.Note)
+	}
+}
+
+// d and D keep the work that still holds: while the new delay's analysis
+// runs, the census's fixed points (fixed points of the network whatever
+// the protocol) stay on screen, marked as the earlier census's; and
+// coming back to the first delay takes its trajectories, census and
+// report from the session's memo instead of computing them again.
+func TestDelayKeepsWork(t *testing.T) {
+	c := testContext(t)
+	m := New(c, "dcdt", taskNet(t, "dcdt", nil))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 60})
+	settle(m, m.startAnalysis())
+	s := m.s
+	p1, f1, r1 := s.portrait, s.fixed, s.report
+	if p1 == nil || f1 == nil || r1 == nil || !s.reportFinal {
+		t.Fatalf("first analysis: portrait %v, census %v, report %v", p1 != nil, f1 != nil, r1 != nil)
+	}
+	cmd := press(m, "D")
+	if s.fixed != f1 || !s.fixedStale || s.analysing == "" || s.report != nil {
+		t.Fatalf("after D: census kept %v, stale %v, analysing %q, report %v", s.fixed == f1, s.fixedStale, s.analysing, s.report != nil)
+	}
+	m.verdict.vp.Height = 1000
+	m.View()
+	if v := ansi.Strip(m.verdict.vp.View()); !strings.Contains(v, "from the census before the protocol changed") {
+		t.Errorf("the verdict pane does not mark the kept census:\n%s", v)
+	}
+	settle(m, cmd)
+	if s.portrait == p1 || s.fixed == nil || s.fixedStale || s.fixed.census == f1.census || !s.reportFinal {
+		t.Fatalf("the longer delay's analysis: new portrait %v, new census %v, stale %v, report final %v",
+			s.portrait != p1, s.fixed != nil && s.fixed.census != f1.census, s.fixedStale, s.reportFinal)
+	}
+	settle(m, press(m, "d"))
+	if s.portrait != p1 || s.fixed.census != f1.census || s.report != r1 {
+		t.Errorf("back at the first delay the analysis was computed again: portrait kept %v, census kept %v, report kept %v",
+			s.portrait == p1, s.fixed.census == f1.census, s.report == r1)
 	}
 }

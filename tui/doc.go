@@ -28,7 +28,13 @@
 // encoding time of delayed choice, a free run for a signal generator,
 // retrieval for an associative network, or the generic protocol of a file
 // without a task. The fixed-point stage is the analysis's census and the
-// verdict its verdict; both run at once.
+// verdict its verdict; the report stage assembles both into the
+// analysis.Report the verdict pane renders (the bytes `attractor inspect
+// --json` prints). Where the verdict runs noisy copies of its probes (the
+// Ghazizadeh classifier) a quick pass on the clean probes shows first,
+// marked provisional, and the full pass refines it in place. After 'd' or
+// 'D' the census's points stay on screen until the new census is in, and a
+// session keeps its recent results, so returning to a delay is instant.
 //
 // Keys run experiments: space runs or pauses the network, '.' steps it, '['
 // and ']' choose the trial condition, 'k' kicks the state with noise of

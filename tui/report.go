@@ -10,9 +10,10 @@ import (
 
 // SessionReport returns the report of network n as the UI computes it:
 // its protocol (ProtocolFor), the census of its fixed-point stage and the
-// verdict of its verdict stage, each run exactly as the background stages
-// run them, assembled by analysis.NewReport. It is the report `attractor
-// inspect --json` prints for the same file and default settings.
+// verdict of its verdict stage's full pass, each run exactly as the
+// background stages run them, assembled as its report stage assembles the
+// report the verdict pane renders. It is the report `attractor inspect
+// --json` prints for the same file and default settings.
 func SessionReport(ctx context.Context, name string, n *saved.Network) (*analysis.Report, error) {
 	if n == nil || n.Net == nil {
 		return nil, errors.New("no network")
@@ -31,5 +32,5 @@ func SessionReport(ctx context.Context, name string, n *saved.Network) (*analysi
 	if err != nil {
 		return nil, err
 	}
-	return analysis.NewReport(ctx, name, n, &p, uiSettings(0), fd.census, vd.res)
+	return runReport(ctx, reportJob{name: name, file: n, proto: p, census: fd.census, verdict: vd})
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"attractor/analysis"
 	"attractor/model"
 	"attractor/saved"
 )
@@ -40,13 +41,28 @@ type session struct {
 	diverged     bool
 
 	// analysis results (nil until they arrive)
-	portrait  *portraitData
-	fixed     *fixedData
-	analysing string // what is being computed, "" when idle
-	anaErr    error
-	// the mechanism verdict (stage 3), or why it failed
-	verdict    *verdictData
-	verdictErr error
+	portrait *portraitData
+	fixed    *fixedData
+	// fixedStale marks fixed as the census of an earlier protocol (before
+	// d or D), shown until the new one arrives: its points are still
+	// fixed points of the network.
+	fixedStale bool
+	analysing  string // what is being computed, "" when idle
+	anaErr     error
+	// the mechanism verdict (stage 3), or why it failed; verdictFinal is
+	// set once the full pass is in (before, verdict is the quick pass's)
+	verdict      *analysis.VerdictResult
+	verdictErr   error
+	verdictFinal bool
+	// progress is the running verdict pass's (the quick one until it is
+	// in, then the full one), nil when none runs here
+	progress *verdictProgress
+	// the report of the census and the verdict (stage 4) the verdict pane
+	// renders: the census's alone until the final verdict is in
+	// (reportFinal), or why it failed
+	report      *analysis.Report
+	reportFinal bool
+	reportErr   error
 
 	// projection of the state and its trail, valid when portrait != nil
 	px, py         float64
@@ -105,6 +121,22 @@ func (s *session) perturbationText() string {
 		delay += " (changed from the file's " + p0.DelayText() + ")"
 	}
 	return kicks + ", " + delay
+}
+
+// stage says what the analysis is still computing once stage 1 is in
+// ("" when it is done): the fixed points, the verdict, the report.
+func (s *session) stage() string {
+	var left []string
+	if (s.fixed == nil || s.fixedStale) && s.anaErr == nil {
+		left = append(left, "searching fixed points")
+	}
+	if !s.verdictFinal && s.verdictErr == nil {
+		left = append(left, "mechanism verdict")
+	}
+	if len(left) == 0 && !s.reportFinal && s.reportErr == nil && s.fixed != nil {
+		left = append(left, "assembling the report")
+	}
+	return strings.Join(left, ", ")
 }
 
 // sigma returns the kick size.
