@@ -251,8 +251,9 @@ func (p *Phase) Figure(class string) *figure.Figure {
 }
 
 // WriteCSV writes one row per result: index, id, status, class, the swept
-// parameters, the final metrics, every analysis figure (columns
-// "ANALYSIS.KEY") and the network file, for pandas.read_csv.
+// parameters, the final metrics, every scalar analysis figure (columns
+// "ANALYSIS.KEY"; nested ones and JSON documents kept as text, such as a
+// whole report, stay in result.json) and the network file, for pandas.read_csv.
 func (s *Sweep) WriteCSV(w io.Writer, rs []*Result) error {
 	params := s.Spec.Fields()
 	extras, figures := map[string]bool{}, map[string]bool{}
@@ -261,7 +262,17 @@ func (s *Sweep) WriteCSV(w io.Writer, rs []*Result) error {
 			extras[k] = true
 		}
 		for a, m := range r.Analyses {
-			for k := range m {
+			for k, v := range m {
+				// Nested figures (a whole analysis report, lists)
+				// stay in result.json: a CSV cell holds one value.
+				switch t := v.(type) {
+				case map[string]any, []any:
+					continue
+				case string: // a JSON document kept as text
+					if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+						continue
+					}
+				}
 				figures[a+"."+k] = true
 			}
 		}
