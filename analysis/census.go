@@ -203,8 +203,11 @@ func Census(ctx context.Context, net model.Network, file *saved.Network, p *Prot
 	// it: it ran to its budget of 4096 starts, over 4 CPU-minutes on the
 	// gallery's. It gets one round of cs.Starts instead.
 	adaptive := cs.Adaptive && p.Source != "associative"
-	if cs.Adaptive && !adaptive {
-		r.InitsFrom += fmt.Sprintf("; one round of %d starts, not doubled: an associative memory's mixture states are too many for a census to converge on", cs.Starts)
+	if p.Source == "associative" {
+		r.InitsFrom += "; each start relaxed by forward simulation before the search"
+		if cs.Adaptive {
+			r.InitsFrom += fmt.Sprintf("; one round of %d starts, not doubled: an associative memory's spurious (mixture) states are too many for a census to converge on", cs.Starts)
+		}
 	}
 	total := 0
 	size := cs.Starts
@@ -236,7 +239,7 @@ func Census(ctx context.Context, net model.Network, file *saved.Network, p *Prot
 				starts = append(starts, x)
 			}
 		}
-		newPts, newAtt, err := r.round(ctx, net, fps, starts, src, s)
+		newPts, newAtt, err := r.round(ctx, net, fps, starts, src, s, p.Source == "associative")
 		if err != nil {
 			return nil, err
 		}
@@ -267,8 +270,45 @@ func Census(ctx context.Context, net model.Network, file *saved.Network, p *Prot
 // round searches from starts and simulates them forward, merging what it
 // finds into r; it returns the numbers of new stable points and new
 // attractors.
-func (r *CensusResult) round(ctx context.Context, net model.Network, fps *inspect.FixedPointSettings, starts [][]float64, src []string, s *Settings) (newStable, newAtt int, err error) {
-	res, err := inspect.FindFixedPoints(ctx, inspect.FixedPointProblem{Net: net, Input: s.Input, Inits: starts}, fps)
+//
+// With relax (the associative protocol) every start is simulated forward
+// first and the search starts from where the simulation ended: an
+// associative memory's stable points are what relaxation reaches, and a
+// search from a relaxed state converges at once, where one from the
+// noisy start spent up to 200 Levenberg–Marquardt steps of an N×N (2N×2N
+// for the gated network) system on it.
+func (r *CensusResult) round(ctx context.Context, net model.Network, fps *inspect.FixedPointSettings, starts [][]float64, src []string, s *Settings, relax bool) (newStable, newAtt int, err error) {
+	var known [][]float64
+	knownNow := func() {
+		known = known[:0]
+		for _, pt := range r.Points {
+			if pt.Kind == inspect.Stable {
+				known = append(known, pt.X)
+			}
+		}
+		for _, a := range r.Attractors {
+			if a.Kind == "FP" {
+				known = append(known, a.X)
+			}
+		}
+	}
+	from := starts
+	var ends [][]float64
+	var settled []bool
+	if relax {
+		knownNow()
+		if ends, settled, err = simulateAll(ctx, net, starts, s.Input, s.Census.SimSteps, known, s.Concurrency); err != nil {
+			return 0, 0, err
+		}
+		from = make([][]float64, len(starts))
+		for i, x := range ends {
+			from[i] = starts[i]
+			if x != nil {
+				from[i] = x
+			}
+		}
+	}
+	res, err := inspect.FindFixedPoints(ctx, inspect.FixedPointProblem{Net: net, Input: s.Input, Inits: from}, fps)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -318,20 +358,11 @@ func (r *CensusResult) round(ctx context.Context, net model.Network, fps *inspec
 	// Forward simulation of every start; a run that comes close to a known
 	// attractor (a stable point of the census, or a fixed point an earlier
 	// run settled on) ends there.
-	var known [][]float64
-	for _, pt := range r.Points {
-		if pt.Kind == inspect.Stable {
-			known = append(known, pt.X)
+	if !relax {
+		knownNow()
+		if ends, settled, err = simulateAll(ctx, net, starts, s.Input, s.Census.SimSteps, known, s.Concurrency); err != nil {
+			return 0, 0, err
 		}
-	}
-	for _, a := range r.Attractors {
-		if a.Kind == "FP" {
-			known = append(known, a.X)
-		}
-	}
-	ends, settled, err := simulateAll(ctx, net, starts, s.Input, s.Census.SimSteps, known, s.Concurrency)
-	if err != nil {
-		return 0, 0, err
 	}
 	unsettled := 0
 	for i, x := range ends {
