@@ -216,7 +216,7 @@ func TestSimulateBlocksMatch(t *testing.T) {
 	}
 	hits := 0
 	for i, x0 := range starts {
-		want, wset := simulate(net.Clone(), x0, nil, 300, known, censusReach)
+		want, wset := simulate(net.Clone(), x0, nil, 300, known, censusReach, 1)
 		got := ends1[i]
 		if set1[i] != wset {
 			t.Fatalf("start %d: settled %v, simulate %v", i, set1[i], wset)
