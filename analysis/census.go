@@ -160,6 +160,7 @@ func Census(ctx context.Context, net model.Network, file *saved.Network, p *Prot
 	fps := inspect.DefaultFixedPointSettings()
 	fps.Concurrency = s.Concurrency
 	fps.GrowingOnly = cs.GrowingOnly
+	fps.DenseNormal = censusLegacy
 	switch cs.Method {
 	case "", "trust-region":
 		fps.Method = inspect.TrustRegion
@@ -515,8 +516,9 @@ const censusNear = 1e-3
 const censusReach = distinctTol
 
 // censusLegacy makes the census simulate every start alone with
-// censusNear, as before issue 18; TestCensusFastPathMatches compares the
-// two.
+// censusNear and form the search's normal equations from the dense
+// Jacobian (inspect's DenseNormal), as before issue 18;
+// TestCensusFastPathMatches compares the two.
 var censusLegacy = false
 
 // simulate runs net from x0 with input u for at most steps steps and

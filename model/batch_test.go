@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // TestCTRNNStepBatch checks StepBatch against Step row by row: dense J
@@ -48,6 +50,53 @@ func TestCTRNNStepBatch(t *testing.T) {
 			for i, v := range sub {
 				if v != got[4*n+i] {
 					t.Fatalf("row %d unit %d: %v in a batch of 3, %v in a batch of %d", 4+i/n, i%n, v, got[4*n+i], k)
+				}
+			}
+		})
+	}
+}
+
+// TestCTRNNRateForm checks RateWeights and RateGain against
+// VelocityJacobian: (−I + W diag(d))/τ is the Jacobian, up to rounding,
+// for dense and sparse J, with and without feedback, tanh and ReLU.
+func TestCTRNNRateForm(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		sparse, feedback bool
+		relu             bool
+	}{
+		{"dense", false, false, false},
+		{"dense+feedback", false, true, false},
+		{"sparse+feedback", true, true, false},
+		{"dense+feedback relu", false, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const n = 23
+			net := ctrnnTestNet(t, n, tc.sparse, tc.feedback, 11)
+			if tc.relu {
+				net.Phi = CTRNNReLU
+			}
+			rng := NewRNG(2, 0)
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = rng.Norm()
+			}
+			var rf RateFlow = net
+			w, tau := rf.RateWeights()
+			d := make([]float64, n)
+			rf.RateGain(d, x, nil)
+			jac := mat.NewDense(n, n, nil)
+			net.VelocityJacobian(jac, x, nil)
+			for i := range n {
+				for j := range n {
+					want := jac.At(i, j)
+					got := w.At(i, j) * d[j] / tau
+					if i == j {
+						got -= 1 / tau
+					}
+					if math.Abs(got-want) > 1e-13*(1+math.Abs(want)) {
+						t.Fatalf("(%d, %d): rate form %v, VelocityJacobian %v", i, j, got, want)
+					}
 				}
 			}
 		})
