@@ -199,10 +199,12 @@ func Census(ctx context.Context, net model.Network, file *saved.Network, p *Prot
 	} else {
 		r.InitsFrom = "the file's inits array"
 	}
-	// An associative memory has a stable point for every mixture of its
-	// patterns, exponentially many, so a doubling census never converges on
-	// it: it ran to its budget of 4096 starts, over 4 CPU-minutes on the
-	// gallery's. It gets one round of cs.Starts instead.
+	// An associative memory has many spurious (mixture) states besides its
+	// patterns: every round on the gallery's Hopfield network finds new
+	// stable points, and almost every start of its gated network reaches a
+	// fixed point of its own, so a doubling census runs to its budget
+	// (4096 starts, more than 6 CPU-minutes on each before issue 18). It
+	// gets one round of cs.Starts instead.
 	adaptive := cs.Adaptive && p.Source != "associative"
 	if p.Source == "associative" {
 		r.InitsFrom += "; each start relaxed by forward simulation before the search"
@@ -561,10 +563,11 @@ const censusBlock = 64
 
 // simulateAll runs simulate from every start, with the same stopping
 // rules (censusReach, checked at every step; censusNear, every 8 steps,
-// one start at a time with censusLegacy). A network that is a [model.BatchStepper] steps blocks of
-// censusBlock starts together, dropping each start from its block when it
-// stops; its rows' results do not depend on the other rows, so the ends
-// do not depend on the blocks or on procs.
+// one start at a time with censusLegacy). A network that is a
+// [model.BatchStepper] steps blocks of censusBlock starts together,
+// dropping each start from its block when it stops; its rows' results do
+// not depend on the other rows, so the ends do not depend on the blocks
+// or on procs.
 func simulateAll(ctx context.Context, net model.Network, starts [][]float64, u []float64, steps int, known [][]float64, procs int) ([][]float64, []bool, error) {
 	ends := make([][]float64, len(starts))
 	settled := make([]bool, len(starts))
