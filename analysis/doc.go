@@ -11,7 +11,11 @@
 //   - The census ([Census]) finds the fixed points from states along the
 //     protocol's trajectories plus noise and from a random cloud, doubling
 //     the starts until a doubling finds nothing new, and reports its
-//     coverage.
+//     coverage. Every start is also simulated forward (blocks of starts
+//     with one matrix product per step where the network allows it) to
+//     find the attractors the search should contain; an associative
+//     memory's starts are relaxed this way before the search, in one
+//     round.
 //   - The verdict ([Verdict]) runs the classifier that fits the protocol.
 //   - The landscape across training ([Landscape], [Landscaper]) follows
 //     the fixed points and cycles of a list of network files with

@@ -35,8 +35,12 @@ import (
 // gallery is inspected too: the verdict and authors' classifier labels of
 // every network recorded in testdata/gallery_labels.json must be those
 // recorded before probes stopped once settled (issue 18: whole runs of 10
-// and 50 trial lengths, commit bfd56c4, one thread). About 15–30 CPU-seconds per Ghazizadeh
-// network.
+// and 50 trial lengths, commit bfd56c4, one thread; 10-hopfield and
+// 11-gated, whose inspection took over 4 CPU-minutes until issue 18 gave
+// the associative protocol a relaxing one-round census, were recorded
+// with whole runs (AsymptoticSettings.FullRun) on branch s5-speed, and
+// give the same labels without). About 15–30 CPU-seconds per Ghazizadeh
+// network, 1–2 per associative one.
 func TestGalleryExemplarVerdicts(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "gallery_labels.json"))
 	if err != nil {
@@ -50,11 +54,7 @@ func TestGalleryExemplarVerdicts(t *testing.T) {
 		t.Run(r.name, func(t *testing.T) {
 			want, ok := before[r.name]
 			if !ok && r.mechanism == "" {
-				// 10-hopfield and 11-gated: their whole-run inspections did
-				// not finish in the session that recorded the file, and
-				// `inspect` on them still takes more than 4 CPU-minutes
-				// each (the census of a 1000-unit associative network).
-				t.Skipf("%s: no labels from whole runs in testdata/gallery_labels.json to compare with", r.name)
+				t.Fatalf("%s: no labels in testdata/gallery_labels.json to compare with", r.name)
 			}
 			name := filepath.Join("..", "tui", "gallery", r.name+".npz")
 			v, cv, err := inspectJSON(name)

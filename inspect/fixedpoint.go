@@ -102,6 +102,11 @@ type FixedPointSettings struct {
 	// UnstableDims and MarginalDims, and at N = 1000 tens of times faster
 	// than the full spectrum when few modes grow.
 	GrowingOnly bool
+	// DenseNormal forms TrustRegion's Levenberg–Marquardt normal equations
+	// JᵀJ by the O(N³) product of the dense Jacobian also for a
+	// [model.RateFlow], whose JᵀJ is otherwise formed from WᵀW in O(N²)
+	// per step (the path before issue 18, kept for comparison).
+	DenseNormal bool
 	Concurrency int // goroutines; 0 means runtime.GOMAXPROCS(0)
 }
 

@@ -114,6 +114,8 @@ type fpWorker struct {
 	f, fn, p, xn, g   []float64
 	x                 []float64
 	jtjData, lmFactor []float64
+	// rate, when set, forms the normal equations of a model.RateFlow.
+	rate *fpRate
 	// GMRES scratch: the Krylov basis (rows of kv), the Hessenberg
 	// matrix after Givens rotations (column-major kh), the rotations and
 	// the rotated right-hand side.

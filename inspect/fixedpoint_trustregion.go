@@ -8,12 +8,14 @@ package inspect
 import (
 	"context"
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 
 	"attractor/internal/gemm"
+	"attractor/model"
 )
 
 // fpKnown is a converged point visible to later batches, with the LU
@@ -35,8 +37,15 @@ func fpRunTrustRegion(ctx context.Context, p FixedPointProblem, s *FixedPointSet
 	n := p.Net.Dims().State
 	cands := make([]fpCandidate, k)
 	workers := make([]*fpWorker, s.Concurrency)
+	var rate *fpRateShared
+	if _, ok := p.Net.(model.RateFlow); ok && !s.DenseNormal {
+		rate = &fpRateShared{}
+	}
 	for i := range workers {
 		workers[i] = fpNewWorker(p.Net.Clone(), p.Input)
+		if rate != nil {
+			workers[i].rate = &fpRate{shared: rate, d: make([]float64, n)}
+		}
 	}
 	var known []fpKnown
 	maxLU := max(1, min(64, fpMaxStoredLU/(n*n)))
@@ -316,8 +325,12 @@ func (w *fpWorker) lmStep(x []float64, q float64, mu *float64) (bool, float64) {
 	raw := w.jac.RawMatrix()
 	// g = JᵀF
 	blas64.Gemv(blas.Trans, 1, raw, blas64.Vector{N: n, Inc: 1, Data: w.f}, 0, blas64.Vector{N: n, Inc: 1, Data: w.g})
-	jtj := blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: w.jtjData}
-	blas64.Syrk(blas.Trans, 1, raw, 0, jtj)
+	if w.rate != nil {
+		w.rate.normal(w.jtjData, w.sys.net.(model.RateFlow), x, w.sys.u)
+	} else {
+		jtj := blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: w.jtjData}
+		blas64.Syrk(blas.Trans, 1, raw, 0, jtj)
+	}
 	maxd := 0.0
 	for i := 0; i < n; i++ {
 		maxd = math.Max(maxd, w.jtjData[i*n+i])
@@ -408,4 +421,63 @@ func (w *fpWorker) capture(x []float64, known []fpKnown, s *FixedPointSettings) 
 	}
 	copy(x, x0)
 	return -1, steps
+}
+
+// fpRateShared holds what the workers of one search share for a
+// model.RateFlow: W, Wᵀ and M = WᵀW (upper triangle), made on first use
+// (many searches never take a Levenberg–Marquardt step).
+type fpRateShared struct {
+	once     sync.Once
+	w, wt, m []float64
+	inv2     float64
+}
+
+// fpRate forms a worker's normal equations from the shared matrices.
+type fpRate struct {
+	shared *fpRateShared
+	d      []float64
+}
+
+// normal writes the upper triangle of JᵀJ, J = (−I + W D)/τ the velocity
+// Jacobian at x of net, D = diag(d(x)), into dst (N×N, row-major):
+//
+//	(JᵀJ)_ij = (δ_ij − d_i W_ji − W_ij d_j + d_i M_ij d_j)/τ²,  M = WᵀW,
+//
+// O(N²) against the O(N³) product. The two agree to rounding
+// (TestRateNormalMatchesSyrk).
+func (r *fpRate) normal(dst []float64, net model.RateFlow, x, u []float64) {
+	sh := r.shared
+	n := len(r.d)
+	sh.once.Do(func() {
+		w, tau := net.RateWeights()
+		sh.w = w.RawMatrix().Data
+		if st := w.RawMatrix().Stride; st != n {
+			sh.w = make([]float64, n*n)
+			for i := range n {
+				copy(sh.w[i*n:(i+1)*n], w.RawMatrix().Data[i*st:i*st+n])
+			}
+		}
+		sh.wt = make([]float64, n*n)
+		for i := range n {
+			for j := range n {
+				sh.wt[j*n+i] = sh.w[i*n+j]
+			}
+		}
+		sh.m = make([]float64, n*n)
+		blas64.Syrk(blas.Trans, 1, blas64.General{Rows: n, Cols: n, Stride: n, Data: sh.w}, 0,
+			blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: sh.m})
+		sh.inv2 = 1 / (tau * tau)
+	})
+	d := r.d
+	net.RateGain(d, x, u)
+	for i := range n {
+		di := d[i]
+		row := dst[i*n : (i+1)*n]
+		wi, wti, mi := sh.w[i*n:(i+1)*n], sh.wt[i*n:(i+1)*n], sh.m[i*n:(i+1)*n]
+		for j := i; j < n; j++ {
+			dj := d[j]
+			row[j] = sh.inv2 * (di*mi[j]*dj - di*wti[j] - wi[j]*dj)
+		}
+		row[i] += sh.inv2
+	}
 }

@@ -65,6 +65,8 @@ type CTRNN struct {
 	y    []float64 // W_o[:,k] ⊙ φ'(x)
 	zo   []float64
 	zd   []float64
+	// batch is StepBatch's scratch (φ of the rows and J·Φᵀ), grown on use.
+	batch []float64
 }
 
 // CTRNNParams are the parameters of [NewCTRNN]; the fields mean the same as
@@ -202,6 +204,7 @@ func (c *CTRNN) ctrnnAlloc() {
 	c.y = make([]float64, c.n)
 	c.zo = make([]float64, c.nOut)
 	c.zd = make([]float64, c.nD)
+	c.batch = nil
 }
 
 // Family returns FamilyCTRNN.
@@ -276,14 +279,19 @@ func (c *CTRNN) ctrnnPhi(r, dphi, x []float64) {
 // ctrnnReadouts fills c.r = φ(x), c.zo = W_oᵀ r + b_o and c.zd = W_dᵀ r.
 func (c *CTRNN) ctrnnReadouts(x []float64) {
 	c.ctrnnPhi(c.r, nil, x)
+	c.ctrnnReadoutsOf(c.r)
+}
+
+// ctrnnReadoutsOf fills c.zo = W_oᵀ r + b_o and c.zd = W_dᵀ r.
+func (c *CTRNN) ctrnnReadoutsOf(r []float64) {
 	if c.WO != nil {
-		mulTransVecAdd(c.zo, c.WO, c.r, 0)
+		mulTransVecAdd(c.zo, c.WO, r, 0)
 		for i, b := range c.BO {
 			c.zo[i] += b
 		}
 	}
 	if c.WD != nil {
-		mulTransVecAdd(c.zd, c.WD, c.r, 0)
+		mulTransVecAdd(c.zd, c.WD, r, 0)
 	}
 }
 
@@ -299,6 +307,12 @@ func (c *CTRNN) Velocity(dst, x, u []float64) {
 func (c *CTRNN) ctrnnVelocity(dst, x, u []float64) {
 	c.ctrnnReadouts(x)
 	c.J.MulVecTo(dst, c.r)
+	c.ctrnnVelocityTail(dst, x, u)
+}
+
+// ctrnnVelocityTail turns dst = J r into F(x, u), with c.zo and c.zd the
+// readouts of x.
+func (c *CTRNN) ctrnnVelocityTail(dst, x, u []float64) {
 	for i := range dst {
 		dst[i] *= c.G
 	}
