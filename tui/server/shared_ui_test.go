@@ -100,13 +100,13 @@ func TestSharedTenUIs(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	for _, a := range []string{"portrait/v1", "fixed/v2", "verdict/v2"} {
+	for _, a := range []string{"portrait/v1", "fixed/v2", "verdict/v2", "report/v1"} {
 		if n := c.count(a); n != 1 {
 			t.Errorf("%s computed %d times for 10 sessions, want 1", a, n)
 		}
 	}
-	if n := c.calls.Load(); n != 30 {
-		t.Errorf("%d cache calls, want 30 (3 stages × 10 sessions)", n)
+	if n := c.calls.Load(); n != 40 {
+		t.Errorf("%d cache calls, want 40 (4 stages × 10 sessions)", n)
 	}
 	if !strings.Contains(views[0], "fixed points:") || !strings.Contains(views[0], "Verdict: ") {
 		t.Errorf("session 0 shows no analysis:\n%s", views[0])
@@ -116,8 +116,8 @@ func TestSharedTenUIs(t *testing.T) {
 			t.Errorf("session %d shows a different screen from session 0", i+1)
 		}
 	}
-	if c.s.Len() != 3 {
-		t.Errorf("%d results cached, want 3", c.s.Len())
+	if c.s.Len() != 4 {
+		t.Errorf("%d results cached, want 4", c.s.Len())
 	}
 }
 
