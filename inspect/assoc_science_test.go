@@ -486,7 +486,7 @@ func assocSciEC38(t *testing.T, T float64) {
 		norms[k] = math.Hypot(r.End[0], r.End[1])
 	}
 	mean, sd := assocMeanStd(norms)
-	rec.Measure("gated: ‖m(T)‖ over the initial conditions", "", "varies continuously with m(0)", "not asserted (shown)").Values = norms
+	rec.Measure("gated: ‖m(T)‖ over the initial conditions", "", "varies continuously with m(0)", "none (shown only)").Values = norms
 	rec.Note("gated: %d initial conditions → %d distinct end points; ungated: %d → %d", len(rg.Runs), len(rg.Ends), len(rh.Runs), len(rh.Ends))
 	t.Logf("gated: %d runs → %d distinct end points [spec ≈ number of initial conditions; OURS 42/42]; ‖m(T)‖ = %.3f ± %.3f", len(rg.Runs), len(rg.Ends), mean, sd)
 	for k := 0; k < len(rg.Runs); k += 8 {
