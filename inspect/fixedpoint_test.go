@@ -12,6 +12,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"attractor/internal/repro"
 	"attractor/model"
 )
 
@@ -139,9 +140,23 @@ func fptPeerNet(n, k int, seed uint64) (*mat.Dense, [][]float64) {
 	return j, inits
 }
 
-// fptEC28 runs the rank-1 bistability check (science spec EC-28) at size n.
-func fptEC28(t *testing.T, n int) {
+// fptEC28 runs the rank-1 bistability check (science spec EC-28) at size n,
+// adding what it measures to rec when one is given.
+func fptEC28(t *testing.T, n int, rec ...*repro.Record) {
 	want := map[float64]float64{1.5: 1.28784, 2: 1.91501, 3: 2.98470}
+	kappaName := func(lambda float64) string {
+		return fmt.Sprintf("|κ| − κ*(%g) of the finder's ±κ*m (κ* = %.5f)", lambda, want[lambda])
+	}
+	for _, r := range rec {
+		for _, lambda := range []float64{1.5, 2, 3} { // the report's short column shows the first measures
+			r.Measure(kappaName(lambda), "", "0", "± 1e-4")
+		}
+	}
+	measure := func(name, published, tol string, v float64) {
+		for _, r := range rec {
+			r.Measure(name, "", published, tol).Add(v, -1)
+		}
+	}
 	for _, lambda := range []float64{0.5, 0.9, 1.5, 2, 3} {
 		t.Run(fmt.Sprintf("lambda=%g", lambda), func(t *testing.T) {
 			rng := model.NewRNG(28, uint64(lambda*10))
@@ -153,10 +168,14 @@ func fptEC28(t *testing.T, n int) {
 				t.Fatal(err)
 			}
 			if lambda < 1 {
+				measure(fmt.Sprintf("unique fixed points at λ = %g", lambda), "1 (the origin)", "exactly 1, the stable origin", float64(len(res.Points)))
 				if len(res.Points) != 1 || fpNorm(res.Points[0].X) > 1e-8 || res.Points[0].Kind != Stable {
 					t.Fatalf("λ = %g: want only the stable origin, got %d points %+v", lambda, len(res.Points), fptSummary(res))
 				}
 				return
+			}
+			if lambda == 2 {
+				measure("unique fixed points at λ = 2 (from 100 noisy starts)", "3", "exactly 3", float64(len(res.Points)))
 			}
 			if len(res.Points) != 3 {
 				t.Fatalf("λ = %g: %d unique points, want 3: %v", lambda, len(res.Points), fptSummary(res))
@@ -180,6 +199,7 @@ func fptEC28(t *testing.T, n int) {
 				}
 				// κ from the projection on m; every component must agree.
 				kappa := fpDot(p.X, m) / float64(n)
+				measure(kappaName(lambda), "0", "± 1e-4", math.Abs(kappa)-want[lambda])
 				maxDev := 0.0
 				for i := range m {
 					maxDev = math.Max(maxDev, math.Abs(p.X[i]-kappa*m[i]))

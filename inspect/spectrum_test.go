@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"fmt"
 	"math"
 	"math/cmplx"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"attractor/internal/repro"
 	"attractor/model"
 )
 
@@ -136,7 +138,7 @@ func TestAnalyzeOriginDiag(t *testing.T) {
 
 // fptEC29 checks EC-29 at size n: J = gχ + (λ/N) m mᵀ, g = 0.5, λ = 1.5,
 // has exactly one eigenvalue outside radius 0.5 + margin, real, at 1.5 ± 0.1.
-func fptEC29(t *testing.T, n int, margin float64) {
+func fptEC29(t *testing.T, n int, margin float64, rec ...*repro.Record) {
 	const g, lambda = 0.5, 1.5
 	rng := model.NewRNG(29, 0)
 	m := make([]float64, n)
@@ -159,6 +161,13 @@ func fptEC29(t *testing.T, n int, margin float64) {
 		t.Fatal(err)
 	}
 	t.Logf("N = %d: outliers %v, λmax(A₀) = %v, real outliers > 1: %d", n, a.Outliers, a.LambdaMax, a.RealOutliersAboveOne)
+	for _, r := range rec {
+		r.Measure(fmt.Sprintf("eigenvalues outside radius %g", g+margin), "", "exactly one", "exactly one").Add(float64(len(a.Outliers)), -1)
+		for _, o := range a.Outliers {
+			r.Measure("outlier, real part", "", "1.5", "1.5 ± 0.1").Add(real(o), -1)
+			r.Measure("outlier, imaginary part", "", "0 (real)", "exactly 0").Add(imag(o), -1)
+		}
+	}
 	if len(a.Outliers) != 1 || imag(a.Outliers[0]) != 0 || math.Abs(real(a.Outliers[0])-lambda) > 0.1 {
 		t.Errorf("EC-29: outliers %v, want one real at 1.5 ± 0.1", a.Outliers)
 	}

@@ -19,7 +19,10 @@
 // -run runs the tests of the checks (-science adds the science-tagged
 // ones, about an hour of CPU; -ec EC-18,EC-19 restricts them) and keeps
 // the records of the checks it did not run; without -run the report is
-// rebuilt from the records already in docs/repro.
+// rebuilt from the records already in docs/repro. What -phase and -census
+// find is kept in docs/repro/sweeps.json: a run without them (say, to
+// re-run a few checks) keeps the sweeps' rows as the last run with them
+// wrote them.
 package main
 
 import (
@@ -101,7 +104,13 @@ func mainErr(records, out string, run, science bool, only, phase, census, bin st
 	if err != nil {
 		return err
 	}
-	sw := &sweeps{}
+	// The sweeps' summaries are kept in records/sweeps.json, so that a run
+	// without -phase or -census keeps what the last run with them found.
+	sweepsFile := filepath.Join(records, sweepsJSON)
+	sw, err := loadSweeps(sweepsFile)
+	if err != nil {
+		return err
+	}
 	if phase != "" || census != "" {
 		if bin == "" {
 			dir, err := os.MkdirTemp("", "repro-")
@@ -124,6 +133,9 @@ func mainErr(records, out string, run, science bool, only, phase, census, bin st
 			if sw.census, err = readCensus(bin, census, filepath.Join(docs, "sweeps", "ghazizadeh-census-n1000")); err != nil {
 				return err
 			}
+		}
+		if err := sw.save(sweepsFile); err != nil {
+			return err
 		}
 	}
 	var b bytes.Buffer

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -53,5 +56,36 @@ func TestReportHasEveryCheck(t *testing.T) {
 		if !strings.Contains(b.String(), "| ["+c.ID+"]") {
 			t.Errorf("no row for %s", c.ID)
 		}
+	}
+}
+
+// TestSweepsKept checks that the sweeps' summaries survive a save and a
+// load, so that a run without -phase and -census keeps their rows.
+func TestSweepsKept(t *testing.T) {
+	x := newSummary("census", "/sweeps/census")
+	x.done, x.total = 3, 36
+	x.st["EC-16"], x.why["EC-16"], x.short["EC-16"], x.detail["EC-16"] = "deviates", "why", "short", "- detail\n"
+	name := filepath.Join(t.TempDir(), sweepsJSON)
+	if err := (&sweeps{census: x}).save(name); err != nil {
+		t.Fatal(err)
+	}
+	got, err := loadSweeps(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.phase != nil || got.census == nil || !reflect.DeepEqual(*got.census, *x) {
+		t.Errorf("loaded %+v, want census %+v", got, x)
+	}
+	if st, why := got.status("EC-16"); st != "deviates" || why != "why" || got.short("EC-16") != "short" || got.section("EC-16") != "- detail\n" {
+		t.Errorf("loaded summary reads %q %q %q %q", st, why, got.short("EC-16"), got.section("EC-16"))
+	}
+	if none, err := loadSweeps(filepath.Join(t.TempDir(), "absent.json")); err != nil || none.phase != nil || none.census != nil {
+		t.Errorf("absent file: %+v, %v", none, err)
+	}
+	if err := os.WriteFile(name, []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadSweeps(name); err == nil || !strings.Contains(err.Error(), name) {
+		t.Errorf("bad file: error %v, want one naming %s", err, name)
 	}
 }

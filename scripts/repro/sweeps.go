@@ -29,6 +29,68 @@ type sweepSummary struct {
 	detail      map[string]string
 }
 
+// sweepsJSON is the file, in the records' directory, that keeps the
+// sweeps' summaries between runs.
+const sweepsJSON = "sweeps.json"
+
+// summaryJSON is a sweepSummary as kept in sweepsJSON.
+type summaryJSON struct {
+	Name   string            `json:"name"`
+	Dir    string            `json:"dir"`
+	Done   int               `json:"done"`
+	Total  int               `json:"total"`
+	Status map[string]string `json:"status,omitempty"`
+	Why    map[string]string `json:"why,omitempty"`
+	Short  map[string]string `json:"short,omitempty"`
+	Detail map[string]string `json:"detail,omitempty"`
+}
+
+func (x *sweepSummary) toJSON() *summaryJSON {
+	if x == nil {
+		return nil
+	}
+	return &summaryJSON{x.name, x.dir, x.done, x.total, x.st, x.why, x.short, x.detail}
+}
+
+func (j *summaryJSON) summary() *sweepSummary {
+	if j == nil {
+		return nil
+	}
+	x := newSummary(j.Name, j.Dir)
+	x.done, x.total = j.Done, j.Total
+	for dst, src := range map[*map[string]string]map[string]string{&x.st: j.Status, &x.why: j.Why, &x.short: j.Short, &x.detail: j.Detail} {
+		if src != nil {
+			*dst = src
+		}
+	}
+	return x
+}
+
+// loadSweeps reads the summaries kept in name (none when it does not
+// exist).
+func loadSweeps(name string) (*sweeps, error) {
+	b, err := os.ReadFile(name)
+	if os.IsNotExist(err) {
+		return &sweeps{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var v struct{ Phase, Census *summaryJSON }
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &sweeps{phase: v.Phase.summary(), census: v.Census.summary()}, nil
+}
+
+// save keeps the summaries in name.
+func (s *sweeps) save(name string) error {
+	return writeJSON(name, struct {
+		Phase  *summaryJSON `json:"phase,omitempty"`
+		Census *summaryJSON `json:"census,omitempty"`
+	}{s.phase.toJSON(), s.census.toJSON()})
+}
+
 func newSummary(name, dir string) *sweepSummary {
 	return &sweepSummary{name: name, dir: dir, st: map[string]string{}, why: map[string]string{}, short: map[string]string{}, detail: map[string]string{}}
 }
