@@ -176,13 +176,15 @@ func (rf runFiles) metrics(offset int64) ([]train.Metrics, int64, error) {
 }
 
 // errorLines returns err as pane lines of at most w columns, wrapped at
-// spaces and slashes, at most maxLines of them: a refused file's name is
-// shown whole in a narrow pane.
+// spaces and slashes, at most maxLines of them: a refused file's name and
+// the reason are shown whole in a narrow pane. The package prefix of the
+// file errors ("saved: ") is left out.
 func errorLines(st *Styles, err error, w, maxLines int) []string {
 	if w < 1 || maxLines < 1 {
 		return nil
 	}
-	lines := strings.Split(ansi.Wrap(saved.Printable(err.Error()), w, "/"), "\n")
+	msg := strings.TrimPrefix(saved.Printable(err.Error()), "saved: ")
+	lines := strings.Split(ansi.Wrap(msg, w, "/"), "\n")
 	if len(lines) > maxLines {
 		lines = lines[:maxLines]
 		lines[maxLines-1] = ansi.Truncate(lines[maxLines-1], w-1, "") + "…"

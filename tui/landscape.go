@@ -265,7 +265,7 @@ func (p *landscapePane) render() string {
 		lines = append(lines, fmt.Sprintf("%s: census to come", p.at(shown)))
 	}
 	if p.err != nil {
-		lines = append(lines, errorLines(st, p.err, in, 3)...)
+		lines = append(lines, errorLines(st, p.err, in, max(3, ih-4))...)
 	} else if done < len(p.hist) {
 		lines = append(lines, st.Accent.Render(fmt.Sprintf("census %d/%d…", done, len(p.hist))))
 	}

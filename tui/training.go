@@ -234,7 +234,7 @@ func (p *trainingPane) render() string {
 		lines = append(lines, st.Dim.Render(p.source))
 	}
 	if p.err != nil {
-		lines = append(lines, errorLines(st, p.err, in, 3)...)
+		lines = append(lines, errorLines(st, p.err, in, max(3, ih/3))...)
 	}
 	// The curves above the numbers: charts with axes when they fit, a
 	// sparkline row each when not (see curves.go).
