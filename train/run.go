@@ -212,6 +212,12 @@ func ReadMetrics(name string, offset int64) ([]Metrics, int64, error) {
 		return nil, offset, err
 	}
 	defer f.Close()
+	return ReadMetricsFrom(name, f, offset)
+}
+
+// ReadMetricsFrom is [ReadMetrics] on the open log f; name is used in
+// errors.
+func ReadMetricsFrom(name string, f io.ReadSeeker, offset int64) ([]Metrics, int64, error) {
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return nil, offset, err
 	}

@@ -139,7 +139,7 @@ func New(c *Context, name string, n *saved.Network) *Model {
 	m.portrait.Focus(true)
 	if c.RunDir != "" {
 		m.following = true
-		st := pollRun(c.RunDir)
+		st := pollRun(runFilesOf(c))
 		m.training.rec = st.rec
 		m.landscape.hist = st.hist
 		m.landscape.unit = m.training.unit()

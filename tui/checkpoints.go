@@ -55,10 +55,11 @@ func (m *Model) stepCheckpoint(d int) tea.Cmd {
 	}
 	lp.sel, lp.dirty = target, true
 	m.histSeq++
-	seq, path := m.histSeq, hs[target].Path
+	rf := runFilesOf(m.ctx)
+	seq, rel := m.histSeq, rf.rel(hs[target].Path)
 	m.setStatus(false, "opening %s of the history…", lp.at(target))
 	return func() tea.Msg {
-		n, err := saved.ReadNative(path)
+		n, _, err := rf.network(rel)
 		return historyMsg{seq: seq, i: target, net: n, err: err}
 	}
 }
@@ -103,13 +104,13 @@ func (m *Model) followLive() tea.Cmd {
 	m.histSeq++
 	m.following, m.ckStamp, m.ckLoading = true, ckStamp{}, true
 	m.setStatus(false, "following %s again", saved.Printable(filepath.Base(m.ctx.RunDir)))
-	dir, unit := m.ctx.RunDir, m.training.unit()
+	rf, unit := runFilesOf(m.ctx), m.training.unit()
 	return func() tea.Msg {
-		st := pollRun(dir)
+		st := pollRun(rf)
 		if st.ck.mod.IsZero() {
-			return checkpointMsg{dir: dir, err: fs.ErrNotExist}
+			return checkpointMsg{dir: rf.Dir, err: fs.ErrNotExist}
 		}
-		return loadCheckpointCmd(dir, st.ck, unit)()
+		return loadCheckpointCmd(rf, st.ck, unit)()
 	}
 }
 

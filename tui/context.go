@@ -38,6 +38,10 @@ type Context struct {
 	// RunDir, if set, is a run directory whose metrics.jsonl the training
 	// pane follows.
 	RunDir string
+	// RunRoot, if set, is the directory RunDir must resolve inside,
+	// checked again at each file the UI opens in it (set when the run was
+	// opened from the file list; see openRunCmd).
+	RunRoot string
 	// Tick is the frame interval while the network runs (default 50 ms);
 	// MetricsPoll is the interval between reads of the metrics log
 	// (default 1 s).

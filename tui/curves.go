@@ -160,6 +160,82 @@ func stepTime(x float64) time.Time {
 	return time.Unix(int64(math.Round(min(max(x, -maxStep), maxStep))), 0)
 }
 
+// stepTicks returns the labels of a step axis over [x0, x1] drawn in gw
+// graph columns, keyed by ntcharts' label index (the label with index i
+// starts i columns right of the y axis, so a step drawn in graph column c
+// has its label at index c+1, and a step up to one column left of x0 sits
+// under the axis corner). The steps are round: multiples of the smallest
+// 1, 2 or 5 × 10^k (at least 1, since steps are integers) that gives at
+// least two labels, 8 columns from one label's start to the next; on a
+// narrow axis, two blank columns between labels suffice.
+func stepTicks(gw int, x0, x1 float64) map[int]string {
+	if gw < 1 || !(x1 > x0) || !finite(x1-x0) {
+		return nil
+	}
+	inc := (x1 - x0) / float64(gw) // steps per column
+	var one map[int]string         // the first layout with a single label
+	for _, minGap := range []int{8, 0} {
+		for k := 0.0; k < 20; k++ {
+			for _, m := range []float64{1, 2, 5} {
+				step := m * math.Pow(10, k)
+				if step < inc {
+					continue
+				}
+				ticks, ok := placeTicks(gw, x0, x1, inc, step, minGap)
+				switch {
+				case ok && len(ticks) >= 2:
+					return ticks
+				case ok && len(ticks) == 1 && one == nil:
+					one = ticks
+				}
+			}
+		}
+	}
+	return one
+}
+
+// placeTicks lays out the multiples of step on a step axis (see
+// stepTicks) and reports whether each label starts at least minGap
+// columns after the previous one, with two blank columns between them.
+func placeTicks(gw int, x0, x1, inc, step float64, minGap int) (map[int]string, bool) {
+	ticks := map[int]string{}
+	last, lastLen := -1, 0
+	for n := math.Ceil((x0 - inc) / step); n*step <= x1; n++ {
+		t := n * step
+		i := int(math.Floor((t-x0)/inc)) + 1
+		s := stepLabel(t)
+		if i < 0 || i >= gw || i+len(s) > gw+1 {
+			continue
+		}
+		if last >= 0 && i-last < max(lastLen+2, minGap) {
+			return nil, false
+		}
+		ticks[i], last, lastLen = s, i, len(s)
+	}
+	return ticks, true
+}
+
+// stepLabel writes the step t compactly and exactly: 0, 500, 1k, 1.5k,
+// 20k, 1.25M. ntcharts measures labels in bytes, so it is ASCII only.
+func stepLabel(t float64) string {
+	unit, scale := "", 1.0
+	for _, u := range []struct {
+		s string
+		v float64
+	}{{"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"k", 1e3}} {
+		if math.Abs(t) >= u.v {
+			unit, scale = u.s, u.v
+			break
+		}
+	}
+	// -1 asks for the fewest digits that read back as t/scale.
+	out := strconv.FormatFloat(t/scale, 'f', -1, 64)
+	if out == "-0" {
+		out = "0"
+	}
+	return out + unit
+}
+
 // curveChart draws one series as an ntcharts time-series line chart of
 // w×h cells (axes and labels included) over steps [x0, x1] and values
 // [lo, hi]; yLabel writes the y tick labels. It returns the chart and how
@@ -171,15 +247,19 @@ func curveChart(w, h int, s curveSeries, x0, x1, lo, hi float64, yLabel linechar
 		x0, x1 = x0-1, x0+1
 	}
 	c := timeserieslinechart.New(w, h,
-		timeserieslinechart.WithXYSteps(max(8, w/3), 2),
+		// ntcharts offers a label every n columns; with n = 1 the
+		// formatter picks the columns, writing the round steps of
+		// stepTicks and nothing elsewhere.
+		timeserieslinechart.WithXYSteps(1, 2),
 		timeserieslinechart.WithAxesStyles(axis, axis),
-		timeserieslinechart.WithXLabelFormatter(func(_ int, v float64) string { return compactNum(v) }),
 		timeserieslinechart.WithYLabelFormatter(yLabel),
 		timeserieslinechart.WithTimeRange(stepTime(x0), stepTime(x1)),
 		timeserieslinechart.WithYRange(lo, hi),
 		timeserieslinechart.WithDataSetStyle(name, line),
 	)
 	c.AutoMinX, c.AutoMaxX, c.AutoMinY, c.AutoMaxY = false, false, false, false
+	ticks := stepTicks(c.GraphWidth(), c.ViewMinX(), c.ViewMaxX())
+	c.XLabelFormatter = func(i int, _ float64) string { return ticks[i] }
 	// At most two points per braille dot column.
 	sx := make([]float64, len(s.X))
 	for i, x := range s.X {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,8 +122,9 @@ func TestTrainingCurvesLayout(t *testing.T) {
 	}
 	v := ansi.Strip(trainingWith(t, 40, 33, ms, 2000).View())
 	// The loss axis reaches below 1e-3 (the last loss), labelled in
-	// powers of ten; accuracy runs from 0.0 to 1.0; steps start at 10.
-	for _, want := range []string{"━━ loss (log)", "━━ accuracy", "  0.0└", "  0.9│", "e-4└", "     10  "} {
+	// powers of ten; accuracy runs from 0.0 to 1.0; the step axis (10 to
+	// 2000) is labelled in round steps from 0 under its corner.
+	for _, want := range []string{"━━ loss (log)", "━━ accuracy", "  0.0└", "  0.9│", "e-4└", "     0       500     1k"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the 40×33 pane lacks %q:\n%s", want, v)
 		}
@@ -141,6 +143,127 @@ func TestTrainingCurvesLayout(t *testing.T) {
 			if len(cols) < 2 || cols[0] <= cols[len(cols)-1] {
 				t.Errorf("the loss sparkline %q does not fall", string(cols))
 			}
+		}
+	}
+}
+
+// stepAxes returns the label rows of the step axes in a stripped view:
+// the rows under a line holding "└".
+func stepAxes(view string) []string {
+	lines := strings.Split(view, "\n")
+	var rows []string
+	for i, l := range lines {
+		if strings.Contains(l, "└") && i+1 < len(lines) {
+			rows = append(rows, lines[i+1])
+		}
+	}
+	return rows
+}
+
+// parseStep reads a step label (500, 1.5k, 2M) back.
+func parseStep(s string) (float64, error) {
+	scale := 1.0
+	for suffix, v := range map[string]float64{"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12} {
+		if strings.HasSuffix(s, suffix) {
+			s, scale = strings.TrimSuffix(s, suffix), v
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v * scale, err
+}
+
+// roundStep reports whether d is 1, 2 or 5 × 10^k (k ≥ 0).
+func roundStep(d float64) bool {
+	for p := 1.0; p <= 1e15; p *= 10 {
+		for _, m := range []float64{1, 2, 5} {
+			if d == m*p {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// The step axes are labelled at round steps: every label is a multiple
+// of one step of 1, 2 or 5 × 10^k, the labels are that step apart, at
+// least two are shown, and each starts within a column of where its step
+// is drawn. Before, ntcharts labelled fixed columns: 1 113 225.
+func TestStepAxisRoundTicks(t *testing.T) {
+	cases := []struct {
+		first, last, total int
+	}{
+		{1, 225, 0}, {1, 113, 0}, {10, 1000, 2000}, {1, 6000, 6000}, {1, 37, 0},
+		{500, 1700, 0}, {1, 1_000_000, 0}, {100_000, 2_345_678, 0}, {3, 5, 0},
+	}
+	for _, c := range cases {
+		var ms []train.Metrics
+		n := min(400, c.last-c.first+1)
+		for k := range n {
+			step := c.first + k*(c.last-c.first)/max(1, n-1)
+			ms = append(ms, train.Metrics{Step: step, Loss: math.Exp(-float64(k) / 50), Accuracy: float64(k) / float64(n)})
+		}
+		for _, w := range []int{22, 30, 40, 80, 200} {
+			v := ansi.Strip(trainingWith(t, w, 30, ms, c.total).View())
+			rows := stepAxes(v)
+			if len(rows) == 0 {
+				t.Errorf("steps %d..%d at width %d: no step axis:\n%s", c.first, c.last, w, v)
+				continue
+			}
+			for _, row := range rows {
+				row = strings.Trim(row, "│")
+				fields := strings.Fields(row)
+				if len(fields) < 2 {
+					t.Errorf("steps %d..%d at width %d: %d step labels in %q, want at least 2", c.first, c.last, w, len(fields), row)
+					continue
+				}
+				var vals []float64
+				for _, f := range fields {
+					x, err := parseStep(f)
+					if err != nil {
+						t.Errorf("steps %d..%d at width %d: label %q in %q: %v", c.first, c.last, w, f, row, err)
+					}
+					vals = append(vals, x)
+				}
+				d := vals[1] - vals[0]
+				if !roundStep(d) {
+					t.Errorf("steps %d..%d at width %d: labels %q are %g apart, not 1, 2 or 5 × 10^k", c.first, c.last, w, row, d)
+				}
+				for i, x := range vals {
+					if math.Mod(x, d) != 0 || (i > 0 && x-vals[i-1] != d) {
+						t.Errorf("steps %d..%d at width %d: labels %q are not the multiples of %g in order", c.first, c.last, w, row, d)
+						break
+					}
+				}
+				// Each label starts in the column where its step is
+				// drawn (within one column): the axis spans the row
+				// right of the y labels (yLabelWidth columns and the axis).
+				x0, x1 := float64(c.first), float64(max(c.last, c.total))
+				gw := ansi.StringWidth(row) - yLabelWidth - 1
+				col := 0
+				for i, f := range fields {
+					col += strings.Index(row[col:], f)
+					want := float64(yLabelWidth+1) + (vals[i]-x0)*float64(gw)/(x1-x0)
+					if math.Abs(float64(col)-want) > 1.5 {
+						t.Errorf("steps %d..%d at width %d: label %q starts in column %d, its step is drawn at %.1f: %q", c.first, c.last, w, f, col, want, row)
+					}
+					col += len(f)
+				}
+			}
+		}
+	}
+}
+
+// stepLabel writes round steps compactly and exactly.
+func TestStepLabel(t *testing.T) {
+	for _, c := range []struct {
+		t    float64
+		want string
+	}{
+		{0, "0"}, {math.Copysign(0, -1), "0"}, {500, "500"}, {1000, "1k"}, {1500, "1.5k"},
+		{1050, "1.05k"}, {20000, "20k"}, {1_250_000, "1.25M"}, {3e9, "3G"}, {-200, "-200"}, {7, "7"},
+	} {
+		if got := stepLabel(c.t); got != c.want {
+			t.Errorf("stepLabel(%g) = %q, want %q", c.t, got, c.want)
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -15,7 +14,6 @@ import (
 
 	"attractor/analysis"
 	"attractor/inspect"
-	"attractor/saved"
 	"attractor/train"
 	"attractor/tui/plot"
 )
@@ -140,9 +138,9 @@ func (p *landscapePane) next() tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(p.ctx.Ctx)
 	p.cancel, p.busy = cancel, true
-	gen, l, chain, f, cache := p.gen, p.l, p.chain, p.hist[done], p.ctx.Cache
+	gen, l, chain, f, cache, rf := p.gen, p.l, p.chain, p.hist[done], p.ctx.Cache, runFilesOf(p.ctx)
 	return func() tea.Msg {
-		next, key, err := landscapeAdd(ctx, cache, l, chain, f)
+		next, key, err := landscapeAdd(ctx, cache, rf, l, chain, f)
 		return landscapeMsg{gen: gen, l: next, chain: key, err: err}
 	}
 }
@@ -164,11 +162,11 @@ func (p *landscapePane) handle(msg landscapeMsg) tea.Cmd {
 }
 
 // landscapeAdd returns a clone of l (nil: a new landscape) continued by
-// history file f, through cache under the chain of hashes of the files
-// (prev is l's). l is not changed.
-func landscapeAdd(ctx context.Context, cache Cache, l *analysis.Landscaper, prev [sha256.Size]byte, f train.HistoryFile) (out *analysis.Landscaper, key [sha256.Size]byte, err error) {
+// history file f of the run rf (read through its checks), through cache
+// under the chain of hashes of the files (prev is l's). l is not changed.
+func landscapeAdd(ctx context.Context, cache Cache, rf runFiles, l *analysis.Landscaper, prev [sha256.Size]byte, f train.HistoryFile) (out *analysis.Landscaper, key [sha256.Size]byte, err error) {
 	defer guard(&err)
-	b, err := os.ReadFile(f.Path)
+	n, b, err := rf.network(rf.rel(f.Path))
 	if err != nil {
 		return nil, key, err
 	}
@@ -179,10 +177,6 @@ func landscapeAdd(ctx context.Context, cache Cache, l *analysis.Landscaper, prev
 	_ = binary.Write(h, binary.LittleEndian, int64(f.Step))
 	h.Sum(key[:0])
 	compute := func(ctx context.Context) (any, error) {
-		n, err := saved.ReadNative(f.Path)
-		if err != nil {
-			return nil, err
-		}
 		next := analysis.NewLandscaper(landscapeSettings())
 		if l != nil {
 			next = l.Clone()
@@ -271,7 +265,7 @@ func (p *landscapePane) render() string {
 		lines = append(lines, fmt.Sprintf("%s: census to come", p.at(shown)))
 	}
 	if p.err != nil {
-		lines = append(lines, st.Error.Render(saved.Printable(p.err.Error())))
+		lines = append(lines, errorLines(st, p.err, in, max(3, ih-4))...)
 	} else if done < len(p.hist) {
 		lines = append(lines, st.Accent.Render(fmt.Sprintf("census %d/%d…", done, len(p.hist))))
 	}

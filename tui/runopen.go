@@ -16,6 +16,7 @@ import (
 // runOpenMsg opens a run directory chosen in the file list.
 type runOpenMsg struct {
 	dir  string // its real path
+	root string // the root's real path, which dir must stay inside
 	name string
 	err  error
 }
@@ -50,7 +51,7 @@ func openRunCmd(root, rel string) tea.Cmd {
 				return runOpenMsg{name: name, err: fmt.Errorf("%s/%s is a symbolic link: not followed", rel, f)}
 			}
 		}
-		return runOpenMsg{dir: dir, name: name}
+		return runOpenMsg{dir: dir, root: realRoot, name: name}
 	}
 }
 
@@ -68,7 +69,7 @@ func (m *Model) openRun(msg runOpenMsg) (tea.Model, tea.Cmd) {
 	}
 	m.landscape.reset()
 	c := *m.ctx
-	c.RunDir = msg.dir
+	c.RunDir, c.RunRoot = msg.dir, msg.root
 	nm := New(&c, msg.name, nil)
 	nm.gen, nm.runID, nm.histSeq = m.gen, m.runID, m.histSeq
 	nm.training.id = m.training.id

@@ -104,14 +104,13 @@ func (p *trainingPane) follow() tea.Cmd {
 
 // read reads the log from the last offset, off the UI goroutine.
 func (p *trainingPane) read() tea.Cmd {
-	name := filepath.Join(p.ctx.RunDir, train.MetricsFile)
-	id, off, dir := p.id, p.offset, p.ctx.RunDir
+	id, off, rf := p.id, p.offset, runFilesOf(p.ctx)
 	return func() tea.Msg {
-		ms, o, err := train.ReadMetrics(name, off)
+		ms, o, err := rf.metrics(off)
 		if errors.Is(err, fs.ErrNotExist) {
 			err = nil // the trainer has not logged its first unit yet
 		}
-		return metricsMsg{id: id, ms: ms, offset: o, err: err, run: pollRun(dir)}
+		return metricsMsg{id: id, ms: ms, offset: o, err: err, run: pollRun(rf)}
 	}
 }
 
@@ -196,7 +195,7 @@ func (p *trainingPane) render() string {
 			msg = "waiting for " + train.MetricsFile + "…"
 		}
 		if p.err != nil {
-			msg = st.Error.Render(saved.Printable(p.err.Error()))
+			msg = strings.Join(errorLines(st, p.err, in, max(1, ih)), "\n")
 		}
 		return p.fr.box(msg, p.h)
 	}
@@ -235,7 +234,7 @@ func (p *trainingPane) render() string {
 		lines = append(lines, st.Dim.Render(p.source))
 	}
 	if p.err != nil {
-		lines = append(lines, st.Error.Render(saved.Printable(p.err.Error())))
+		lines = append(lines, errorLines(st, p.err, in, max(3, ih/3))...)
 	}
 	// The curves above the numbers: charts with axes when they fit, a
 	// sparkline row each when not (see curves.go).

@@ -76,3 +76,48 @@ func TestFollowRunOverSSH(t *testing.T) {
 		t.Errorf("session ended with %v after q", err)
 	}
 }
+
+// TestFollowRunOverSSHRefusesHistoryLink follows a run over SSH and then
+// puts a symbolic link into its history leading out of the served root:
+// the session refuses to open it (the landscape pane says so), does not
+// end or panic, and goes on following the run's new checkpoints.
+func TestFollowRunOverSSHRefusesHistoryLink(t *testing.T) {
+	root, outside := t.TempDir(), t.TempDir()
+	run := filepath.Join(root, "ff.npz.run")
+	if err := os.Mkdir(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rec := &train.RunRecord{Task: "flipflop", Method: "bptt", Out: filepath.Join(run, "net.npz"), Unit: "epoch", Units: 100, Status: train.StatusRunning}
+	if err := train.WriteRunRecord(run, rec); err != nil {
+		t.Fatal(err)
+	}
+	writeRunCheckpoint(t, run, 20)
+	writeRunCheckpoint(t, outside, 10)
+	app := func(s *Session) (tea.Model, error) {
+		c := tui.NewContext(s.Context, s.Renderer)
+		c.Root = root
+		c.Gallery = tui.Entries{c.Gallery.Entries()[0]}
+		c.MetricsPoll = 50 * time.Millisecond
+		return tui.New(c, "", nil), nil
+	}
+	ts := startServer(t, Config{App: app, RootDir: root})
+	cs := ts.open(t, "tester")
+	cs.waitFor("00-sine-force")
+	cs.send("o")
+	cs.waitFor("ff.npz.run/ (run)")
+	cs.send("\r")
+	cs.waitFor("· epoch 20")
+	cs.waitFor("Landscape")
+	link := filepath.Join(run, train.HistoryDir, train.HistoryName(10))
+	if err := os.Symlink(filepath.Join(outside, train.CheckpointFile), link); err != nil {
+		t.Fatal(err)
+	}
+	cs.waitFor("symbolic link")
+	time.Sleep(20 * time.Millisecond) // a new modification time
+	writeRunCheckpoint(t, run, 40)
+	cs.waitFor("· epoch 40")
+	cs.send("q")
+	if err := cs.wait(); err != nil {
+		t.Errorf("session ended with %v after q", err)
+	}
+}
