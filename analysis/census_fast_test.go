@@ -121,13 +121,32 @@ func censusDiff(a, b *CensusResult) string {
 	if len(a.Attractors) != len(b.Attractors) {
 		return fmt.Sprintf("%d attractors %v, %d before %v", len(a.Attractors), attractorList(a), len(b.Attractors), attractorList(b))
 	}
+	// Attractors are listed in the order a start first reached them, which
+	// moves when starts left unsettled before now settle: match them by
+	// kind and point (cycles, which have no point, in their order).
 	extra := 0
-	for i := range a.Attractors {
-		p, q := a.Attractors[i], b.Attractors[i]
-		if p.Kind != q.Kind || p.Point != q.Point || p.Starts < q.Starts {
+	type key struct {
+		kind  string
+		point int
+		nth   int
+	}
+	keyed := func(c *CensusResult) map[key]int {
+		m, seen := map[key]int{}, map[key]int{}
+		for _, at := range c.Attractors {
+			k := key{fmt.Sprint(at.Kind), at.Point, 0}
+			k.nth = seen[k]
+			seen[key{k.kind, k.point, 0}]++
+			m[k] = at.Starts
+		}
+		return m
+	}
+	ka, kb := keyed(a), keyed(b)
+	for k, q := range kb {
+		p, ok := ka[k]
+		if !ok || p < q {
 			return fmt.Sprintf("attractors %v; before %v", attractorList(a), attractorList(b))
 		}
-		extra += p.Starts - q.Starts
+		extra += p - q
 	}
 	if a.Unsettled > b.Unsettled || extra != b.Unsettled-a.Unsettled {
 		return fmt.Sprintf("%d unsettled, %d before, but %d more starts on attractors %v; before %v", a.Unsettled, b.Unsettled, extra, attractorList(a), attractorList(b))
