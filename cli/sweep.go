@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"attractor/analysis"
 	"attractor/internal/figure"
 	"attractor/saved"
 	"attractor/train/sweep"
@@ -29,6 +30,9 @@ func init() {
 		short: "train a grid of networks (local pool or Slurm job arrays), resumably; census and phase diagrams",
 		subs:  []string{"status", "report", "export", "run-task"},
 		run:   runSweep})
+	// The sweep analyses beyond train/sweep's own ("report", "mechanism",
+	// "phase") live in analysis, which train/sweep cannot import.
+	analysis.RegisterSweepAnalyses()
 }
 
 // sweepSlurmBinary and sweepSlurmEnv override the executable and the
