@@ -18,7 +18,7 @@ func (j forceSignalJob) StepsPerUnit() int          { return j.Cfg.Chunk }
 // script does) and the MAE of a test run with learning off.
 func (j forceSignalJob) Finish(dir string) (map[string]any, error) {
 	cfg := j.Cfg
-	trainMAE, err := lastUnitsMean(filepath.Join(dir, train.MetricsFile), j.Units(), max(1, 2000/cfg.Chunk))
+	trainMAE, err := train.MeanLastLoss(filepath.Join(dir, train.MetricsFile), j.Units(), max(1, 2000/cfg.Chunk))
 	if err != nil {
 		return nil, err
 	}
