@@ -305,13 +305,7 @@ func sweepStatusOf(ctx context.Context, sw *sweep.Sweep) sweepStatusJSON {
 	out := sweepStatusJSON{Name: name, Task: sw.Spec.Task, Dir: sw.Dir, Total: st.Total, Done: st.Done,
 		Running: st.Running, Failed: st.Failed, Pending: st.Total - st.Done - st.Running - st.Failed,
 		Corrupt: st.Corrupt, Classes: map[string]int{}, FailedNetworks: map[string]string{}}
-	if n := len(st.Times); n >= 2 {
-		k := min(n, 200)
-		if span := st.Times[n-1].Sub(st.Times[n-k]); span > 0 {
-			out.RatePerHour = float64(k-1) / span.Hours()
-			out.ETASeconds = math.Round(float64(st.Total-st.Done) / out.RatePerHour * 3600)
-		}
-	}
+	out.RatePerHour, out.ETASeconds = st.Rate()
 	if c := sw.Cost(); c.Networks > 0 {
 		out.Cost = &sweepCostJSON{Networks: c.Networks, MedianSeconds: c.Median, P90Seconds: c.P90,
 			MinSeconds: c.Min, MaxSeconds: c.Max, TotalSeconds: c.Total}

@@ -2,9 +2,11 @@ package sweep
 
 import (
 	"context"
+	"math"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestScaling runs the fake sweep and fits its "critical delays" with seed
@@ -44,5 +46,33 @@ func TestScaling(t *testing.T) {
 	}
 	if _, err := s.Scaling(rs, "seed", "label", []string{"big"}); err == nil || !strings.Contains(err.Error(), `delay "a"`) {
 		t.Errorf("label as delay: %v", err)
+	}
+}
+
+// TestStateRate: the rate counts the intervals between the last 200
+// result times; the ETA is the networks left at that rate; too few times,
+// or none apart, give no rate.
+func TestStateRate(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	times := func(n int, every time.Duration) []time.Time {
+		var out []time.Time
+		for i := range n {
+			out = append(out, t0.Add(time.Duration(i)*every))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		st        State
+		rate, eta float64
+	}{
+		{State{Total: 10, Done: 4, Times: times(4, time.Minute)}, 60, 360},
+		{State{Total: 500, Done: 300, Times: times(300, 30*time.Second)}, 120, 6000},
+		{State{Total: 10, Done: 1, Times: times(1, time.Minute)}, 0, 0},
+		{State{Total: 10, Done: 2, Times: []time.Time{t0, t0}}, 0, 0},
+	} {
+		rate, eta := tc.st.Rate()
+		if math.Abs(rate-tc.rate) > 1e-9 || eta != tc.eta {
+			t.Errorf("%d results of %d: rate %v/h, ETA %v s; want %v, %v", tc.st.Done, tc.st.Total, rate, eta, tc.rate, tc.eta)
+		}
 	}
 }
