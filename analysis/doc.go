@@ -22,8 +22,14 @@
 //     inspect's continuation, each network's starts taken from its own
 //     file's protocol: the one way from a saved network to starting states.
 //   - [Report] is the one versioned JSON document of all of it; [Analyze]
-//     makes it.
+//     makes it, and [Basins] adds the basin fractions of its stable points.
+//   - The perturbation curves ([PerturbTrials], [PerturbCurves]) and the
+//     retrieval phase diagrams of an associative memory ([Memory]).
+//   - The sweep analyses "report", "mechanism" and "phase"
+//     ([RegisterSweepAnalyses]): the same report and verdicts for every
+//     network of a sweep.
 //
-// The package sits above saved, model, train/task and inspect and below
-// cli, tui and the sweep analyses: it imports none of them.
+// The package sits above saved, model, train, train/task, train/sweep and
+// inspect and below cli and tui: it imports neither, and train/sweep does
+// not import it (the sweep analyses are registered into it).
 package analysis

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"attractor/inspect"
@@ -247,4 +250,24 @@ func landscapeSeeds(pool [][]float64, k int, seed uint64) [][]float64 {
 		out[i] = x
 	}
 	return out
+}
+
+var fileStepNumber = regexp.MustCompile(`\d+`)
+
+// FileStep returns the training step (or parameter value) of the i-th
+// (from 0) of a list of network files that do not say theirs otherwise:
+// its train.done record, else the last number in its file name, else its
+// position i+1.
+func FileStep(n *saved.Network, file string, i int) float64 {
+	for _, t := range n.Extra {
+		if t.Name == "train.done" && len(t.Data) == 1 {
+			return t.Data[0]
+		}
+	}
+	if m := fileStepNumber.FindAllString(filepath.Base(file), -1); len(m) > 0 {
+		if v, err := strconv.Atoi(m[len(m)-1]); err == nil {
+			return float64(v)
+		}
+	}
+	return float64(i + 1)
 }

@@ -192,3 +192,25 @@ func TestLandscapeSeedsFindSaddles(t *testing.T) {
 		t.Errorf("%d saddles with the seeds, %d without: the seeds found none more", a.Saddles, b.Saddles)
 	}
 }
+
+// TestFileStep: a file's train.done record gives its step; without one,
+// the last number in its name; without one, its position from 1.
+func TestFileStep(t *testing.T) {
+	done := &saved.Network{Extra: []saved.Tensor{{Name: "train.done", Data: []float64{750}}}}
+	plain := &saved.Network{}
+	for _, tc := range []struct {
+		n    *saved.Network
+		file string
+		i    int
+		want float64
+	}{
+		{done, "dir-3/epoch-0400.pt", 0, 750},
+		{plain, "dir-3/epoch-0400.pt", 0, 400},
+		{plain, "run7/ckpt-12-of-40.npz", 5, 40},
+		{plain, "dir-3/final.npz", 2, 3},
+	} {
+		if got := FileStep(tc.n, tc.file, tc.i); got != tc.want {
+			t.Errorf("%s (%d): step %v, want %v", tc.file, tc.i, got, tc.want)
+		}
+	}
+}

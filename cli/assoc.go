@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"attractor/analysis"
 	"attractor/inspect"
 	"attractor/internal/figure"
 	"attractor/model"
@@ -225,44 +226,23 @@ func runMemory(env *Env, args []string) error {
 			8*(1+amax)*float64(mm.N)*float64(mm.N)/1e6, memoryMaxN, float64(memoryMaxPatternValues))
 	}
 	fmt.Fprintf(env.Stderr, "memory: %s (each run stores fresh random patterns; the file gives N and the parameters)\n", mm)
-	set := &inspect.PhaseSettings{Alphas: alphas, M0s: m0s, Runs: *runs, T: *tRun, Seed: *seed}
-	var refModel *inspect.MemoryModel
-	if mm.Gated && *ref && mm.Gate.Gamma != 0 {
-		r := mm
-		r.Gate.Gamma = 0
-		refModel = &r
-	}
+	set := inspect.PhaseSettings{Alphas: alphas, M0s: m0s, Runs: *runs, T: *tRun, Seed: *seed}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	total := len(alphas) * len(m0s) * *runs
-	passes := 1
-	if refModel != nil {
-		passes = 2
-	}
-	run := func(m inspect.MemoryModel, pass int) (*inspect.PhaseDiagram, error) {
-		label := fmt.Sprintf("memory %d/%d", pass, passes)
-		pr := newProgress(env.Stderr, label, "run", total)
-		s := *set
-		s.Progress = func(done, tot int) { pr.update(done, m.String()) }
-		d, err := inspect.PhaseDiagramOf(ctx, m, &s)
-		if err != nil {
+	var pr *progress
+	ph, err := analysis.Memory(ctx, mm, set, *ref, func(pass, passes int, m inspect.MemoryModel) func(done, total int) {
+		bar := newProgress(env.Stderr, fmt.Sprintf("memory %d/%d", pass, passes), "run", total)
+		pr = bar
+		return func(done, tot int) { bar.update(done, m.String()) }
+	})
+	if err != nil {
+		if pr != nil {
 			pr.finish()
 		}
-		return d, err
-	}
-	d, err := run(mm, 1)
-	if err != nil {
 		return err
 	}
-	var rd, delta *inspect.PhaseDiagram
-	if refModel != nil {
-		if rd, err = run(*refModel, 2); err != nil {
-			return err
-		}
-		if delta, err = d.Minus(rd); err != nil {
-			return err
-		}
-	}
+	d, rd, delta := ph.Diagram, ph.Reference, ph.Delta
 	if *out != "" {
 		panels := []memoryPanel{{title: "m_ss: " + d.Model, d: d}}
 		if rd != nil {
@@ -293,11 +273,7 @@ func runMemory(env *Env, args []string) error {
 		memoryTable(env.Stdout, "Δm_ss = m_ss(γ) − m_ss(γ=0), paired runs:", delta, true)
 	}
 	if mm.Gated {
-		var closed float64
-		for _, c := range d.Closed {
-			closed += c
-		}
-		fmt.Fprintf(env.Stdout, "mean fraction of closed gates at T: %.2f\n", closed/float64(len(d.Closed)))
+		fmt.Fprintf(env.Stdout, "mean fraction of closed gates at T: %.2f\n", ph.MeanClosed())
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"attractor/internal/repro"
+	"attractor/train"
 )
 
 // TestGalleryExemplarVerdicts runs `attractor inspect --json` (default
@@ -50,13 +51,13 @@ func TestGalleryExemplarVerdicts(t *testing.T) {
 	if err := json.Unmarshal(raw, &before); err != nil {
 		t.Fatalf("testdata/gallery_labels.json: %v", err)
 	}
-	for _, r := range galleryRecipes {
-		t.Run(r.name, func(t *testing.T) {
-			want, ok := before[r.name]
-			if !ok && r.mechanism == "" {
-				t.Fatalf("%s: no labels in testdata/gallery_labels.json to compare with", r.name)
+	for _, r := range train.GalleryRecipes {
+		t.Run(r.Name, func(t *testing.T) {
+			want, ok := before[r.Name]
+			if !ok && r.Mechanism == "" {
+				t.Fatalf("%s: no labels in testdata/gallery_labels.json to compare with", r.Name)
 			}
-			name := filepath.Join("..", "tui", "gallery", r.name+".npz")
+			name := filepath.Join("..", "tui", "gallery", r.Name+".npz")
 			v, cv, err := inspectJSON(name)
 			if err != nil {
 				t.Error(err)
@@ -66,44 +67,44 @@ func TestGalleryExemplarVerdicts(t *testing.T) {
 			if cv != nil {
 				code2 = cv.Label
 			}
-			t.Logf("%s: verdict %s (authors' classifier %q), evidence %v", r.name, v.Label, code2, v.Evidence)
+			t.Logf("%s: verdict %s (authors' classifier %q), evidence %v", r.Name, v.Label, code2, v.Evidence)
 			if ok && (v.Label != want[0] || code2 != want[1]) {
-				t.Errorf("%s: labels %q, %q; with whole runs %q, %q", r.name, v.Label, code2, want[0], want[1])
+				t.Errorf("%s: labels %q, %q; with whole runs %q, %q", r.Name, v.Label, code2, want[0], want[1])
 			}
-			if r.mechanism == "" {
+			if r.Mechanism == "" {
 				return
 			}
 			if !ok {
-				t.Errorf("%s: an exemplar without labels in testdata/gallery_labels.json", r.name)
+				t.Errorf("%s: an exemplar without labels in testdata/gallery_labels.json", r.Name)
 			}
-			if v.Label != r.mechanism {
-				t.Errorf("%s: verdict %s, the recipe promises %s", r.name, v.Label, r.mechanism)
+			if v.Label != r.Mechanism {
+				t.Errorf("%s: verdict %s, the recipe promises %s", r.Name, v.Label, r.Mechanism)
 			}
-			if !strings.Contains(r.name, "kurtkaya") {
+			if !strings.Contains(r.Name, "kurtkaya") {
 				return
 			}
-			rec := repro.New(t, "EX-"+r.mechanism+"-kurtkaya", "cli", "gallery "+r.name+": the output-oscillation criterion and the generic asymptote beside ρ")
+			rec := repro.New(t, "EX-"+r.Mechanism+"-kurtkaya", "cli", "gallery "+r.Name+": the output-oscillation criterion and the generic asymptote beside ρ")
 			rms, ok1 := v.Evidence["output_osc_rms"].(float64)
 			kind, ok2 := v.Evidence["settle_kind"].(float64)
 			rho, _ := v.Evidence["rho"].(float64)
 			if !ok1 || !ok2 {
-				t.Fatalf("%s: no output_osc_rms or settle_kind in the evidence %v", r.name, v.Evidence)
+				t.Fatalf("%s: no output_osc_rms or settle_kind in the evidence %v", r.Name, v.Evidence)
 			}
 			rec.Measure("ρ (the verdict's own figure)", "", "", "LC < 0.5 ≤ SP").Add(rho, -1)
 			mR := rec.Measure("output RMS over the last trial length of a 5× run (test_ghost.py)", "", "", "")
 			mK := rec.Measure("generic asymptote (0 fixed point, 1 limit cycle)", "", "", "")
 			mR.Add(rms, -1)
 			mK.Add(kind, -1)
-			switch r.mechanism {
+			switch r.Mechanism {
 			case "SP":
 				mR.Tolerance, mK.Tolerance = "≤ 0.1", "0"
 				if rms > 0.1 || kind != 0 {
-					t.Errorf("%s: labelled SP, but the output oscillates (RMS %.3g) or the run does not end at a fixed point (kind %v)", r.name, rms, kind)
+					t.Errorf("%s: labelled SP, but the output oscillates (RMS %.3g) or the run does not end at a fixed point (kind %v)", r.Name, rms, kind)
 				}
 			case "LC":
 				mR.Tolerance, mK.Tolerance = "> 0.1", "1"
 				if !(rms > 0.1) || kind != 1 {
-					t.Errorf("%s: labelled LC, but the output RMS is %.3g or the run does not end on a limit cycle (kind %v)", r.name, rms, kind)
+					t.Errorf("%s: labelled LC, but the output RMS is %.3g or the run does not end on a limit cycle (kind %v)", r.Name, rms, kind)
 				}
 			}
 		})

@@ -169,7 +169,7 @@ func runInspect(env *Env, args []string) error {
 	}
 	rep.Run = runNote
 	if *basins {
-		if rep.Basins, err = inspectBasins(ctx, n, p, rep, s.Input, s.Seed); err != nil {
+		if rep.Basins, err = analysis.Basins(ctx, n, p, rep, s.Input, s.Seed); err != nil {
 			return err
 		}
 	}
@@ -310,25 +310,3 @@ func num(v any, format string) string {
 
 // firstN returns at most the first n elements of s.
 func firstN[T any](s []T, n int) []T { return s[:min(n, len(s))] }
-
-// inspectBasins returns the basin fractions of the report's stable points
-// from 256 states spread along the protocol's trials (inspect.BasinFractions).
-func inspectBasins(ctx context.Context, n *saved.Network, p *analysis.Protocol, r *analysis.Report, input []float64, seed uint64) (*inspect.BasinReport, error) {
-	var atts []inspect.Attractor
-	for i, fp := range r.FixedPoints {
-		if fp.Kind == inspect.Stable.String() {
-			atts = append(atts, inspect.Attractor{Label: fmt.Sprintf("point %d", i+1), ID: i + 1, States: [][]float64{fp.XStar}})
-		}
-	}
-	trials := p.Trials()
-	total := 0
-	for i := range trials {
-		total += trials[i].Steps()
-	}
-	starts, err := inspect.TrialStates(ctx, n.Net, trials, max(1, total/256), nil)
-	if err != nil {
-		return nil, err
-	}
-	return inspect.BasinFractions(ctx, inspect.BasinProblem{Net: n.Net, Input: input, Starts: starts, Attractors: atts},
-		&inspect.BasinSettings{Seed: seed})
-}

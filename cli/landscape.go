@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,7 +110,7 @@ func runLandscape(env *Env, args []string) error {
 			return err
 		}
 		if steps[i] < 0 {
-			steps[i] = landscapeStep(n, f, i)
+			steps[i] = analysis.FileStep(n, f, i)
 		}
 		nets = append(nets, n)
 	}
@@ -135,7 +134,7 @@ func runLandscape(env *Env, args []string) error {
 	var ms []train.Metrics
 	if runDir != "" {
 		if all, _, err := train.ReadMetrics(filepath.Join(runDir, train.MetricsFile), 0); err == nil {
-			ms = plotDedupe(all)
+			ms = train.LastPerStep(all)
 		}
 	}
 	if *out != "" {
@@ -184,24 +183,6 @@ func landscapeFiles(args []string) (files []string, steps []float64, runDir stri
 		files, steps = append(files, a), append(steps, -1)
 	}
 	return files, steps, "", nil
-}
-
-var landscapeNumber = regexp.MustCompile(`\d+`)
-
-// landscapeStep returns a file's step: its train.done, else the last
-// number in its name, else its position from 1.
-func landscapeStep(n *saved.Network, file string, i int) float64 {
-	for _, t := range n.Extra {
-		if t.Name == "train.done" && len(t.Data) == 1 {
-			return t.Data[0]
-		}
-	}
-	if m := landscapeNumber.FindAllString(filepath.Base(file), -1); len(m) > 0 {
-		if v, err := strconv.Atoi(m[len(m)-1]); err == nil {
-			return float64(v)
-		}
-	}
-	return float64(i + 1)
 }
 
 // parseFloats parses a comma-separated list of numbers ("" is none).

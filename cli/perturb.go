@@ -106,64 +106,31 @@ func runPerturb(env *Env, args []string) error {
 	if task == "" {
 		task = p.Source
 	}
+	var nOff []int
+	for _, v := range offs {
+		nOff = append(nOff, int(v))
+	}
+	exp := analysis.PerturbExperiments{Noise: sigmas, Gaussian: *gaussian, ExtendDelay: deltas, Kicks: kicks, Interrupt: nOff}
 	tty := isTerminal(env.Stderr)
 	var bar *progress
-	set := &inspect.PerturbSettings{Repeats: *repeats, Seed: *pf.seed}
-	stage := func(label string) {
-		if !tty {
-			return
-		}
-		if bar != nil {
-			bar.finish()
-		}
-		bar = nil
-		set.Progress = func(done, total int) {
-			if bar == nil {
-				bar = newProgress(env.Stderr, label, "run", total)
+	var stage func(label string) func(done, total int)
+	if tty {
+		stage = func(label string) func(done, total int) {
+			if bar != nil {
+				bar.finish()
 			}
-			bar.update(done, "")
+			bar = nil
+			return func(done, total int) {
+				if bar == nil {
+					bar = newProgress(env.Stderr, label, "run", total)
+				}
+				bar.update(done, "")
+			}
 		}
 	}
-	var curves []*inspect.Curve
-	if sigmas != nil {
-		kind := inspect.NoiseUniformOffset
-		if *gaussian {
-			kind = inspect.NoiseGaussian
-		}
-		stage("noise")
-		cv, err := inspect.NoiseCurve(ctx, n.Net, trials, kind, sigmas, set)
-		if err != nil {
-			return err
-		}
-		curves = append(curves, cv)
-	}
-	if deltas != nil {
-		stage("extended delay")
-		cv, err := inspect.ExtendDelayCurve(ctx, n.Net, trials, deltas, set)
-		if err != nil {
-			return err
-		}
-		curves = append(curves, cv)
-	}
-	if kicks != nil {
-		stage("kicks")
-		cv, err := inspect.KickCurve(ctx, n.Net, trials, kicks, set)
-		if err != nil {
-			return err
-		}
-		curves = append(curves, cv)
-	}
-	if offs != nil {
-		nOff := make([]int, len(offs))
-		for i, v := range offs {
-			nOff[i] = int(v)
-		}
-		stage("interruption")
-		cv, err := inspect.InterruptCurve(ctx, n.Net, trials, nOff, set)
-		if err != nil {
-			return err
-		}
-		curves = append(curves, cv)
+	curves, err := analysis.PerturbCurves(ctx, n.Net, trials, exp, inspect.PerturbSettings{Repeats: *repeats, Seed: *pf.seed}, stage)
+	if err != nil {
+		return err
 	}
 	if bar != nil && tty {
 		bar.finish()

@@ -82,7 +82,7 @@ func runPlot(env *Env, args []string) error {
 				return rerr
 			}
 			if len(ms) > 0 {
-				o.Metrics, o.MetricsSource = plotDedupe(ms), log
+				o.Metrics, o.MetricsSource = train.LastPerStep(ms), log
 			}
 		}
 		fig, err = tui.CurvesFigure(n, o)
@@ -111,17 +111,4 @@ func plotResolve(arg string) (file, runDir string) {
 		}
 	}
 	return arg, ""
-}
-
-// plotDedupe keeps, where a resumed run logged a step again, the last
-// record of each step, in order.
-func plotDedupe(ms []train.Metrics) []train.Metrics {
-	var out []train.Metrics
-	for _, m := range ms {
-		for len(out) > 0 && out[len(out)-1].Step >= m.Step {
-			out = out[:len(out)-1]
-		}
-		out = append(out, m)
-	}
-	return out
 }

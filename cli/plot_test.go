@@ -161,9 +161,6 @@ func TestPlotCurvesFromRunDir(t *testing.T) {
 	if !strings.Contains(got, train.MetricsFile) || !strings.Contains(got, "10 −2") {
 		t.Errorf("curves not from the log: %s", got)
 	}
-	if ms := plotDedupe([]train.Metrics{{Step: 1}, {Step: 2, Loss: 1}, {Step: 2, Loss: 2}, {Step: 3}}); len(ms) != 3 || ms[1].Loss != 2 {
-		t.Errorf("dedupe: %+v", ms)
-	}
 }
 
 func TestPlotUsage(t *testing.T) {

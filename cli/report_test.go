@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"attractor/analysis"
 	"attractor/saved"
 	"attractor/train/sweep"
 	"attractor/tui"
@@ -38,7 +39,7 @@ func TestReportSameEverywhere(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sw, err := sweepReportAnalysis(context.Background(), sweep.AnalysisInput{Network: n, Options: map[string]any{"name": file}})
+			sw, err := analysis.SweepReport(context.Background(), sweep.AnalysisInput{Network: n, Options: map[string]any{"name": file}})
 			if err != nil {
 				t.Fatal(err)
 			}

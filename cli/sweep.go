@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"attractor/analysis"
 	"attractor/internal/figure"
 	"attractor/saved"
 	"attractor/train/sweep"
@@ -29,6 +30,9 @@ func init() {
 		short: "train a grid of networks (local pool or Slurm job arrays), resumably; census and phase diagrams",
 		subs:  []string{"status", "report", "export", "run-task"},
 		run:   runSweep})
+	// The sweep analyses beyond train/sweep's own ("report", "mechanism",
+	// "phase") live in analysis, which train/sweep cannot import.
+	analysis.RegisterSweepAnalyses()
 }
 
 // sweepSlurmBinary and sweepSlurmEnv override the executable and the
@@ -301,13 +305,7 @@ func sweepStatusOf(ctx context.Context, sw *sweep.Sweep) sweepStatusJSON {
 	out := sweepStatusJSON{Name: name, Task: sw.Spec.Task, Dir: sw.Dir, Total: st.Total, Done: st.Done,
 		Running: st.Running, Failed: st.Failed, Pending: st.Total - st.Done - st.Running - st.Failed,
 		Corrupt: st.Corrupt, Classes: map[string]int{}, FailedNetworks: map[string]string{}}
-	if n := len(st.Times); n >= 2 {
-		k := min(n, 200)
-		if span := st.Times[n-1].Sub(st.Times[n-k]); span > 0 {
-			out.RatePerHour = float64(k-1) / span.Hours()
-			out.ETASeconds = math.Round(float64(st.Total-st.Done) / out.RatePerHour * 3600)
-		}
-	}
+	out.RatePerHour, out.ETASeconds = st.Rate()
 	if c := sw.Cost(); c.Networks > 0 {
 		out.Cost = &sweepCostJSON{Networks: c.Networks, MedianSeconds: c.Median, P90Seconds: c.P90,
 			MinSeconds: c.Min, MaxSeconds: c.Max, TotalSeconds: c.Total}
@@ -636,71 +634,37 @@ func fileSafe(s string) string {
 	}, s)
 }
 
-// sweepScaling fits the critical delay T₀ per learning rate and the
-// log-log scaling law (docs/science.md §5.6), prints them to w and returns
-// them.
+// sweepScaling prints the critical delay T₀ per learning rate and the
+// log-log scaling law (docs/science.md §5.6; sweep.Sweep.Scaling) to w and
+// returns them.
 func sweepScaling(w io.Writer, sw *sweep.Sweep, rs []*sweep.Result, axes string, unable []string) (*sweepScalingJSON, error) {
 	lrAxis, delayAxis, ok := strings.Cut(axes, ",")
 	if !ok {
 		return nil, usageError("--scaling wants LR,DELAY (two grid axes)")
 	}
-	p, err := sw.PhaseDiagram(rs, delayAxis, lrAxis)
+	sc, err := sw.Scaling(rs, lrAxis, delayAxis, unable)
 	if err != nil {
 		return nil, err
 	}
-	delays := make([]float64, len(p.XVals))
-	for i, v := range p.XVals {
-		if delays[i], err = strconv.ParseFloat(v, 64); err != nil {
-			return nil, fmt.Errorf("delay %q is not a number", v)
-		}
-	}
-	frac := map[float64][]float64{}
-	for j, v := range p.YVals {
-		lr, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return nil, fmt.Errorf("learning rate %q is not a number", v)
-		}
-		f := make([]float64, len(delays))
-		for i := range delays {
-			for _, cl := range unable {
-				f[i] += p.Fraction(cl, i, j)
-			}
-		}
-		frac[lr] = f
-	}
 	out := &sweepScalingJSON{Unable: unable}
-	fits, ferr := sweep.CriticalDelays(delays, frac)
 	fmt.Fprintf(w, "\ncritical delay per learning rate (unable to learn: %s)\n%12s %12s %12s\n", strings.Join(unable, ", "), lrAxis, "T0", "a")
-	var lrs, t0s []float64
-	for _, lr := range sortedFloats(fits) {
-		f := fits[lr]
+	for _, lr := range sc.LRs {
+		f := sc.Critical[lr]
 		fmt.Fprintf(w, "%12.4g %12.4g %12.4g\n", lr, f.T0, f.A)
 		out.Critical = append(out.Critical, sweepCriticalJSON{lr, f.T0, f.A})
-		if f.T0 > 0 {
-			lrs, t0s = append(lrs, lr), append(t0s, f.T0)
-		}
 	}
-	if ferr != nil {
-		fmt.Fprintf(w, "not fitted: %v\n", ferr)
-		out.FitError = ferr.Error()
+	if sc.FitErr != nil {
+		fmt.Fprintf(w, "not fitted: %v\n", sc.FitErr)
+		out.FitError = sc.FitErr.Error()
 	}
-	if ll, err := sweep.FitLogLog(t0s, lrs, 0.95); err == nil {
+	if ll := sc.LogLog; ll != nil {
 		fmt.Fprintf(w, "log(lr) = B log(T0) + log A: B = %.3f (95%% CI %.3f … %.3f), log A = %.3f, R² = %.3f, n = %d\n", ll.B, ll.CI[0], ll.CI[1], ll.LogA, ll.R2, ll.N)
 		out.LogLog = &sweepLogLogJSON{ll.B, ll.CI, ll.LogA, ll.R2, ll.N}
 	} else {
-		fmt.Fprintf(w, "scaling law not fitted: %v\n", err)
-		out.LogLogError = err.Error()
+		fmt.Fprintf(w, "scaling law not fitted: %v\n", sc.LogLogErr)
+		out.LogLogError = sc.LogLogErr.Error()
 	}
 	return out, nil
-}
-
-func sortedFloats[V any](m map[float64]V) []float64 {
-	out := make([]float64, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Float64s(out)
-	return out
 }
 
 func sweepExport(env *Env, args []string) error {

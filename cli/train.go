@@ -436,29 +436,3 @@ func writeJSONAtomic(name string, v any) error {
 		return err
 	}, 0o644)
 }
-
-// lastUnitsMean returns the mean loss of the last k units up to unit last in
-// a metrics log (a step logged twice, by a resumed run, counts once: the
-// later line).
-func lastUnitsMean(name string, last, k int) (float64, error) {
-	ms, _, err := train.ReadMetrics(name, 0)
-	if err != nil {
-		return 0, err
-	}
-	byStep := map[int]float64{}
-	for _, m := range ms {
-		byStep[m.Step] = m.Loss
-	}
-	var sum float64
-	var n int
-	for s := last - k + 1; s <= last; s++ {
-		if v, ok := byStep[s]; ok {
-			sum += v
-			n++
-		}
-	}
-	if n == 0 {
-		return 0, fmt.Errorf("%s: no metrics for the last %d units", name, k)
-	}
-	return sum / float64(n), nil
-}

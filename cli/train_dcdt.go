@@ -16,19 +16,8 @@ type leakyJob struct{ *train.LeakySession }
 func (j leakyJob) Unit() string               { return "epoch" }
 func (j leakyJob) SetProgram(p saved.Program) { j.Program = p }
 
-// Finish reports the figures the peer script prints: the final epoch's loss
-// and accuracy (and reliability), plus an evaluation with fresh noise.
-func (j leakyJob) Finish(dir string) (map[string]any, error) {
-	ev, err := j.Evaluate()
-	if err != nil {
-		return nil, err
-	}
-	last := j.Last()
-	return map[string]any{"program": "attractor-dcdt", "n": j.Cfg.Hidden, "delay_ms": j.Cfg.DelayMS,
-		"epochs": j.Cfg.Epochs, "lr": j.Cfg.LR, "threads": j.Cfg.Threads,
-		"final_loss": last.Loss, "accuracy": last.Accuracy, "reliability": last.Reliability,
-		"eval_accuracy": ev.Accuracy, "eval_reliability": ev.Reliability}, nil
-}
+// Finish returns the figures the peer script prints (train.LeakySession.Results).
+func (j leakyJob) Finish(dir string) (map[string]any, error) { return j.Results() }
 
 // parseMS reads a duration in milliseconds: "160ms", "0.16s" or "160".
 func parseMS(s string) (int, error) {

@@ -247,3 +247,43 @@ func ReadMetricsFrom(name string, f io.ReadSeeker, offset int64) ([]Metrics, int
 		}
 	}
 }
+
+// LastPerStep keeps, where a resumed run logged a step again, the last
+// record of each step, in order (a record at or before an earlier step
+// replaces the records from that step on).
+func LastPerStep(ms []Metrics) []Metrics {
+	var out []Metrics
+	for _, m := range ms {
+		for len(out) > 0 && out[len(out)-1].Step >= m.Step {
+			out = out[:len(out)-1]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// MeanLastLoss returns the mean loss of the last k units up to unit last in
+// the metrics log name (a step logged twice, by a resumed run, counts once:
+// the later line); an error when none of them is logged.
+func MeanLastLoss(name string, last, k int) (float64, error) {
+	ms, _, err := ReadMetrics(name, 0)
+	if err != nil {
+		return 0, err
+	}
+	byStep := map[int]float64{}
+	for _, m := range ms {
+		byStep[m.Step] = m.Loss
+	}
+	var sum float64
+	var n int
+	for s := last - k + 1; s <= last; s++ {
+		if v, ok := byStep[s]; ok {
+			sum += v
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("%s: no metrics for the last %d units", name, k)
+	}
+	return sum / float64(n), nil
+}

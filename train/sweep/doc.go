@@ -37,14 +37,16 @@
 // network and result are byte-identical to an uninterrupted run's.
 //
 // Analyses run in the order the specification lists them and see the
-// figures of the earlier ones (AnalysisInput.Previous). The command line
-// registers the mechanism verdicts of the inspect package, which this
-// package cannot import: "mechanism" (DFP/IFP/LC/Mix, docs/science.md §9) for
-// the spm task, after "trainability", and "phase" (unable/LC/SP, §5.5)
-// for the dcdt task.
+// figures of the earlier ones (AnalysisInput.Previous). The analysis
+// package, which this package cannot import, registers the report and the
+// mechanism verdicts (analysis.RegisterSweepAnalyses, called by the command
+// line): "report" for any task, "mechanism" (DFP/IFP/LC/Mix,
+// docs/science.md §9) for the spm task, after "trainability", and "phase"
+// (unable/LC/SP, §5.5) for the dcdt task.
 //
 // The statistics of Kurtkaya et al.'s scaling law (docs/science.md §5.6:
 // FitExpSaturation, the critical delay T₀ per learning rate, and the
 // log-log regression LogLogFit with its confidence interval) and Fisher's
-// exact test with Bonferroni correction (EC-26) are in stats.go.
+// exact test with Bonferroni correction (EC-26) are in stats.go;
+// Sweep.Scaling applies them to a sweep's results.
 package sweep

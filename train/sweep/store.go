@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -521,6 +522,24 @@ func (s *Sweep) Scan() State {
 	}
 	sort.Slice(st.Times, func(a, b int) bool { return st.Times[a].Before(st.Times[b]) })
 	return st
+}
+
+// Rate returns the rate at which results arrive, in networks per hour over
+// the last 200 results (from the first to the last of their times), and
+// the seconds left at that rate for the networks without one, rounded; both
+// are 0 with fewer than two results or no time between them.
+func (st State) Rate() (perHour, etaSeconds float64) {
+	n := len(st.Times)
+	if n < 2 {
+		return 0, 0
+	}
+	k := min(n, 200)
+	span := st.Times[n-1].Sub(st.Times[n-k])
+	if span <= 0 {
+		return 0, 0
+	}
+	perHour = float64(k-1) / span.Hours()
+	return perHour, math.Round(float64(st.Total-st.Done) / perHour * 3600)
 }
 
 // Results returns every committed result in index order and the indices

@@ -1,4 +1,4 @@
-package cli
+package analysis
 
 import (
 	"context"
@@ -6,17 +6,19 @@ import (
 	"fmt"
 	"strings"
 
-	"attractor/analysis"
 	"attractor/inspect"
 	"attractor/saved"
 	"attractor/train"
 	"attractor/train/sweep"
 )
 
-// The mechanism verdicts of the inspect package as sweep analyses. The
-// sweep package cannot import inspect (dependencies point one way), so
-// the command line registers them:
+// RegisterSweepAnalyses registers the analyses of this package with
+// train/sweep, which cannot import them (dependencies point one way: the
+// sweep package sits below analysis). The program calls it once before a
+// sweep runs; calling it again replaces the entries with the same ones.
 //
+//   - "report" (any task): the report of `attractor inspect --json`
+//     ([Analyze]) with its headline figures.
 //   - "mechanism" (task spm): the Ghazizadeh & Ching verdict of docs/science.md
 //     §9 (inspect.GhazizadehVerdict) on networks that pass the
 //     trainability test of §3.3, class DFP, IFP, LC or Mix (or
@@ -34,24 +36,24 @@ import (
 // Their figures are flat (one CSV column each): the verdict's evidence
 // under its own names, its thresholds as threshold_NAME, its notes joined
 // by "; ". The trials, probes and noise are those of `attractor inspect`
-// with the same settings and --seed, so a sweep's class can be checked
-// against `attractor inspect --json` on the saved network.
-
-func init() {
+// with the same settings and --seed ([Verdict] under [ProtocolFor]), so a
+// sweep's class can be checked against `attractor inspect --json` on the
+// saved network.
+func RegisterSweepAnalyses() {
 	sweep.RegisterAnalysis("mechanism", sweep.Analysis{Tasks: []string{"spm"}, Run: sweepMechanism})
 	sweep.RegisterAnalysis("phase", sweep.Analysis{Tasks: []string{"dcdt"}, Run: sweepPhase})
-	sweep.RegisterAnalysis("report", sweep.Analysis{Run: sweepReportAnalysis})
+	sweep.RegisterAnalysis("report", sweep.Analysis{Run: SweepReport})
 }
 
-// sweepReportAnalysis is the "report" analysis, for any task: the report of
+// SweepReport is the "report" sweep analysis, for any task: the report of
 // `attractor inspect --json` with the default settings (options: seed,
 // inits for a fixed census, no_verdict, name: the file name the report
 // gives, net.npz by default), stored whole as the figure "report" (the
 // exact bytes inspect prints for the saved network under that name)
 // beside its headline figures: class (the
 // verdict's label), stable, chao1, unseen, cycles, budget_hit.
-func sweepReportAnalysis(ctx context.Context, in sweep.AnalysisInput) (map[string]any, error) {
-	s := analysis.DefaultSettings()
+func SweepReport(ctx context.Context, in sweep.AnalysisInput) (map[string]any, error) {
+	s := DefaultSettings()
 	s.Concurrency = 1
 	seed, err := sweep.OptInt(in.Options, "seed", 1)
 	if err != nil {
@@ -76,7 +78,7 @@ func sweepReportAnalysis(ctx context.Context, in sweep.AnalysisInput) (map[strin
 	if inits > 0 {
 		s.Census.Starts, s.Census.Adaptive, s.Census.Budget = inits, false, inits
 	}
-	rep, err := analysis.Analyze(ctx, name, in.Network, nil, s)
+	rep, err := Analyze(ctx, name, in.Network, nil, s)
 	if err != nil {
 		return nil, err
 	}
@@ -190,12 +192,12 @@ func sweepMechanism(ctx context.Context, in sweep.AnalysisInput) (map[string]any
 }
 
 // sweepGhazizadeh runs the verdict as `attractor inspect` does (the same
-// protocol and classifier, analysis.Verdict), on one goroutine (the
+// protocol and classifier, Verdict), on one goroutine (the
 // sweep's workers are the parallelism).
 func sweepGhazizadeh(ctx context.Context, n *saved.Network, opt sweepMechanismOptions) (v, code *inspect.Verdict, err error) {
-	s := analysis.DefaultSettings()
+	s := DefaultSettings()
 	s.Seed, s.Concurrency = uint64(opt.seed), 1
-	s.Verdict = analysis.VerdictSettings{Copies: opt.copies, RunTrials: opt.runTrials, CodeCopies: opt.codeCopies,
+	s.Verdict = VerdictSettings{Copies: opt.copies, RunTrials: opt.runTrials, CodeCopies: opt.codeCopies,
 		CodeRunTrials: opt.codeRunTrials, SlowPoints: opt.slowPoints}
 	r, err := sweepVerdict(ctx, n, s, "spm")
 	if err != nil {
@@ -204,17 +206,17 @@ func sweepGhazizadeh(ctx context.Context, n *saved.Network, opt sweepMechanismOp
 	return r.Main, r.Beside, nil
 }
 
-// sweepVerdict runs analysis.Verdict on n under its registry protocol,
+// sweepVerdict runs Verdict on n under its registry protocol,
 // which must be the task's.
-func sweepVerdict(ctx context.Context, n *saved.Network, s *analysis.Settings, task string) (*analysis.VerdictResult, error) {
-	p, err := analysis.ProtocolFor(n, s.Seed)
+func sweepVerdict(ctx context.Context, n *saved.Network, s *Settings, task string) (*VerdictResult, error) {
+	p, err := ProtocolFor(n, s.Seed)
 	if err != nil {
 		return nil, err
 	}
 	if p.Task != task {
 		return nil, fmt.Errorf("the network's manifest names no %s task", task)
 	}
-	return analysis.Verdict(ctx, n.Net, n, &p, s)
+	return Verdict(ctx, n.Net, n, &p, s)
 }
 
 // sweepPhase is the "phase" analysis: Kurtkaya et al.'s gate and ρ.
@@ -235,7 +237,7 @@ func sweepKurtkaya(ctx context.Context, n *saved.Network) (*inspect.Verdict, err
 	if _, rel := train.LearningSeries(n); rel == nil {
 		return nil, errors.New("phase: the network has no per-epoch accuracy and reliability series (train.accuracy, train.reliability)")
 	}
-	r, err := sweepVerdict(ctx, n, analysis.DefaultSettings(), "dcdt")
+	r, err := sweepVerdict(ctx, n, DefaultSettings(), "dcdt")
 	if err != nil {
 		return nil, fmt.Errorf("phase: %w", err)
 	}

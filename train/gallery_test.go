@@ -1,12 +1,13 @@
-package cli
+package train
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"attractor/saved"
 )
 
 // gallerySums reads tui/gallery/SHA256SUMS.
@@ -30,13 +31,13 @@ func gallerySums(t *testing.T) map[string]string {
 // the build is bit-identical.
 func TestGalleryMatchesRecipes(t *testing.T) {
 	sums := gallerySums(t)
-	known := map[string]galleryRecipe{}
-	for _, r := range galleryRecipes {
-		known[r.name+".npz"] = r
+	known := map[string]GalleryRecipe{}
+	for _, r := range GalleryRecipes {
+		known[r.Name+".npz"] = r
 	}
 	files, _ := filepath.Glob(filepath.Join("..", "tui", "gallery", "*.npz"))
-	if len(files) < len(galleryRecipes) {
-		t.Errorf("the gallery holds %d networks, the recipes %d", len(files), len(galleryRecipes))
+	if len(files) < len(GalleryRecipes) {
+		t.Errorf("the gallery holds %d networks, the recipes %d", len(files), len(GalleryRecipes))
 	}
 	for _, f := range files {
 		base := filepath.Base(f)
@@ -48,7 +49,7 @@ func TestGalleryMatchesRecipes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := galleryComparable(f, data)
+		got, err := GalleryComparable(f, data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,20 +62,20 @@ func TestGalleryMatchesRecipes(t *testing.T) {
 			t.Errorf("SHA256SUMS lists %s, which no recipe makes", name)
 		}
 	}
-	for _, r := range galleryRecipes {
-		if !r.fast {
+	for _, r := range GalleryRecipes {
+		if !r.Fast {
 			continue
 		}
-		data, err := buildGalleryEntry(context.Background(), r, io.Discard)
+		data, err := GalleryEntry(context.Background(), r, saved.Program{Version: "test"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := galleryComparable(r.name, data)
+		got, err := GalleryComparable(r.Name, data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != sums[r.name+".npz"] {
-			t.Errorf("rebuilding %s does not reproduce the embedded file", r.name)
+		if got != sums[r.Name+".npz"] {
+			t.Errorf("rebuilding %s does not reproduce the embedded file", r.Name)
 		}
 	}
 }
@@ -85,18 +86,18 @@ func TestGalleryMatchesRecipes(t *testing.T) {
 // for are all there: DFP, IFP and LC by FORCE, SP and LC by BPTT.
 func TestGalleryExemplarNames(t *testing.T) {
 	have := map[string]bool{}
-	for _, r := range galleryRecipes {
-		if r.mechanism == "" {
+	for _, r := range GalleryRecipes {
+		if r.Mechanism == "" {
 			continue
 		}
-		if !strings.Contains(r.name, "-"+strings.ToLower(r.mechanism)+"-") {
-			t.Errorf("%s: the name does not say its mechanism %s", r.name, r.mechanism)
+		if !strings.Contains(r.Name, "-"+strings.ToLower(r.Mechanism)+"-") {
+			t.Errorf("%s: the name does not say its mechanism %s", r.Name, r.Mechanism)
 		}
 		fam := "kurtkaya"
-		if strings.Contains(r.name, "ghazizadeh") {
+		if strings.Contains(r.Name, "ghazizadeh") {
 			fam = "ghazizadeh"
 		}
-		have[fam+" "+r.mechanism] = true
+		have[fam+" "+r.Mechanism] = true
 	}
 	for _, want := range []string{"ghazizadeh DFP", "ghazizadeh IFP", "ghazizadeh LC", "kurtkaya SP", "kurtkaya LC"} {
 		if !have[want] {
@@ -109,19 +110,19 @@ func TestGalleryExemplarNames(t *testing.T) {
 // SHA256SUMS without the lines of files no recipe makes any more.
 func TestGallerySumsDropRenamed(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "SHA256SUMS")
-	first := galleryRecipes[0].name + ".npz"
-	old := "aaaa  " + first + "\nbbbb  99-renamed-away.npz\ncccc  " + galleryRecipes[1].name + ".npz\n"
+	first := GalleryRecipes[0].Name + ".npz"
+	old := "aaaa  " + first + "\nbbbb  99-renamed-away.npz\ncccc  " + GalleryRecipes[1].Name + ".npz\n"
 	if err := os.WriteFile(name, []byte(old), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := updateGallerySums(name, map[string]string{first: "dddd"}); err != nil {
+	if err := UpdateGallerySums(name, map[string]string{first: "dddd"}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "dddd  " + first + "\ncccc  " + galleryRecipes[1].name + ".npz\n"
+	want := "dddd  " + first + "\ncccc  " + GalleryRecipes[1].Name + ".npz\n"
 	if string(b) != want {
 		t.Errorf("SHA256SUMS:\n%s\nwant:\n%s", b, want)
 	}
