@@ -23,7 +23,7 @@ import (
 )
 
 // ghzExemplar is one Ghazizadeh & Ching exemplar of the embedded gallery
-// (tui/gallery, built by `attractor gallery build` from cli/gallery.go's
+// (tui/gallery, built by `attractor gallery build` from train/gallery.go's
 // recipes) and the §9 label its recipe name promises.
 type ghzExemplar struct {
 	file, label string
