@@ -612,8 +612,26 @@ func (impl Implementation) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d
 		i1 := i0 + ib
 		impl.Implementation.Dtrsm(s, ul, tA, d, ib, n, 1, a[i0*lda+i0:], lda, b[i0*ldb:], ldb)
 		if i1 < m {
-			// B[i1:m] += −A[i0:i1, i1:m]ᵀ · B[i0:i1].
+			// B[i1:m] += −A[i0:i1, i1:m]ᵀ · B[i0:i1]. When no coefficient
+			// is zero, gonum skips no term and the tile adds the same
+			// ones: no need for dgemmGonum's scan of B and C.
+			if (m-i1)*n*ib >= minFlops && m-i1 >= 4 && noZero(a[i0*lda+i1:], ib, m-i1, lda) {
+				mulAdd(m-i1, n, ib, -1, a[i0*lda+i1:], 1, lda, b[i0*ldb:], ldb, b[i1*ldb:], ldb)
+				continue
+			}
 			impl.dgemmGonum(blas.Trans, blas.NoTrans, m-i1, n, ib, -1, a[i0*lda+i1:], lda, b[i0*ldb:], ldb, 1, b[i1*ldb:], ldb)
 		}
 	}
+}
+
+// noZero reports whether the r×c block of a (stride lda) holds no zero.
+func noZero(a []float64, r, c, lda int) bool {
+	for i := range r {
+		for _, v := range a[i*lda : i*lda+c] {
+			if v == 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
