@@ -293,6 +293,9 @@ func (c *CTRNN) ctrnnReadouts(x []float64) {
 
 // ctrnnReadoutsOf fills c.zo = W_oᵀ r + b_o and c.zd = W_dᵀ r.
 func (c *CTRNN) ctrnnReadoutsOf(r []float64) {
+	if c.ctrnnReadoutsFast(r) {
+		return
+	}
 	if c.WO != nil {
 		mulTransVecAdd(c.zo, c.WO, r, 0)
 		for i, b := range c.BO {
