@@ -54,9 +54,10 @@ func BenchmarkCensusTorchGRU8(b *testing.B) {
 // BenchmarkAnalyzeGallery is the whole default analysis (census and
 // verdict, `attractor inspect --json`) of the gallery networks users wait
 // for: 01 (N = 300, Ghazizadeh verdict; issue 18's goal 5 CPU-seconds)
-// and the two associative networks (N = 400 and 2 × 300).
+// and 03 (N = 300, limit cycles: the probes run 5× longer), and the two
+// associative networks (N = 400 and 2 × 300).
 func BenchmarkAnalyzeGallery(b *testing.B) {
-	for _, name := range []string{"01-ghazizadeh-dfp-g1.5-fb1", "10-hopfield", "11-gated"} {
+	for _, name := range []string{"01-ghazizadeh-dfp-g1.5-fb1", "03-ghazizadeh-lc-g1.3-fb3", "10-hopfield", "11-gated"} {
 		b.Run(name, func(b *testing.B) {
 			benchAnalyze(b, filepath.Join("..", "tui", "gallery", name+".npz"), DefaultSettings())
 		})

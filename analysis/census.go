@@ -44,6 +44,31 @@ type CensusSettings struct {
 	// enough for a summary, tens of milliseconds at N = 1000 against half
 	// a second for a full spectrum.
 	GrowingOnly bool `json:"growing_only,omitempty"`
+	// QSlow is q_slow, the speed q below which a point the search left at
+	// q ≥ 1e-12 counts as a slow point rather than as not converged, in
+	// the census and in the verdict's slow-point search (1e-4, ours:
+	// docs/science.md §1.5, §10). Zero takes the default; otherwise it
+	// must exceed the convergence threshold 1e-12.
+	QSlow float64 `json:"q_slow"`
+}
+
+// defaultQSlow is CensusSettings.QSlow's default.
+const defaultQSlow = 1e-4
+
+// qSlow returns QSlow, or its default when zero.
+func (cs *CensusSettings) qSlow() float64 {
+	if cs.QSlow == 0 {
+		return defaultQSlow
+	}
+	return cs.QSlow
+}
+
+// check returns an error naming the first census setting out of range.
+func (cs *CensusSettings) check() error {
+	if q := cs.QSlow; q != 0 && !(q > inspect.DefaultFixedPointSettings().TolQ && !math.IsInf(q, 1)) {
+		return fmt.Errorf("analysis: census setting q_slow = %g is out of range: want a finite value above the convergence threshold 1e-12 (see analysis.CensusSettings)", q)
+	}
+	return nil
 }
 
 // Sources of starting states.
@@ -157,9 +182,13 @@ func Census(ctx context.Context, net model.Network, file *saved.Network, p *Prot
 	if s.Input != nil && len(s.Input) != d.Input {
 		return nil, fmt.Errorf("analysis: --input has %d values, the network takes %d inputs", len(s.Input), d.Input)
 	}
+	if err := cs.check(); err != nil {
+		return nil, err
+	}
 	fps := inspect.DefaultFixedPointSettings()
 	fps.Concurrency = s.Concurrency
 	fps.GrowingOnly = cs.GrowingOnly
+	fps.QSlow = cs.qSlow()
 	fps.DenseNormal = censusLegacy
 	switch cs.Method {
 	case "", "trust-region":

@@ -179,7 +179,7 @@ func Analyze(ctx context.Context, name string, n *saved.Network, p *Protocol, s 
 func NewReport(ctx context.Context, name string, n *saved.Network, p *Protocol, s *Settings, c *CensusResult, v *VerdictResult) (*Report, error) {
 	net := n.Net
 	d := net.Dims()
-	r := &Report{Schema: Schema, Program: Program, File: name, Task: p.Task, Settings: s, Warnings: n.Warnings,
+	r := &Report{Schema: Schema, Program: Program, File: name, Task: p.Task, Settings: s.withDefaults(), Warnings: n.Warnings,
 		Model: Model{Family: string(net.Family()), StateVar: string(net.StateVar()), Size: d.State, Inputs: d.Input, Outputs: d.Output, TimeUnit: "steps"}}
 	if f, ok := net.(model.Flow); ok {
 		dt := f.Dt()

@@ -37,10 +37,20 @@ func DefaultSettings() *Settings {
 	return &Settings{
 		Seed: 1,
 		Census: CensusSettings{Starts: 64, Adaptive: true, Budget: 4096, Noise: 0.1, Cloud: 0.25,
-			SimSteps: 1000, Method: "trust-region"},
-		Verdict: VerdictSettings{Copies: 4, RunTrials: 10, CodeCopies: 20, CodeRunTrials: 50, SlowPoints: true},
-		Slow:    defaultSlow(),
+			SimSteps: 1000, Method: "trust-region", QSlow: defaultQSlow},
+		Verdict: VerdictSettings{Copies: 4, RunTrials: 10, CodeCopies: 20, CodeRunTrials: 50, SlowPoints: true,
+			SlowEigTol: defaultSlowEigTol},
+		Slow: defaultSlow(),
 	}
+}
+
+// withDefaults returns a copy of s with the thresholds left zero (their
+// default) filled in, as a report records them.
+func (s *Settings) withDefaults() *Settings {
+	c := *s
+	c.Census.QSlow = s.Census.qSlow()
+	c.Verdict.SlowEigTol = s.Verdict.slowEigTol()
+	return &c
 }
 
 // asymptotic returns the thresholds of inspect.Settle: the defaults, with

@@ -31,6 +31,30 @@ type VerdictSettings struct {
 	// SlowPoints runs the slow-point search of science spec §9 step 5 from
 	// states along the delays (true).
 	SlowPoints bool `json:"slow_points"`
+	// SlowEigTol is the |Re λ| bound (1/model time unit) of the slow-mode
+	// fraction at the fixed points the Ghazizadeh probes reach, science
+	// spec §9 step 5 (0.05, ours: docs/science.md §3.4, §10). Zero takes
+	// the default; otherwise it must be finite and positive.
+	SlowEigTol float64 `json:"slow_eig_tol"`
+}
+
+// defaultSlowEigTol is VerdictSettings.SlowEigTol's default.
+const defaultSlowEigTol = 0.05
+
+// slowEigTol returns SlowEigTol, or its default when zero.
+func (vs *VerdictSettings) slowEigTol() float64 {
+	if vs.SlowEigTol == 0 {
+		return defaultSlowEigTol
+	}
+	return vs.SlowEigTol
+}
+
+// check returns an error naming the first verdict setting out of range.
+func (vs *VerdictSettings) check() error {
+	if e := vs.SlowEigTol; e != 0 && !(e > 0 && !math.IsInf(e, 1)) {
+		return fmt.Errorf("analysis: verdict setting slow_eig_tol = %g is out of range: want a finite value above 0 (see analysis.VerdictSettings)", e)
+	}
+	return nil
 }
 
 // VerdictResult is the mechanism verdict of a network: the label with its
@@ -62,6 +86,12 @@ func Verdict(ctx context.Context, net model.Network, n *saved.Network, p *Protoc
 		return nil, fmt.Errorf("analysis: the protocol has no conditions")
 	}
 	vs := &s.Verdict
+	if err := vs.check(); err != nil {
+		return nil, err
+	}
+	if err := s.Census.check(); err != nil {
+		return nil, err
+	}
 	trials := p.Trials()
 	switch p.Scheme {
 	case SchemeGhazizadeh:
@@ -82,10 +112,11 @@ func Verdict(ctx context.Context, net model.Network, n *saved.Network, p *Protoc
 		}
 		fps := inspect.DefaultFixedPointSettings()
 		fps.Concurrency = s.Concurrency
+		fps.QSlow = s.Census.qSlow()
 		res, err := inspect.GhazizadehVerdict(ctx, net, inspect.GhazizadehInput{Memory: mem, Ends: p.Bases,
 			TrialSteps: p.Steps(0), Encodings: p.Encodings, Channel: 0, DelayStates: delay},
 			&inspect.GhazizadehSettings{Copies: cp, RunTrials: vs.RunTrials, Seed: s.Seed, Concurrency: s.Concurrency,
-				FixedPoints: fps, Code: inspect.CodeSettings{Copies: vs.CodeCopies, RunTrials: vs.CodeRunTrials}, Progress: s.Progress})
+				SlowEigTol: vs.slowEigTol(), FixedPoints: fps, Code: inspect.CodeSettings{Copies: vs.CodeCopies, RunTrials: vs.CodeRunTrials}, Progress: s.Progress})
 		if err != nil {
 			return nil, err
 		}

@@ -556,25 +556,60 @@ func vdPC1Projection(traj [][]float64) []float64 {
 		for i := range v {
 			v[i] /= nv
 		}
-		for t := range c {
-			p[t] = fpDot(c[t], v)
-		}
+		vdDots(p, c, v)
 		clear(v)
-		for t := range c {
-			for i, ci := range c[t] {
-				v[i] += p[t] * ci
-			}
-		}
+		vdAddCombination(v, p, c)
 	}
 	if nv := fpNorm(v); nv > 0 {
 		for i := range v {
 			v[i] /= nv
 		}
 	}
-	for t := range c {
+	vdDots(p, c, v)
+	return p
+}
+
+// vdDots sets p[t] = fpDot(c[t], v) for every t, four rows at a time: four
+// independent chains of additions instead of one, each summed in the order
+// of fpDot, so the bits are the same.
+func vdDots(p []float64, c [][]float64, v []float64) {
+	n := len(v)
+	t := 0
+	for ; t+4 <= len(c); t += 4 {
+		c0, c1, c2, c3 := c[t][:n], c[t+1][:n], c[t+2][:n], c[t+3][:n]
+		var s0, s1, s2, s3 float64
+		for i, vi := range v {
+			s0 += c0[i] * vi
+			s1 += c1[i] * vi
+			s2 += c2[i] * vi
+			s3 += c3[i] * vi
+		}
+		p[t], p[t+1], p[t+2], p[t+3] = s0, s1, s2, s3
+	}
+	for ; t < len(c); t++ {
 		p[t] = fpDot(c[t], v)
 	}
-	return p
+}
+
+// vdAddCombination adds Σ_t p[t]·c[t] to v, four rows per pass over v:
+// every element still receives the terms for t = 0, 1, … in turn, each
+// product and sum rounded, so the bits are those of adding one row at a
+// time.
+func vdAddCombination(v, p []float64, c [][]float64) {
+	n := len(v)
+	t := 0
+	for ; t+4 <= len(c); t += 4 {
+		c0, c1, c2, c3 := c[t][:n], c[t+1][:n], c[t+2][:n], c[t+3][:n]
+		p0, p1, p2, p3 := p[t], p[t+1], p[t+2], p[t+3]
+		for i := range v {
+			v[i] = v[i] + p0*c0[i] + p1*c1[i] + p2*c2[i] + p3*c3[i]
+		}
+	}
+	for ; t < len(c); t++ {
+		for i, ci := range c[t] {
+			v[i] += p[t] * ci
+		}
+	}
 }
 
 // vdPearsonLag is the Pearson correlation of p[0:M−k] with p[k:M].

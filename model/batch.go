@@ -45,6 +45,7 @@ func (c *CTRNN) StepBatch(dst, x []float64, k int, u []float64) {
 		c.batch = make([]float64, 2*n*w)
 	}
 	phiT, prod := c.batch[:n*w], c.batch[n*w:2*n*w]
+	c.rOK = false // c.r is scratch here
 	for r := range k {
 		c.ctrnnPhi(c.r, nil, x[r*n:(r+1)*n])
 		for i, v := range c.r {

@@ -65,6 +65,11 @@ type CTRNN struct {
 	y    []float64 // W_o[:,k] ⊙ φ'(x)
 	zo   []float64
 	zd   []float64
+	// rx is the state whose φ is in r when rOK, with φ = rPhi (see
+	// phiCached).
+	rx   []float64
+	rOK  bool
+	rPhi CTRNNActivation
 	// batch is StepBatch's scratch (φ of the rows and J·Φᵀ), grown on use.
 	batch []float64
 }
@@ -200,6 +205,7 @@ func NewCTRNN(p CTRNNParams) (*CTRNN, error) {
 // ctrnnAlloc allocates the scratch space of c.
 func (c *CTRNN) ctrnnAlloc() {
 	c.r = make([]float64, c.n)
+	c.rx, c.rOK = make([]float64, c.n), false
 	c.dphi = make([]float64, c.n)
 	c.y = make([]float64, c.n)
 	c.zo = make([]float64, c.nOut)
@@ -278,12 +284,18 @@ func (c *CTRNN) ctrnnPhi(r, dphi, x []float64) {
 
 // ctrnnReadouts fills c.r = φ(x), c.zo = W_oᵀ r + b_o and c.zd = W_dᵀ r.
 func (c *CTRNN) ctrnnReadouts(x []float64) {
-	c.ctrnnPhi(c.r, nil, x)
+	if !c.phiCached(x) {
+		c.ctrnnPhi(c.r, nil, x)
+		c.rememberPhi(x)
+	}
 	c.ctrnnReadoutsOf(c.r)
 }
 
 // ctrnnReadoutsOf fills c.zo = W_oᵀ r + b_o and c.zd = W_dᵀ r.
 func (c *CTRNN) ctrnnReadoutsOf(r []float64) {
+	if c.ctrnnReadoutsFast(r) {
+		return
+	}
 	if c.WO != nil {
 		mulTransVecAdd(c.zo, c.WO, r, 0)
 		for i, b := range c.BO {

@@ -191,6 +191,11 @@ func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 		impl.dgemmFMA(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
+	impl.dgemmGonum(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// dgemmGonum is Dgemm with gonum's bits, wherever C lies.
+func (impl Implementation) dgemmGonum(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	if !HaveAsm || m*n*k < minFlops || n < 8 || m < 4 || alpha == 0 || tB != blas.NoTrans ||
 		(tA != blas.NoTrans && tA != blas.Trans && tA != blas.ConjTrans) {
 		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -580,4 +585,53 @@ func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alph
 			mm(blas.Trans, blas.NoTrans, ib, i0, k, alpha, a[i0:], lda, a, lda, beta, c[i0*ldc:], ldc)
 		}
 	}
+}
+
+// trsmBlock is the row-block size of Implementation.Dtrsm.
+const trsmBlock = 16
+
+// Dtrsm solves op(A)·X = alpha·B or X·op(A) = alpha·B for X, written over
+// B. The case Cholesky's upper factorisation (gonum's Dpotrf) calls — A on
+// the left, upper triangular, transposed, alpha = 1 — is blocked: B's rows
+// are solved 16 at a time by gonum's Dtrsm, and each block's contribution
+// to the rows below it is one Dgemm on the tile. Every element of B still
+// receives b = b + (−a_ki)·b_k for k = 0, 1, … in turn, each product and
+// sum rounded, before its row is divided by the diagonal, which is what
+// gonum's loop does: the same bits, also in a region given to Fused (the
+// update runs on the tile that rounds as gonum). Every other case is
+// gonum's.
+func (impl Implementation) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
+	if !HaveAsm || s != blas.Left || ul != blas.Upper || (tA != blas.Trans && tA != blas.ConjTrans) ||
+		(d != blas.NonUnit && d != blas.Unit) || alpha != 1 || m <= trsmBlock || n < 8 ||
+		lda < max(1, m) || ldb < max(1, n) || len(a) < lda*(m-1)+m || len(b) < ldb*(m-1)+n {
+		impl.Implementation.Dtrsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
+		return
+	}
+	for i0 := 0; i0 < m; i0 += trsmBlock {
+		ib := min(trsmBlock, m-i0)
+		i1 := i0 + ib
+		impl.Implementation.Dtrsm(s, ul, tA, d, ib, n, 1, a[i0*lda+i0:], lda, b[i0*ldb:], ldb)
+		if i1 < m {
+			// B[i1:m] += −A[i0:i1, i1:m]ᵀ · B[i0:i1]. When no coefficient
+			// is zero, gonum skips no term and the tile adds the same
+			// ones: no need for dgemmGonum's scan of B and C.
+			if (m-i1)*n*ib >= minFlops && m-i1 >= 4 && noZero(a[i0*lda+i1:], ib, m-i1, lda) {
+				mulAdd(m-i1, n, ib, -1, a[i0*lda+i1:], 1, lda, b[i0*ldb:], ldb, b[i1*ldb:], ldb)
+				continue
+			}
+			impl.dgemmGonum(blas.Trans, blas.NoTrans, m-i1, n, ib, -1, a[i0*lda+i1:], lda, b[i0*ldb:], ldb, 1, b[i1*ldb:], ldb)
+		}
+	}
+}
+
+// noZero reports whether the r×c block of a (stride lda) holds no zero.
+func noZero(a []float64, r, c, lda int) bool {
+	for i := range r {
+		for _, v := range a[i*lda : i*lda+c] {
+			if v == 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
