@@ -116,7 +116,23 @@ func (m *Model) followLive() tea.Cmd {
 
 // historyOf returns the run's history, or none when it cannot be read.
 func historyOf(dir string) []train.HistoryFile {
-	hs, _ := train.ReadHistory(dir)
+	return historyIn(runFiles{Dir: dir})
+}
+
+// historyIn lists the run's history through the same checks as the files
+// it names (runFiles.open): a history directory that is a symbolic link
+// is not listed, so the names of files outside the root never show.
+func historyIn(rf runFiles) []train.HistoryFile {
+	r, err := rf.root()
+	if err != nil {
+		return nil
+	}
+	fi, err := r.Lstat(train.HistoryDir)
+	r.Close()
+	if err != nil || !fi.IsDir() {
+		return nil
+	}
+	hs, _ := train.ReadHistory(rf.Dir)
 	return hs
 }
 

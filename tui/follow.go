@@ -210,7 +210,7 @@ func pollRun(rf runFiles) runState {
 		f.Close()
 		st.ck = ckStamp{mod: fi.ModTime(), size: fi.Size()}
 	}
-	st.hist = historyOf(rf.Dir)
+	st.hist = historyIn(rf)
 	return st
 }
 

@@ -193,3 +193,29 @@ func TestFollowRefusesRunDirSwappedForLink(t *testing.T) {
 		t.Errorf("the panes moved to %q, read through the link", m.s.at)
 	}
 }
+
+// TestHistoryListRefusesLinkedDir: a history directory that is a symbolic
+// link to a directory outside the run is not listed (the names of the
+// files there never reach the screen); a real one is.
+func TestHistoryListRefusesLinkedDir(t *testing.T) {
+	root, outside := t.TempDir(), t.TempDir()
+	run := filepath.Join(root, "ff.npz.run")
+	if err := os.Mkdir(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeRunNet(t, outside, train.HistoryName(99), 99)
+	if err := os.Symlink(outside, filepath.Join(run, train.HistoryDir)); err != nil {
+		t.Fatal(err)
+	}
+	rf := runFiles{Dir: run, Root: root}
+	if hs := historyIn(rf); len(hs) != 0 {
+		t.Fatalf("a linked history directory was listed: %+v", hs)
+	}
+	if err := os.Remove(filepath.Join(run, train.HistoryDir)); err != nil {
+		t.Fatal(err)
+	}
+	writeRunNet(t, run, filepath.Join(train.HistoryDir, train.HistoryName(20)), 20)
+	if hs := historyIn(rf); len(hs) != 1 || hs[0].Step != 20 {
+		t.Fatalf("the run's own history: %+v", hs)
+	}
+}
