@@ -252,23 +252,14 @@ func Census(ctx context.Context, net model.Network, file *saved.Network, p *Prot
 				src = append(src, SourceFile)
 			}
 		} else {
-			rng := model.NewRNG(s.Seed, uint64(1000+round))
-			nCloud := int(math.Round(cs.Cloud * float64(size)))
-			for i := range size {
-				x := make([]float64, d.State)
-				if i < size-nCloud {
-					copy(x, pool[rng.IntN(len(pool))])
-					for j := range x {
-						x[j] += cs.Noise * spread * rng.Norm()
-					}
+			var nTraj int
+			starts, nTraj = drawStarts(model.NewRNG(s.Seed, uint64(1000+round)), pool, mean, std, spread, size, *cs)
+			for i := range starts {
+				if i < nTraj {
 					src = append(src, SourceTrajectory)
 				} else {
-					for j := range x {
-						x[j] = mean[j] + std[j]*rng.Norm()
-					}
 					src = append(src, SourceCloud)
 				}
-				starts = append(starts, x)
 			}
 		}
 		newPts, newAtt, err := r.round(ctx, net, fps, starts, src, s, p.Source == "associative")
@@ -686,6 +677,30 @@ func simulateBlock(ctx context.Context, net model.BatchStepper, starts [][]float
 		ends[i] = append([]float64(nil), x[r*n:(r+1)*n]...)
 	}
 	return nil
+}
+
+// drawStarts draws n starting states as a census round does: the first
+// (returned as nTraj) are states of pool displaced by Gaussian noise of
+// cs.Noise times the pool's RMS spread, the rest (the cs.Cloud fraction)
+// from a Gaussian per unit with the pool's mean and standard deviation.
+func drawStarts(rng *model.RNG, pool [][]float64, mean, std []float64, spread float64, n int, cs CensusSettings) (starts [][]float64, nTraj int) {
+	nTraj = n - int(math.Round(cs.Cloud*float64(n)))
+	starts = make([][]float64, n)
+	for i := range starts {
+		x := make([]float64, len(pool[0]))
+		if i < nTraj {
+			copy(x, pool[rng.IntN(len(pool))])
+			for j := range x {
+				x[j] += cs.Noise * spread * rng.Norm()
+			}
+		} else {
+			for j := range x {
+				x[j] = mean[j] + std[j]*rng.Norm()
+			}
+		}
+		starts[i] = x
+	}
+	return starts, nTraj
 }
 
 // trajectoryPool returns at most 4096 states, spread evenly, of the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -230,25 +229,8 @@ func landscapeSeeds(pool [][]float64, k int, seed uint64) [][]float64 {
 	if len(pool) == 0 || k < 1 {
 		return nil
 	}
-	cs := DefaultSettings().Census
 	mean, std, spread := poolStats(pool)
-	rng := model.NewRNG(seed, streamLandscapeSeeds)
-	nCloud := int(math.Round(cs.Cloud * float64(k)))
-	out := make([][]float64, k)
-	for i := range out {
-		x := make([]float64, len(pool[0]))
-		if i < k-nCloud {
-			copy(x, pool[rng.IntN(len(pool))])
-			for j := range x {
-				x[j] += cs.Noise * spread * rng.Norm()
-			}
-		} else {
-			for j := range x {
-				x[j] = mean[j] + std[j]*rng.Norm()
-			}
-		}
-		out[i] = x
-	}
+	out, _ := drawStarts(model.NewRNG(seed, streamLandscapeSeeds), pool, mean, std, spread, k, DefaultSettings().Census)
 	return out
 }
 
