@@ -41,31 +41,7 @@ func writeRunCheckpoint(t *testing.T, dir string, done int) {
 // epoch, a new checkpoint replaces it, the landscape pane appears with the
 // run's history, and '<' moves the panes to an earlier history network.
 func TestFollowRunOverSSH(t *testing.T) {
-	root := t.TempDir()
-	run := filepath.Join(root, "ff.npz.run")
-	if err := os.Mkdir(run, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	rec := &train.RunRecord{Task: "flipflop", Method: "bptt", Out: filepath.Join(run, "net.npz"), Unit: "epoch", Units: 100, Status: train.StatusRunning}
-	if err := train.WriteRunRecord(run, rec); err != nil {
-		t.Fatal(err)
-	}
-	writeRunCheckpoint(t, run, 20)
-	app := func(s *Session) (tea.Model, error) {
-		c := tui.NewContext(s.Context, s.Renderer)
-		c.Root = root
-		c.Gallery = tui.Entries{c.Gallery.Entries()[0]}
-		c.MetricsPoll = 50 * time.Millisecond
-		return tui.New(c, "", nil), nil
-	}
-	ts := startServer(t, Config{App: app, RootDir: root})
-	cs := ts.open(t, "tester")
-	cs.waitFor("00-sine-force")
-	cs.send("o")
-	cs.waitFor("ff.npz.run/ (run)")
-	cs.send("\r")
-	cs.waitFor("· epoch 20")
-	cs.waitFor("Landscape")
+	run, cs := followRunOverSSH(t, t.TempDir())
 	time.Sleep(20 * time.Millisecond) // a new modification time
 	writeRunCheckpoint(t, run, 40)
 	cs.waitFor("· epoch 40")
@@ -82,7 +58,28 @@ func TestFollowRunOverSSH(t *testing.T) {
 // the session refuses to open it (the landscape pane says so), does not
 // end or panic, and goes on following the run's new checkpoints.
 func TestFollowRunOverSSHRefusesHistoryLink(t *testing.T) {
-	root, outside := t.TempDir(), t.TempDir()
+	outside := t.TempDir()
+	writeRunCheckpoint(t, outside, 10)
+	run, cs := followRunOverSSH(t, t.TempDir())
+	link := filepath.Join(run, train.HistoryDir, train.HistoryName(10))
+	if err := os.Symlink(filepath.Join(outside, train.CheckpointFile), link); err != nil {
+		t.Fatal(err)
+	}
+	cs.waitFor("symbolic link")
+	time.Sleep(20 * time.Millisecond) // a new modification time
+	writeRunCheckpoint(t, run, 40)
+	cs.waitFor("· epoch 40")
+	cs.send("q")
+	if err := cs.wait(); err != nil {
+		t.Errorf("session ended with %v after q", err)
+	}
+}
+
+// followRunOverSSH makes a running flip-flop run with a checkpoint at
+// epoch 20 under root, serves root, opens the run from the file list in an
+// SSH session and waits until its panes show epoch 20 and the landscape.
+func followRunOverSSH(t *testing.T, root string) (string, *clientSession) {
+	t.Helper()
 	run := filepath.Join(root, "ff.npz.run")
 	if err := os.Mkdir(run, 0o755); err != nil {
 		t.Fatal(err)
@@ -92,7 +89,6 @@ func TestFollowRunOverSSHRefusesHistoryLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeRunCheckpoint(t, run, 20)
-	writeRunCheckpoint(t, outside, 10)
 	app := func(s *Session) (tea.Model, error) {
 		c := tui.NewContext(s.Context, s.Renderer)
 		c.Root = root
@@ -108,16 +104,5 @@ func TestFollowRunOverSSHRefusesHistoryLink(t *testing.T) {
 	cs.send("\r")
 	cs.waitFor("· epoch 20")
 	cs.waitFor("Landscape")
-	link := filepath.Join(run, train.HistoryDir, train.HistoryName(10))
-	if err := os.Symlink(filepath.Join(outside, train.CheckpointFile), link); err != nil {
-		t.Fatal(err)
-	}
-	cs.waitFor("symbolic link")
-	time.Sleep(20 * time.Millisecond) // a new modification time
-	writeRunCheckpoint(t, run, 40)
-	cs.waitFor("· epoch 40")
-	cs.send("q")
-	if err := cs.wait(); err != nil {
-		t.Errorf("session ended with %v after q", err)
-	}
+	return run, cs
 }
