@@ -223,15 +223,6 @@ func TestLandscapeAt80x24(t *testing.T) {
 	if !strings.Contains(view, "< ") || !strings.Contains(view, "earlier checkpoint") {
 		t.Errorf("no checkpoint keys in the help:\n%s", view)
 	}
-	for _, p := range m.statusParts() {
-		if !strings.Contains(view, ansi.Strip(p)) {
-			t.Errorf("the status lines at 80×24 lack %q", ansi.Strip(p))
-		}
-	}
-	for i, line := range strings.Split(view, "\n") {
-		if w := ansi.StringWidth(line); w > 80 {
-			t.Errorf("line %d is %d columns wide", i, w)
-		}
-	}
+	requireStatusAt80(t, m, view)
 	t.Run("help", func(t *testing.T) { golden.RequireEqual(t, []byte(view)) })
 }

@@ -181,6 +181,14 @@ func TestHelpAndStatusAt80x24(t *testing.T) {
 			}
 		}
 	}
+	requireStatusAt80(t, m, view)
+	golden.RequireEqual(t, []byte(view))
+}
+
+// requireStatusAt80 checks that an 80-column view shows every part of
+// m's status lines and no line wider than 80 columns.
+func requireStatusAt80(t *testing.T, m *Model, view string) {
+	t.Helper()
 	for _, p := range m.statusParts() {
 		if !strings.Contains(view, ansi.Strip(p)) {
 			t.Errorf("the status lines at 80×24 lack %q", ansi.Strip(p))
@@ -191,5 +199,4 @@ func TestHelpAndStatusAt80x24(t *testing.T) {
 			t.Errorf("line %d is %d columns wide", i, w)
 		}
 	}
-	golden.RequireEqual(t, []byte(view))
 }
